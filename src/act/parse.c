@@ -1,0 +1,308 @@
+/* Names and the textual form NAME[:key=value,...]: lookup with aliases, parameter parsing
+ * with range checks, and the reverse (act_format). Unknown names get the closest valid names
+ * by edit distance, so a typo is one look at the message away from fixed. */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "desc.h"
+
+#define NAME_MAX_LEN 64
+
+/* lower case without '_' and '-': "Leaky-ReLU" and "leaky_relu" both become "leakyrelu" */
+static void normalize(const char *s, size_t n, char *out)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n && k + 1 < NAME_MAX_LEN; i++)
+        if (s[i] != '_' && s[i] != '-')
+            out[k++] = (char)tolower((unsigned char)s[i]);
+    out[k] = '\0';
+}
+
+/* Calls fn on the canonical name and each alias of kind k; stops when fn returns non-zero. */
+static int each_name(act_kind k, int (*fn)(const char *, size_t, void *), void *ctx)
+{
+    const act_info *in = &act__table[k]->info;
+    if (fn(in->name, strlen(in->name), ctx))
+        return 1;
+    for (const char *s = in->aliases; *s;) {
+        size_t n = strcspn(s, " ");
+        if (n && fn(s, n, ctx))
+            return 1;
+        s += n + (s[n] == ' ');
+    }
+    return 0;
+}
+
+static int same_name(const char *s, size_t n, void *want)
+{
+    char buf[NAME_MAX_LEN];
+    normalize(s, n, buf);
+    return strcmp(buf, want) == 0;
+}
+
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b), row[NAME_MAX_LEN + 1];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+struct nearest {
+    const char *want;
+    size_t dist;
+};
+
+static int nearest_name(const char *s, size_t n, void *ctx)
+{
+    struct nearest *c = ctx;
+    char buf[NAME_MAX_LEN];
+    normalize(s, n, buf);
+    size_t d = edit_distance(buf, c->want);
+    if (d < c->dist)
+        c->dist = d;
+    return 0;
+}
+
+/* "did you mean: a, b, c" -- up to three canonical names nearest to want, or the first
+ * names with a shared prefix when nothing is close. */
+static void suggest(const char *want, char *out, size_t size)
+{
+    size_t dist[ACT_COUNT];
+    for (int k = 0; k < ACT_COUNT; k++) {
+        struct nearest c = {want, (size_t)-1};
+        each_name((act_kind)k, nearest_name, &c);
+        dist[k] = c.dist;
+    }
+    size_t len = strlen(want), limit = len <= 3 ? 1 : len <= 6 ? 2 : 3, used = 0;
+    out[0] = '\0';
+    for (int shown = 0; shown < 3; shown++) {
+        int best = -1;
+        for (int k = 0; k < ACT_COUNT; k++)
+            if (dist[k] <= limit && (best < 0 || dist[k] < dist[best]))
+                best = k;
+        if (best < 0)
+            break;
+        used += (size_t)snprintf(out + used, used < size ? size - used : 0, "%s%s",
+                                 shown ? ", " : "; did you mean: ", act__table[best]->info.name);
+        dist[best] = (size_t)-1;
+    }
+}
+
+static int find_n(const char *name, size_t n, act_kind *out)
+{
+    char want[NAME_MAX_LEN];
+    normalize(name, n, want);
+    for (int k = 0; k < ACT_COUNT; k++)
+        if (want[0] && each_name((act_kind)k, same_name, want)) {
+            *out = (act_kind)k;
+            return AL_OK;
+        }
+    char hint[160];
+    suggest(want, hint, sizeof hint);
+    return al__fail(AL_ENAME,
+                    "unknown activation '%.*s'%s (`actlab list` shows them all)",
+                    (int)(n < 80 ? n : 80), name, hint);
+}
+
+int act_find(const char *name, act_kind *out)
+{
+    if (!name || !out)
+        return al__fail(AL_EINVAL, "act_find: NULL argument");
+    return find_n(name, strlen(name), out);
+}
+
+int act_init(act_spec *out, act_kind k)
+{
+    if (!out || (unsigned)k >= ACT_COUNT)
+        return al__fail(AL_EINVAL, "act_init: %s", out ? "kind out of range" : "NULL spec");
+    const act_info *in = &act__table[k]->info;
+    memset(out, 0, sizeof *out);
+    out->kind = k;
+    for (unsigned i = 0; i < in->n_params; i++)
+        out->p[i] = in->params[i].def;
+    return AL_OK;
+}
+
+static int check_param(const act_info *in, const act_param_info *pi, float v)
+{
+    const char *need = NULL;
+    if (!isfinite(v))
+        need = "a finite number";
+    else if ((pi->flags & ACT_P_POSITIVE) && !(v > 0))
+        need = "> 0";
+    else if ((pi->flags & ACT_P_NONZERO) && v == 0)
+        need = "non-zero";
+    else if ((pi->flags & ACT_P_NONNEG) && !(v >= 0))
+        need = ">= 0";
+    else if ((pi->flags & ACT_P_INTEGER) && !(v >= 1 && v <= 65536 && v == floorf(v)))
+        need = "a whole number from 1 to 65536";
+    if (need)
+        return al__fail(AL_EINVAL, "%s:%s=%g: %s must be %s", in->name, pi->name, (double)v,
+                        pi->name, need);
+    return AL_OK;
+}
+
+int act_validate(const act_spec *a)
+{
+    if (!a || (unsigned)a->kind >= ACT_COUNT)
+        return al__fail(AL_EINVAL, "act_validate: %s", a ? "kind out of range" : "NULL spec");
+    const struct act__desc *d = act__table[a->kind];
+    for (unsigned i = 0; i < d->info.n_params; i++) {
+        int rc = check_param(&d->info, &d->info.params[i], a->p[i]);
+        if (rc)
+            return rc;
+    }
+    const char *why = d->check ? d->check(a->p) : NULL;
+    if (why)
+        return al__fail(AL_EINVAL, "%s: %s", d->info.name, why);
+    return AL_OK;
+}
+
+static int param_index(const act_info *in, const char *key, size_t n)
+{
+    char want[NAME_MAX_LEN];
+    normalize(key, n, want);
+    for (unsigned i = 0; i < in->n_params; i++)
+        if (same_name(in->params[i].name, strlen(in->params[i].name), want) ||
+            (in->params[i].alias &&
+             same_name(in->params[i].alias, strlen(in->params[i].alias), want)))
+            return (int)i;
+    return -1;
+}
+
+static void list_params(const act_info *in, char *out, size_t size)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (unsigned i = 0; i < in->n_params; i++)
+        used += (size_t)snprintf(out + used, used < size ? size - used : 0, "%s%s",
+                                 i ? ", " : "", in->params[i].name);
+}
+
+/* One "key=value" of the text after the colon. */
+static int parse_param(const act_info *in, act_spec *s, const char *kv, size_t n)
+{
+    const char *eq = memchr(kv, '=', n);
+    if (!eq || eq == kv)
+        return al__fail(AL_EINVAL, "%s: '%.*s' is not key=value", in->name, (int)n, kv);
+    size_t klen = (size_t)(eq - kv);
+    int i = param_index(in, kv, klen);
+    if (i < 0) {
+        char names[128];
+        list_params(in, names, sizeof names);
+        if (in->n_params == 0)
+            return al__fail(AL_EINVAL, "%s takes no parameters (got '%.*s')", in->name,
+                            (int)klen, kv);
+        return al__fail(AL_EINVAL, "%s has no parameter '%.*s'; it takes: %s", in->name,
+                        (int)klen, kv, names);
+    }
+    char num[64];
+    size_t vlen = n - klen - 1;
+    if (vlen == 0 || vlen >= sizeof num)
+        return al__fail(AL_EINVAL, "%s:%s: missing or overlong value", in->name,
+                        in->params[i].name);
+    memcpy(num, eq + 1, vlen);
+    num[vlen] = '\0';
+    char *end;
+    errno = 0;
+    double v = strtod(num, &end);
+    if (end == num || *end != '\0' || isnan(v))
+        return al__fail(AL_EINVAL, "%s:%s='%s': not a number", in->name, in->params[i].name,
+                        num);
+    if (errno == ERANGE || fabs(v) > 3.4028234663852886e38)
+        return al__fail(AL_EINVAL, "%s:%s='%s': out of float range", in->name,
+                        in->params[i].name, num);
+    s->p[i] = (float)v;
+    return check_param(in, &in->params[i], s->p[i]);
+}
+
+int act_parse(const char *text, act_spec *out)
+{
+    if (!text || !out)
+        return al__fail(AL_EINVAL, "act_parse: NULL argument");
+    size_t nlen = strcspn(text, ":");
+    while (nlen && isspace((unsigned char)text[nlen - 1]))
+        nlen--;
+    const char *name = text;
+    while (nlen && isspace((unsigned char)*name))
+        name++, nlen--;
+    if (nlen == 0)
+        return al__fail(AL_ENAME, "empty activation name in '%s'", text);
+    act_spec s;
+    act_kind k;
+    int rc = find_n(name, nlen, &k);
+    if (rc)
+        return rc;
+    act_init(&s, k);
+    const act_info *in = &act__table[k]->info;
+    const char *rest = strchr(text, ':');
+    if (rest) {
+        for (const char *kv = rest + 1;;) {
+            size_t n = strcspn(kv, ",");
+            if ((rc = parse_param(in, &s, kv, n)))
+                return rc;
+            if (kv[n] == '\0')
+                break;
+            kv += n + 1;
+        }
+    }
+    const char *why = act__table[k]->check ? act__table[k]->check(s.p) : NULL;
+    if (why)
+        return al__fail(AL_EINVAL, "%s: %s", text, why);
+    *out = s;
+    return AL_OK;
+}
+
+/* the shortest %g form that reads back as the same float: 0.2, not 0.200000003 */
+static void shortest(float v, char out[32])
+{
+    for (int digits = 6; digits <= 9; digits++) {
+        snprintf(out, 32, "%.*g", digits, (double)v);
+        if (strtof(out, NULL) == v)
+            return;
+    }
+}
+
+int act_format(const act_spec *a, char *buf, size_t size)
+{
+    if (!a || (unsigned)a->kind >= ACT_COUNT)
+        return -1;
+    const act_info *in = &act__table[a->kind]->info;
+    int used = snprintf(buf, size, "%s", in->name);
+    char sep = ':';
+    for (unsigned i = 0; i < in->n_params; i++) {
+        if (memcmp(&a->p[i], &in->params[i].def, sizeof(float)) == 0)
+            continue;
+        char num[32];
+        shortest(a->p[i], num);
+        size_t at = (size_t)used < size ? (size_t)used : size;
+        used += snprintf(buf ? buf + at : NULL, size - at, "%c%s=%s", sep,
+                         in->params[i].name, num);
+        sep = ',';
+    }
+    return used;
+}
+
+int act_equal(const act_spec *a, const act_spec *b)
+{
+    return a && b && a->kind == b->kind && memcmp(a->p, b->p, sizeof a->p) == 0;
+}

@@ -1,0 +1,126 @@
+/* Smooth rectifiers and soft sign-like curves: softplus, softsign, squareplus, snake. */
+#include <math.h>
+
+#include "desc.h"
+
+/* PyTorch's softplus: linear once beta * x exceeds the threshold. */
+static double softplus_f(double x, const float *p)
+{
+    double z = p[0] * x;
+    if (z > p[1])
+        return x;
+    return act__softplus(z) / p[0];
+}
+
+static double softplus_df(double x, const float *p)
+{
+    double z = p[0] * x;
+    return z > p[1] ? 1.0 : act__sigmoid(z);
+}
+
+const struct act__desc act__desc_softplus = {
+    .info = {.name = "softplus",
+             .aliases = "",
+             .formula = "log(1 + exp(beta x)) / beta; x where beta x > threshold",
+             .range = "(0, inf)",
+             .derivative = "sigmoid(beta x); 1 where beta x > threshold",
+             .use = "positive outputs (variances, rates); a smooth relu for hidden layers",
+             .flags = ACT_SMOOTH,
+             .max_ulp = 2,
+             .n_params = 2,
+             .params = {{"beta", NULL, 1.0f, ACT_P_NONZERO, "sharpness"},
+                        {"threshold", NULL, 20.0f, 0, "beta x above it is treated as linear"}}},
+    .f = softplus_f,
+    .df = softplus_df,
+};
+
+static double softsign_f(double x, const float *p)
+{
+    (void)p;
+    if (isinf(x))
+        return x > 0 ? 1.0 : -1.0;
+    return x / (1.0 + fabs(x));
+}
+
+static double softsign_df(double x, const float *p)
+{
+    (void)p;
+    double d = 1.0 + fabs(x);
+    return 1.0 / (d * d);
+}
+
+const struct act__desc act__desc_softsign = {
+    .info = {.name = "softsign",
+             .aliases = "",
+             .formula = "x / (1 + |x|)",
+             .range = "(-1, 1)",
+             .derivative = "1 / (1 + |x|)^2",
+             .use = "a tanh-shaped unit without exp; saturates polynomially, not "
+                    "exponentially",
+             .flags = ACT_SMOOTH,
+             .max_ulp = 2},
+    .f = softsign_f,
+    .df = softsign_df,
+};
+
+/* (x + sqrt(x^2 + b)) / 2, rewritten for x < 0 as b / (2 (sqrt(x^2 + b) - x)) so the left
+ * tail does not cancel. x^2 of a float cannot overflow in double. */
+static double squareplus_f(double x, const float *p)
+{
+    double s = sqrt(x * x + p[0]);
+    return x >= 0 ? (x + s) / 2.0 : p[0] / (2.0 * (s - x));
+}
+
+static double squareplus_df(double x, const float *p)
+{
+    if (isinf(x))
+        return x > 0 ? 1.0 : 0.0;
+    double s = sqrt(x * x + p[0]);
+    return x >= 0 ? (1.0 + x / s) / 2.0 : p[0] / (2.0 * s * (s - x));
+}
+
+const struct act__desc act__desc_squareplus = {
+    .info = {.name = "squareplus",
+             .aliases = "",
+             .formula = "(x + sqrt(x^2 + b)) / 2",
+             .range = "(0, inf)",
+             .derivative = "(1 + x / sqrt(x^2 + b)) / 2",
+             .use = "softplus-like smooth rectifier from sqrt only (cheap on any hardware)",
+             .flags = ACT_SMOOTH,
+             .max_ulp = 2,
+             .n_params = 1,
+             .params = {{"b", NULL, 4.0f, ACT_P_POSITIVE, "curvature near 0"}}},
+    .f = squareplus_f,
+    .df = squareplus_df,
+};
+
+/* x + sin^2(a x) / a. a * x of two floats is exact in double, and glibc's sin reduces any
+ * argument exactly, so large inputs stay accurate. */
+static double snake_f(double x, const float *p)
+{
+    if (isinf(x))
+        return x; /* the bounded term cannot change the limit */
+    double s = sin(p[0] * x);
+    return x + s * s / p[0];
+}
+
+static double snake_df(double x, const float *p)
+{
+    return 1.0 + sin(2.0 * p[0] * x); /* NaN at +-inf: sin has no limit there */
+}
+
+const struct act__desc act__desc_snake = {
+    .info = {.name = "snake",
+             .aliases = "",
+             .formula = "x + sin^2(alpha x) / alpha",
+             .range = "(-inf, inf)",
+             .derivative = "1 + sin(2 alpha x); NaN at +-inf (no limit)",
+             .use = "periodic signals (audio: BigVGAN, DAC): a ReLU-like trend with "
+                    "learnable periodicity",
+             .flags = ACT_SMOOTH,
+             .max_ulp = 2,
+             .n_params = 1,
+             .params = {{"alpha", NULL, 1.0f, ACT_P_NONZERO, "frequency"}}},
+    .f = snake_f,
+    .df = snake_df,
+};

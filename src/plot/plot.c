@@ -1,0 +1,1 @@
+/* placeholder */ typedef int actlab_plot_placeholder;
