@@ -1,0 +1,44 @@
+/* The command-line tool: one file per command (cmd_NAME.c defines cli_NAME), dispatched by
+ * main.c. Exit codes: 0 success, 1 failure, 2 usage error (bad option, unknown function or
+ * parameter, bad number). Only this folder prints for the user or decides an exit code. */
+#ifndef ACTLAB_CLI_H
+#define ACTLAB_CLI_H
+
+#include <stdio.h>
+
+#include "actlab/act.h"
+
+enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
+
+/* A command: argv[0] is the command's name, the rest its arguments. Returns an exit code. */
+typedef int cli_command(int argc, char **argv);
+
+#define CLI_COMMANDS(X)                                                                   \
+    X(list, "the table of activation functions")                                         \
+    X(eval, "f(x) or f'(x) of a function")                                                \
+    X(neuron, "the neuron simulation: inputs times weights plus bias, activated")         \
+    X(plot, "plot functions and their derivatives to PNG, SVG or PDF")                    \
+    X(tour, "the main job: table, plot and neuron in one go")
+
+#define X(name, doc) cli_command cli_##name;
+CLI_COMMANDS(X)
+#undef X
+
+/* "actlab CMD: message" on stderr; returns CLI_USAGE or CLI_FAIL for `return cli_...;` */
+int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int cli_fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* act_parse with the library's message on failure; returns an exit code. */
+int cli_parse_spec(const char *cmd, const char *text, act_spec *out);
+
+/* A whole string as a finite or infinite double ("nan", "inf", "-1e3" all accepted);
+ * 0 on success. */
+int cli_parse_double(const char *s, double *out);
+
+/* %.9g, with NaN always "nan" (never "-nan") */
+void cli_print_float(FILE *f, float v);
+
+/* true for -h and --help */
+int cli_is_help(const char *arg);
+
+#endif

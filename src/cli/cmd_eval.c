@@ -1,0 +1,2 @@
+#include "cli.h"
+int cli_eval(int argc, char **argv) { (void)argc; return cli_fail(argv[0], "not yet"); }
