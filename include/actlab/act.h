@@ -137,9 +137,11 @@ int act_backward_rows(const act_spec *a, const float *x, const float *y, const f
 
 /* ---- Convenience ----------------------------------------------------------------------- */
 
-/* f(x) and f'(x) of an elementwise function for one value (NaN for a row-wise one). */
-float act_eval(const act_spec *a, float x);
-float act_grad(const act_spec *a, float x);
+/* f(x) and f'(x) of an elementwise function for one value, in double: the scalar
+ * specification before its final rounding to float (what `actlab eval` prints). NaN for a
+ * row-wise function or an invalid spec. */
+double act_eval(const act_spec *a, double x);
+double act_grad(const act_spec *a, double x);
 
 #ifdef __cplusplus
 }

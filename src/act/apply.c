@@ -107,14 +107,21 @@ int act_backward_rows(const act_spec *a, const float *x, const float *y, const f
     return act_backward(a, x, y, dy, dx, rows * cols);
 }
 
-float act_eval(const act_spec *a, float x)
+static const struct act__desc *scalar(const act_spec *a)
 {
-    float y = NAN;
-    return act_forward(a, &x, &y, 1) ? NAN : y;
+    if (!a || (unsigned)a->kind >= ACT_COUNT || act__table[a->kind]->info.flags & ACT_ROWWISE)
+        return NULL;
+    return act__table[a->kind];
 }
 
-float act_grad(const act_spec *a, float x)
+double act_eval(const act_spec *a, double x)
 {
-    float one = 1.0f, dx = NAN;
-    return act_backward(a, &x, NULL, &one, &dx, 1) ? NAN : dx;
+    const struct act__desc *d = scalar(a);
+    return !d || isnan(x) ? NAN : d->f(x, a->p);
+}
+
+double act_grad(const act_spec *a, double x)
+{
+    const struct act__desc *d = scalar(a);
+    return !d || isnan(x) ? NAN : d->df(x, a->p);
 }

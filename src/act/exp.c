@@ -76,7 +76,7 @@ const struct act__desc act__desc_selu = {
              .aliases = "",
              .formula = "scale * (x for x > 0, alpha * (exp(x) - 1) otherwise), "
                         "scale = 1.0507009873554805, alpha = 1.6732632423543772",
-             .range = "(-scale * alpha, inf) = (-1.7581, inf)",
+             .range = "(-1.7581, inf)",
              .derivative = "scale for x > 0, else scale * alpha * exp(x) "
                            "(scale * alpha at x = 0, as PyTorch)",
              .use = "self-normalising dense networks (with LeCun normal initialisation)",
@@ -96,7 +96,7 @@ const struct act__desc act__desc_exponential = {
     .info = {.name = "exponential",
              .aliases = "exp",
              .formula = "exp(x)",
-             .range = "(0, inf); overflows to inf above x = 88.72",
+             .range = "(0, inf)",
              .derivative = "exp(x)",
              .use = "positive outputs such as rates and scales (Keras' 'exponential')",
              .flags = ACT_SMOOTH,

@@ -24,7 +24,7 @@ const struct act__desc act__desc_silu = {
     .info = {.name = "silu",
              .aliases = "swish",
              .formula = "x * sigmoid(beta * x)",
-             .range = "[-0.278, inf) for beta = 1",
+             .range = "[-0.278, inf) (beta=1)",
              .derivative = "s + beta x s (1 - s), s = sigmoid(beta x)",
              .use = "hidden layers of deep CNNs and LLMs (EfficientNet, LLaMA's SwiGLU): "
                     "smooth, non-monotonic ReLU",

@@ -35,8 +35,14 @@ int cli_parse_spec(const char *cmd, const char *text, act_spec *out);
  * 0 on success. */
 int cli_parse_double(const char *s, double *out);
 
-/* %.9g, with NaN always "nan" (never "-nan") */
-void cli_print_float(FILE *f, float v);
+/* %.9g and a newline, with NaN always "nan" (never "-nan") */
+void cli_print_double(FILE *f, double v);
+
+/* the neuron demo for a seed, k inputs and nf functions (also run by the tour) */
+int cli_neuron_run(FILE *f, unsigned long seed, long k, const act_spec *specs, int nf);
+
+/* the table of `actlab list` (also printed by the tour) */
+void cli_print_table(FILE *f);
 
 /* true for -h and --help */
 int cli_is_help(const char *arg);

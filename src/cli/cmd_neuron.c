@@ -1,2 +1,142 @@
+/* actlab neuron: the tutorials' single neuron. K integer inputs x_i in [-100, 100), weights
+ * w_i ~ N(0,1)/10, per-input biases b_i ~ N(0,1) and a neuron bias b ~ N(0,1), all from one
+ * seeded stream (so the same seed prints the same numbers everywhere). For each function it
+ * shows every input's own f(x_i w_i + b_i), then the neuron's f(x.w + b). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "actlab/rng.h"
 #include "cli.h"
-int cli_neuron(int argc, char **argv) { (void)argc; return cli_fail(argv[0], "not yet"); }
+
+#define MAX_FUNCS 16
+
+static int usage(void)
+{
+    printf("usage: actlab neuron [--seed N] [--inputs K] [--act F1,F2,...]\n"
+           "  a neuron: z = x.w + b, then the activation. Inputs are random integers in\n"
+           "  [-100, 100), weights N(0,1)/10, biases N(0,1).\n"
+           "  --seed N     random seed [42]\n"
+           "  --inputs K   number of inputs, 1..1000 [5]\n"
+           "  --act LIST   functions to compare [sigmoid,tanh,relu,leaky_relu]\n");
+    return CLI_OK;
+}
+
+static int parse_long(const char *cmd, const char *opt, const char *s, long lo, long hi,
+                      long *out)
+{
+    char *end;
+    long v = strtol(s ? s : "", &end, 10);
+    if (!s || end == s || *end || v < lo || v > hi)
+        return cli_usage(cmd, "%s needs a whole number from %ld to %ld, not '%s'", opt, lo, hi,
+                         s ? s : "");
+    *out = v;
+    return CLI_OK;
+}
+
+static int add_spec(const char *cmd, const char *text, act_spec *specs, int *n)
+{
+    if (*n == MAX_FUNCS)
+        return cli_usage(cmd, "at most %d functions", MAX_FUNCS);
+    int rc = cli_parse_spec(cmd, text, &specs[*n]);
+    if (rc)
+        return rc;
+    if (act_get_info(specs[*n].kind)->flags & ACT_ROWWISE)
+        return cli_usage(cmd, "%s works on rows; a neuron needs an elementwise function", text);
+    (*n)++;
+    return CLI_OK;
+}
+
+/* "sigmoid,softplus:beta=2,threshold=10,relu": a comma starts a new function unless the
+ * piece after it is a bare key=value, which continues the previous function's parameters. */
+static int parse_acts(const char *cmd, const char *list, act_spec *specs, int *n)
+{
+    char spec[256] = "";
+    *n = 0;
+    for (const char *s = list; *s;) {
+        size_t piece = strcspn(s, ",");
+        int continues = spec[0] && memchr(s, '=', piece) && !memchr(s, ':', piece);
+        if (spec[0] && !continues) {
+            int rc = add_spec(cmd, spec, specs, n);
+            if (rc)
+                return rc;
+            spec[0] = '\0';
+        }
+        size_t len = strlen(spec);
+        if (len + piece + 2 > sizeof spec)
+            return cli_usage(cmd, "function list too long");
+        snprintf(spec + len, sizeof spec - len, "%s%.*s", continues ? "," : "", (int)piece, s);
+        s += piece + (s[piece] == ',');
+    }
+    int rc = spec[0] ? add_spec(cmd, spec, specs, n) : CLI_OK;
+    return rc || *n ? rc : cli_usage(cmd, "--act needs at least one function");
+}
+
+/* Prints the neuron for seed and functions; shared with the tour. */
+int cli_neuron_run(FILE *f, unsigned long seed, long k, const act_spec *specs, int nf)
+{
+    double *x = malloc((size_t)k * 3 * sizeof *x);
+    if (!x)
+        return cli_fail("neuron", "out of memory");
+    double *w = x + k, *b = w + k;
+    al_rng rng;
+    al_rng_seed(&rng, seed);
+    for (long i = 0; i < k; i++)
+        x[i] = (double)al_rng_range(&rng, -100, 100);
+    for (long i = 0; i < k; i++)
+        w[i] = al_rng_normal(&rng) / 10.0;
+    for (long i = 0; i < k; i++)
+        b[i] = al_rng_normal(&rng);
+    double bias = al_rng_normal(&rng), z = bias;
+    for (long i = 0; i < k; i++)
+        z += x[i] * w[i];
+
+    char name[64];
+    int width[MAX_FUNCS];
+    fprintf(f, "neuron with %ld inputs (seed %lu): z = x.w + b, y = f(z)\n\n", k, seed);
+    fprintf(f, "%5s %6s %9s %9s %10s", "input", "x", "w", "b", "x*w+b");
+    for (int j = 0; j < nf; j++) {
+        int len = act_format(&specs[j], name, sizeof name);
+        width[j] = len > 12 ? len : 12;
+        fprintf(f, " %*s", width[j], name);
+    }
+    fputc('\n', f);
+    for (long i = 0; i < k; i++) {
+        double zi = x[i] * w[i] + b[i];
+        fprintf(f, "%5ld %6.0f %9.5f %9.5f %10.5f", i + 1, x[i], w[i], b[i], zi);
+        for (int j = 0; j < nf; j++)
+            fprintf(f, " %*.6g", width[j], act_eval(&specs[j], zi));
+        fputc('\n', f);
+    }
+    fprintf(f, "%5s %6s %9s %9.5f %10.5f", "all", "", "", bias, z);
+    for (int j = 0; j < nf; j++)
+        fprintf(f, " %*.6g", width[j], act_eval(&specs[j], z));
+    fprintf(f, "\n\nThe last row is the neuron's output: the weighted sum of all inputs plus its "
+               "bias,\nthrough each activation.\n");
+    free(x);
+    return CLI_OK;
+}
+
+int cli_neuron(int argc, char **argv)
+{
+    long seed = 42, k = 5;
+    const char *acts = "sigmoid,tanh,relu,leaky_relu";
+    for (int i = 1; i < argc; i++) {
+        int rc = CLI_OK;
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (cli_is_help(argv[i]))
+            return usage();
+        else if (strcmp(argv[i], "--seed") == 0)
+            rc = parse_long(argv[0], "--seed", v, 0, 2147483647L, &seed), i++;
+        else if (strcmp(argv[i], "--inputs") == 0)
+            rc = parse_long(argv[0], "--inputs", v, 1, 1000, &k), i++;
+        else if (strcmp(argv[i], "--act") == 0)
+            rc = v ? CLI_OK : cli_usage(argv[0], "--act needs a list"), acts = v, i++;
+        else
+            rc = cli_usage(argv[0], "unknown argument '%s' (try --help)", argv[i]);
+        if (rc)
+            return rc;
+    }
+    act_spec specs[MAX_FUNCS];
+    int nf, rc = parse_acts(argv[0], acts, specs, &nf);
+    return rc ? rc : cli_neuron_run(stdout, (unsigned long)seed, k, specs, nf);
+}

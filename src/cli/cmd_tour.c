@@ -1,2 +1,61 @@
+/* actlab tour: the main job until training lands. The table of every function, a plot of
+ * the classic ones and their derivatives, and the neuron simulation. */
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "actlab/plot.h"
 #include "cli.h"
-int cli_tour(int argc, char **argv) { (void)argc; return cli_fail(argv[0], "not yet"); }
+
+static const char *const plotted[] = {"sigmoid", "tanh", "relu", "leaky_relu:alpha=0.1",
+                                      "elu", "gelu", "silu", "softplus"};
+#define N_PLOTTED (sizeof plotted / sizeof plotted[0])
+
+static int usage(void)
+{
+    printf("usage: actlab tour [--out DIR]\n"
+           "  prints the table of activation functions, plots the classic ones and their\n"
+           "  derivatives to DIR/activations.png and .svg, and runs the neuron simulation.\n"
+           "  --out DIR   where the plots go [out]\n");
+    return CLI_OK;
+}
+
+int cli_tour(int argc, char **argv)
+{
+    const char *out = "out";
+    for (int i = 1; i < argc; i++) {
+        if (cli_is_help(argv[i]))
+            return usage();
+        if (strcmp(argv[i], "--out") == 0 && i + 1 < argc)
+            out = argv[++i];
+        else
+            return cli_usage(argv[0], "unknown argument '%s' (try --help)", argv[i]);
+    }
+
+    printf("== %d activation functions (actlab list --long for formulas and derivatives)\n\n",
+           ACT_COUNT);
+    cli_print_table(stdout);
+
+    act_spec specs[N_PLOTTED];
+    for (size_t i = 0; i < N_PLOTTED; i++)
+        if (act_parse(plotted[i], &specs[i]))
+            return cli_fail(argv[0], "%s", act_last_error());
+    if (mkdir(out, 0777) != 0 && errno != EEXIST)
+        return cli_fail(argv[0], "cannot create %s: %s", out, strerror(errno));
+    printf("\n== plots of %zu functions and their derivatives on [-5, 5]\n\n", N_PLOTTED);
+    static const char *const ext[] = {"png", "svg"};
+    for (size_t e = 0; e < 2; e++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/activations.%s", out, ext[e]);
+        if (plot_activations(specs, N_PLOTTED, -5.0, 5.0, 0.01, 1, path))
+            return cli_fail(argv[0], "%s", act_last_error());
+        printf("wrote %s\n", path);
+    }
+
+    static const char *const neuron[] = {"sigmoid", "tanh", "relu", "leaky_relu"};
+    act_spec ns[4];
+    for (size_t i = 0; i < 4; i++)
+        act_parse(neuron[i], &ns[i]);
+    printf("\n== ");
+    return cli_neuron_run(stdout, 42, 5, ns, 4);
+}

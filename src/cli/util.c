@@ -51,12 +51,12 @@ int cli_parse_double(const char *s, double *out)
     return 0;
 }
 
-void cli_print_float(FILE *f, float v)
+void cli_print_double(FILE *f, double v)
 {
     if (isnan(v))
         fputs("nan\n", f);
     else
-        fprintf(f, "%.9g\n", (double)v);
+        fprintf(f, "%.9g\n", v);
 }
 
 int cli_is_help(const char *arg)
