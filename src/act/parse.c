@@ -228,6 +228,9 @@ static int parse_param(const act_info *in, act_spec *s, const char *kv, size_t n
     if (end == num || *end != '\0' || isnan(v))
         return al__fail(AL_EINVAL, "%s:%s='%s': not a number", in->name, in->params[i].name,
                         num);
+    if (isinf(v))
+        return al__fail(AL_EINVAL, "%s:%s='%s': must be a finite number", in->name,
+                        in->params[i].name, num);
     if (errno == ERANGE || fabs(v) > 3.4028234663852886e38)
         return al__fail(AL_EINVAL, "%s:%s='%s': out of float range", in->name,
                         in->params[i].name, num);
