@@ -11,20 +11,21 @@ cli_test(eval_sigmoid 0 "^0\\.268941421\\\\n0\\.5\\\\n0\\.731058579\\\\n$" -- ${
 cli_test(eval_stdin 0 "^0\\.268941421\\\\n0\\.5\\\\n$" "-1\\n\\n0\\n" -- ${_A} eval sigmoid)
 cli_test(eval_specials 0 "^nan\\\\n0\\\\n-0\\\\n1\\\\n$" -- ${_A} eval tanh nan 0 -0 inf)
 cli_test(eval_grad 0 "^0\\.196611933\\\\n0\\.25\\\\n$" -- ${_A} eval --grad sigmoid 1 0)
-cli_test(eval_relu_kink 0 "^0\\\\n1\\\\n0\\.01\\\\n$" -- ${_A} eval --grad relu 0 1 -1 --grad)
+cli_test(eval_relu_kink 0 "^0\\\\n1\\\\n0\\\\n$" -- ${_A} eval --grad relu 0 1 -1 --grad)
+cli_test(eval_leaky_kink 0 "^0\\.01\\\\n1\\\\n$" -- ${_A} eval --grad leaky_relu 0 1)
 cli_test(eval_leaky_param 0 "^-0\\.4\\\\n3\\\\n$" -- ${_A} eval leaky_relu:alpha=0.2 -2 3)
 cli_test(eval_softmax_row 0 "^0\\.09003057[0-9]*\\\\n0\\.2447284[0-9]*\\\\n0\\.665240[0-9]*\\\\n$" -- ${_A} eval softmax 1 2 3)
 cli_test(eval_maxout_row 0 "^3\\\\n5\\\\n$" -- ${_A} eval maxout:k=2 1 3 5 -1)
 cli_test(eval_unknown_function 2 "unknown activation 'sigmod'.*did you mean: sigmoid" -- ${_A} eval sigmod 1)
 cli_test(eval_bad_number 2 "'1x' is not a number" -- ${_A} eval relu 1x)
-cli_test(eval_bad_stdin 2 "'abc' \\\\(stdin line 2\\\\) is not a number" "1\\nabc\\n" -- ${_A} eval relu)
+cli_test(eval_bad_stdin 2 "'abc' \\(stdin line 2\\) is not a number" "1\\nabc\\n" -- ${_A} eval relu)
 cli_test(eval_bad_param 2 "leaky_relu has no parameter 'beta'; it takes: alpha" -- ${_A} eval leaky_relu:beta=2 1)
 cli_test(eval_bad_option 2 "unknown option '--frobnicate'" -- ${_A} eval --frobnicate relu 1)
 cli_test(eval_shape 2 "cannot take a row of 3 values" -- ${_A} eval maxout:k=2 1 2 3)
 cli_test(eval_help 0 "usage: actlab eval" -- ${_A} eval --help)
 cli_test(list_table 0 "sigmoid .*binary output.*leaky_relu +alpha=0\\.01.*geglu" -- ${_A} list)
-cli_test(list_one 0 "f'\\\\(x\\\\): +1 for x > 0, else 0" -- ${_A} list relu)
-cli_test(neuron_default 0 "neuron with 5 inputs \\\\(seed 42\\\\).*sigmoid +tanh +relu +leaky_relu.*\\\\n +all " -- ${_A} neuron)
+cli_test(list_one 0 "f'\\(x\\): +1 for x > 0, else 0" -- ${_A} list relu)
+cli_test(neuron_default 0 "neuron with 5 inputs \\(seed 42\\).*sigmoid +tanh +relu +leaky_relu.*\\\\n +all " -- ${_A} neuron)
 cli_test(neuron_bad_seed 2 "--seed needs a whole number" -- ${_A} neuron --seed x)
 cli_test(neuron_rowwise 2 "works on rows" -- ${_A} neuron --act softmax)
 cli_test(unknown_command 2 "unknown command 'frob'" -- ${_A} frob)
@@ -36,3 +37,9 @@ add_test(NAME cli_neuron_deterministic COMMAND bash -c
     "a=$(\"$0\" neuron --seed 7) && b=$(\"$0\" neuron --seed 7) && c=$(\"$0\" neuron --seed 8) && [ \"$a\" = \"$b\" ] && [ \"$a\" != \"$c\" ]"
     ${_A})
 set_tests_properties(cli_neuron_deterministic PROPERTIES LABELS fast TIMEOUT 60)
+
+# docs/FUNCTIONS.md is generated from the table; it must match the code.
+add_test(NAME docs_functions_up_to_date COMMAND bash -c
+    "diff <(\"$0\" list --markdown) \"$1\" || { echo 'docs/FUNCTIONS.md is stale: run build/actlab list --markdown > docs/FUNCTIONS.md'; exit 1; }"
+    ${_A} ${PROJECT_SOURCE_DIR}/docs/FUNCTIONS.md)
+set_tests_properties(docs_functions_up_to_date PROPERTIES LABELS fast TIMEOUT 60)

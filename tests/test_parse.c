@@ -57,41 +57,41 @@ Test(parse, defaults_follow_pytorch)
 {
     act_spec s;
     cr_assert_eq(act_parse("leaky_relu", &s), 0);
-    cr_assert_eq(s.p[0], 0.01f);
+    cr_assert_eq(s.p[0], 0.01);
     cr_assert_eq(act_parse("prelu", &s), 0);
-    cr_assert_eq(s.p[0], 0.25f);
+    cr_assert_eq(s.p[0], 0.25);
     cr_assert_eq(act_parse("rrelu", &s), 0);
-    cr_assert_eq(s.p[0], 1.0f / 8);
-    cr_assert_eq(s.p[1], 1.0f / 3);
+    cr_assert_eq(s.p[0], 1.0 / 8);
+    cr_assert_eq(s.p[1], 1.0 / 3);
     cr_assert_eq(act_parse("softplus", &s), 0);
-    cr_assert(s.p[0] == 1.0f && s.p[1] == 20.0f);
+    cr_assert(s.p[0] == 1.0 && s.p[1] == 20.0);
     cr_assert_eq(act_parse("hard_tanh", &s), 0);
-    cr_assert(s.p[0] == -1.0f && s.p[1] == 1.0f);
+    cr_assert(s.p[0] == -1.0 && s.p[1] == 1.0);
     cr_assert_eq(act_parse("softshrink", &s), 0);
-    cr_assert_eq(s.p[0], 0.5f);
+    cr_assert_eq(s.p[0], 0.5);
     cr_assert_eq(act_parse("squareplus", &s), 0);
-    cr_assert_eq(s.p[0], 4.0f);
+    cr_assert_eq(s.p[0], 4.0);
     cr_assert_eq(act_parse("maxout", &s), 0);
-    cr_assert_eq(s.p[0], 2.0f);
+    cr_assert_eq(s.p[0], 2.0);
 }
 
 Test(parse, parameters)
 {
     act_spec s;
     cr_assert_eq(act_parse("leaky_relu:alpha=0.2", &s), 0);
-    cr_assert_eq(s.p[0], 0.2f);
+    cr_assert_eq(s.p[0], 0.2);
     cr_assert_eq(act_parse("leaky_relu:negative_slope=0.3", &s), 0, "PyTorch's keyword");
-    cr_assert_eq(s.p[0], 0.3f);
+    cr_assert_eq(s.p[0], 0.3);
     cr_assert_eq(act_parse("softplus:beta=2", &s), 0);
-    cr_assert(s.p[0] == 2.0f && s.p[1] == 20.0f, "unnamed parameters keep defaults");
+    cr_assert(s.p[0] == 2.0 && s.p[1] == 20.0, "unnamed parameters keep defaults");
     cr_assert_eq(act_parse("softplus:threshold=10,beta=-1.5", &s), 0);
-    cr_assert(s.p[0] == -1.5f && s.p[1] == 10.0f);
+    cr_assert(s.p[0] == -1.5 && s.p[1] == 10.0);
     cr_assert_eq(act_parse("softshrink:lambd=1e-1", &s), 0);
-    cr_assert_eq(s.p[0], 0.1f);
+    cr_assert_eq(s.p[0], 0.1);
     cr_assert_eq(act_parse("hard_tanh:min_val=-2,max=3", &s), 0);
-    cr_assert(s.p[0] == -2.0f && s.p[1] == 3.0f);
+    cr_assert(s.p[0] == -2.0 && s.p[1] == 3.0);
     cr_assert_eq(act_parse("maxout:k=4", &s), 0);
-    cr_assert_eq(s.p[0], 4.0f);
+    cr_assert_eq(s.p[0], 4.0);
 }
 
 static void expect_error(const char *text, int code, const char *needle)
@@ -120,7 +120,7 @@ Test(parse, errors_name_the_bad_part)
     expect_error("leaky_relu:alpha=0.1,", AL_EINVAL, "not key=value");
     expect_error("leaky_relu:alpha=nan", AL_EINVAL, "not a number");
     expect_error("leaky_relu:alpha=inf", AL_EINVAL, "finite");
-    expect_error("leaky_relu:alpha=1e39", AL_EINVAL, "out of float range");
+    expect_error("leaky_relu:alpha=1e400", AL_EINVAL, "out of range");
     expect_error("softplus:beta=0", AL_EINVAL, "non-zero");
     expect_error("celu:alpha=0", AL_EINVAL, "non-zero");
     expect_error("squareplus:b=-1", AL_EINVAL, "> 0");

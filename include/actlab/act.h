@@ -18,6 +18,8 @@
 #ifndef ACTLAB_ACT_H
 #define ACTLAB_ACT_H
 
+#include "export.h"
+
 #include <stddef.h>
 
 #include "act_list.h"
@@ -38,10 +40,11 @@ typedef enum act_kind {
 #define ACT_MAX_PARAMS 4
 
 /* A function and its parameter values. Complete and plain: hold it on the stack, copy it,
- * compare it with act_equal(). p[] follows the order of act_info.params; unused slots are 0. */
+ * compare it with act_equal(). p[] follows the order of act_info.params; unused slots are 0.
+ * Parameters are doubles, as PyTorch's Scalars: 0.2 means 0.2, not the float nearest it. */
 typedef struct act_spec {
     act_kind kind;
-    float p[ACT_MAX_PARAMS];
+    double p[ACT_MAX_PARAMS];
 } act_spec;
 
 /* Flags of act_info.flags. */
@@ -58,7 +61,7 @@ typedef struct act_spec {
 typedef struct act_param_info {
     const char *name;  /* as in the textual form: "alpha" */
     const char *alias; /* PyTorch's keyword where it differs ("negative_slope"), or NULL */
-    float def;         /* PyTorch's default where PyTorch has the function */
+    double def;        /* PyTorch's default where PyTorch has the function */
     unsigned flags;    /* ACT_P_* */
     const char *doc;
 } act_param_info;
@@ -80,41 +83,41 @@ typedef struct act_info {
 /* ---- Naming ---------------------------------------------------------------------------- */
 
 /* The table entry of a kind; NULL if k is out of range. */
-const act_info *act_get_info(act_kind k);
+ACTLAB_API const act_info *act_get_info(act_kind k);
 
 /* Finds a function by canonical name or alias. Case, '_' and '-' are ignored, so "LeakyReLU",
  * "leaky-relu" and "lrelu" all name leaky_relu. AL_ENAME (message suggests the closest
  * names) when nothing matches. */
-int act_find(const char *name, act_kind *out);
+ACTLAB_API int act_find(const char *name, act_kind *out);
 
 /* The kind with its default parameters. */
-int act_init(act_spec *out, act_kind k);
+ACTLAB_API int act_init(act_spec *out, act_kind k);
 
 /* Parses "NAME" or "NAME:key=value,key=value" (keys may also be PyTorch's spelling, e.g.
  * negative_slope, lambd). Returns 0, AL_ENAME for an unknown function, AL_EINVAL for an
  * unknown key or a bad value; act_last_error() names the bad part. *out is untouched on
  * error. */
-int act_parse(const char *text, act_spec *out);
+ACTLAB_API int act_parse(const char *text, act_spec *out);
 
 /* Writes the textual form, parameters that differ from the defaults only, so that
  * act_parse(buf) gives back an equal spec. Returns the length it needs (snprintf-like). */
-int act_format(const act_spec *a, char *buf, size_t size);
+ACTLAB_API int act_format(const act_spec *a, char *buf, size_t size);
 
 /* Checks the parameter values (act_parse does this; use it for specs built by hand). */
-int act_validate(const act_spec *a);
+ACTLAB_API int act_validate(const act_spec *a);
 
 /* Same kind and bit-identical parameters. */
-int act_equal(const act_spec *a, const act_spec *b);
+ACTLAB_API int act_equal(const act_spec *a, const act_spec *b);
 
 /* ---- Elementwise ----------------------------------------------------------------------- */
 
 /* y[i] = f(x[i]). y may equal x. n may be 0. AL_EINVAL for a row-wise function. */
-int act_forward(const act_spec *a, const float *x, float *y, size_t n);
+ACTLAB_API int act_forward(const act_spec *a, const float *x, float *y, size_t n);
 
 /* dx[i] = dy[i] * f'(x[i]). y is the forward output or NULL (the scalar kernels recompute
  * what they need from x, so the result is the same either way). dx may equal dy; dx is
  * overwritten, never accumulated. */
-int act_backward(const act_spec *a, const float *x, const float *y, const float *dy,
+ACTLAB_API int act_backward(const act_spec *a, const float *x, const float *y, const float *dy,
                  float *dx, size_t n);
 
 /* ---- Row-wise -------------------------------------------------------------------------- */
@@ -123,16 +126,16 @@ int act_backward(const act_spec *a, const float *x, const float *y, const float 
  * and every elementwise function; cols/k for maxout:k (groups of k consecutive inputs);
  * cols/2 for glu, swiglu and geglu (first half a, second half the gate b). 0 when cols does
  * not fit (not a multiple of k or 2, or 0). */
-size_t act_out_cols(const act_spec *a, size_t cols);
+ACTLAB_API size_t act_out_cols(const act_spec *a, size_t cols);
 
 /* x: rows x cols, row-major; y: rows x act_out_cols(a, cols). y may equal x when the
  * column count does not change. AL_ESHAPE when cols does not fit. */
-int act_forward_rows(const act_spec *a, const float *x, float *y, size_t rows, size_t cols);
+ACTLAB_API int act_forward_rows(const act_spec *a, const float *x, float *y, size_t rows, size_t cols);
 
 /* dy: rows x out_cols, dx: rows x cols. y is the forward output or NULL (then it is
  * recomputed, which allocates one row). dx may equal dy when the column count does not
  * change. */
-int act_backward_rows(const act_spec *a, const float *x, const float *y, const float *dy,
+ACTLAB_API int act_backward_rows(const act_spec *a, const float *x, const float *y, const float *dy,
                       float *dx, size_t rows, size_t cols);
 
 /* ---- Convenience ----------------------------------------------------------------------- */
@@ -140,8 +143,8 @@ int act_backward_rows(const act_spec *a, const float *x, const float *y, const f
 /* f(x) and f'(x) of an elementwise function for one value, in double: the scalar
  * specification before its final rounding to float (what `actlab eval` prints). NaN for a
  * row-wise function or an invalid spec. */
-double act_eval(const act_spec *a, double x);
-double act_grad(const act_spec *a, double x);
+ACTLAB_API double act_eval(const act_spec *a, double x);
+ACTLAB_API double act_grad(const act_spec *a, double x);
 
 #ifdef __cplusplus
 }

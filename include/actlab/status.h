@@ -4,6 +4,8 @@
 #ifndef ACTLAB_STATUS_H
 #define ACTLAB_STATUS_H
 
+#include "export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -26,12 +28,12 @@ typedef enum al_status {
 } al_status;
 
 /* A short fixed description of the code; never NULL, also for unknown codes. */
-const char *al_status_str(int status);
+ACTLAB_API const char *al_status_str(int status);
 
 /* The detailed message of the last failed call in this thread (names the bad argument, the
  * token, the closest valid names); "" when there is none. Valid until the next actlab call
  * in the same thread. */
-const char *act_last_error(void);
+ACTLAB_API const char *act_last_error(void);
 
 #ifdef __cplusplus
 }

@@ -1,6 +1,8 @@
 #ifndef ACTLAB_VERSION_H
 #define ACTLAB_VERSION_H
 
+#include "export.h"
+
 /* CMake reads these three lines to version the library and the packages. */
 #define ACTLAB_VERSION_MAJOR 0
 #define ACTLAB_VERSION_MINOR 1
@@ -14,8 +16,8 @@ extern "C" {
 #endif
 /* The version of the library actually linked, "MAJOR.MINOR.PATCH": compare with the macros
  * to detect a header/library mismatch. */
-const char *actlab_version_string(void);
-int actlab_version_number(void);
+ACTLAB_API const char *actlab_version_string(void);
+ACTLAB_API int actlab_version_number(void);
 #ifdef __cplusplus
 }
 #endif

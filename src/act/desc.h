@@ -11,11 +11,11 @@
 
 /* f(x) or f'(x) of an elementwise function at a value that is not NaN (the caller passes NaN
  * through), with the spec's parameters p[]. */
-typedef double act__elem_fn(double x, const float *p);
+typedef double act__elem_fn(double x, const double *p);
 
-typedef int act__rows_fwd_fn(const float *p, const float *x, float *y, size_t rows,
+typedef int act__rows_fwd_fn(const double *p, const float *x, float *y, size_t rows,
                              size_t cols);
-typedef int act__rows_bwd_fn(const float *p, const float *x, const float *y, const float *dy,
+typedef int act__rows_bwd_fn(const double *p, const float *x, const float *y, const float *dy,
                              float *dx, size_t rows, size_t cols);
 
 struct act__desc {
@@ -23,11 +23,11 @@ struct act__desc {
     /* elementwise functions */
     act__elem_fn *f, *df;
     /* row-wise functions */
-    size_t (*out_cols)(const float *p, size_t cols);
+    size_t (*out_cols)(const double *p, size_t cols);
     act__rows_fwd_fn *rows_fwd;
     act__rows_bwd_fn *rows_bwd;
     /* constraints between parameters (min < max): NULL when fine, else what is wrong */
-    const char *(*check)(const float *p);
+    const char *(*check)(const double *p);
 };
 
 #define X(id, name) extern const struct act__desc act__desc_##name;

@@ -4,12 +4,12 @@
 
 #include "desc.h"
 
-static double elu_f(double x, const float *p)
+static double elu_f(double x, const double *p)
 {
     return x > 0 ? x : p[0] * expm1(x);
 }
 
-static double elu_df(double x, const float *p)
+static double elu_df(double x, const double *p)
 {
     return x > 0 ? 1.0 : p[0] * exp(x);
 }
@@ -25,17 +25,17 @@ const struct act__desc act__desc_elu = {
              .flags = 0,
              .max_ulp = 2,
              .n_params = 1,
-             .params = {{"alpha", NULL, 1.0f, 0, "value approached as x -> -inf is -alpha"}}},
+             .params = {{"alpha", NULL, 1.0, 0, "value approached as x -> -inf is -alpha"}}},
     .f = elu_f,
     .df = elu_df,
 };
 
-static double celu_f(double x, const float *p)
+static double celu_f(double x, const double *p)
 {
     return x > 0 ? x : p[0] * expm1(x / p[0]);
 }
 
-static double celu_df(double x, const float *p)
+static double celu_df(double x, const double *p)
 {
     return x > 0 ? 1.0 : exp(x / p[0]);
 }
@@ -50,7 +50,7 @@ const struct act__desc act__desc_celu = {
              .flags = ACT_SMOOTH,
              .max_ulp = 2,
              .n_params = 1,
-             .params = {{"alpha", NULL, 1.0f, ACT_P_NONZERO, "scale of the negative branch"}}},
+             .params = {{"alpha", NULL, 1.0, ACT_P_NONZERO, "scale of the negative branch"}}},
     .f = celu_f,
     .df = celu_df,
 };
@@ -59,13 +59,13 @@ const struct act__desc act__desc_celu = {
 static const double selu_scale = 1.0507009873554804934193349852946;
 static const double selu_alpha = 1.6732632423543772848170429916717;
 
-static double selu_f(double x, const float *p)
+static double selu_f(double x, const double *p)
 {
     (void)p;
     return selu_scale * (x > 0 ? x : selu_alpha * expm1(x));
 }
 
-static double selu_df(double x, const float *p)
+static double selu_df(double x, const double *p)
 {
     (void)p;
     return selu_scale * (x > 0 ? 1.0 : selu_alpha * exp(x));
@@ -86,7 +86,7 @@ const struct act__desc act__desc_selu = {
     .df = selu_df,
 };
 
-static double exponential_f(double x, const float *p)
+static double exponential_f(double x, const double *p)
 {
     (void)p;
     return exp(x);

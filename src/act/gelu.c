@@ -25,13 +25,13 @@ double act__dgelu(double x)
     return 0.5 * erfc(-x * sqrt1_2) + x * exp(-0.5 * x * x) * inv_sqrt_2pi;
 }
 
-static double gelu_f(double x, const float *p)
+static double gelu_f(double x, const double *p)
 {
     (void)p;
     return act__gelu(x);
 }
 
-static double gelu_df(double x, const float *p)
+static double gelu_df(double x, const double *p)
 {
     (void)p;
     return act__dgelu(x);
@@ -55,7 +55,7 @@ const struct act__desc act__desc_gelu = {
 static const double gelu_k = 0.79788456080286535587989211986876; /* sqrt(2/pi) */
 static const double gelu_c = 0.044715;
 
-static double gelu_tanh_f(double x, const float *p)
+static double gelu_tanh_f(double x, const double *p)
 {
     (void)p;
     if (isinf(x))
@@ -64,7 +64,7 @@ static double gelu_tanh_f(double x, const float *p)
     return x * act__sigmoid(2.0 * u);
 }
 
-static double gelu_tanh_df(double x, const float *p)
+static double gelu_tanh_df(double x, const double *p)
 {
     (void)p;
     if (isinf(x))
@@ -88,7 +88,7 @@ const struct act__desc act__desc_gelu_tanh = {
     .df = gelu_tanh_df,
 };
 
-static double gelu_quick_f(double x, const float *p)
+static double gelu_quick_f(double x, const double *p)
 {
     (void)p;
     if (isinf(x))
@@ -96,7 +96,7 @@ static double gelu_quick_f(double x, const float *p)
     return x * act__sigmoid(1.702 * x);
 }
 
-static double gelu_quick_df(double x, const float *p)
+static double gelu_quick_df(double x, const double *p)
 {
     (void)p;
     if (isinf(x))

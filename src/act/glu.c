@@ -7,7 +7,7 @@
 
 typedef double gate_fn(double);
 
-static size_t half_cols(const float *p, size_t cols)
+static size_t half_cols(const double *p, size_t cols)
 {
     (void)p;
     return cols % 2 == 0 ? cols / 2 : 0;
@@ -48,14 +48,14 @@ static void gated_bwd(gate_fn *g, gate_fn *dg, const float *x, const float *dy, 
 }
 
 #define GATED(name, gate, dgate)                                                          \
-    static int name##_fwd(const float *p, const float *x, float *y, size_t rows,          \
+    static int name##_fwd(const double *p, const float *x, float *y, size_t rows,          \
                           size_t cols)                                                    \
     {                                                                                     \
         (void)p;                                                                          \
         gated_fwd(gate, x, y, rows, cols);                                                \
         return AL_OK;                                                                     \
     }                                                                                     \
-    static int name##_bwd(const float *p, const float *x, const float *y, const float *dy, \
+    static int name##_bwd(const double *p, const float *x, const float *y, const float *dy, \
                           float *dx, size_t rows, size_t cols)                            \
     {                                                                                     \
         (void)p, (void)y;                                                                 \

@@ -6,7 +6,7 @@
 
 #include "desc.h"
 
-static size_t maxout_cols(const float *p, size_t cols)
+static size_t maxout_cols(const double *p, size_t cols)
 {
     size_t k = (size_t)p[0];
     return k && cols % k == 0 ? cols / k : 0;
@@ -25,7 +25,7 @@ static size_t group_arg(const float *g, size_t k)
     return best;
 }
 
-static int maxout_fwd(const float *p, const float *x, float *y, size_t rows, size_t cols)
+static int maxout_fwd(const double *p, const float *x, float *y, size_t rows, size_t cols)
 {
     size_t k = (size_t)p[0], groups = rows * (cols / k);
     for (size_t o = 0; o < groups; o++)
@@ -33,7 +33,7 @@ static int maxout_fwd(const float *p, const float *x, float *y, size_t rows, siz
     return AL_OK;
 }
 
-static int maxout_bwd(const float *p, const float *x, const float *y, const float *dy,
+static int maxout_bwd(const double *p, const float *x, const float *y, const float *dy,
                       float *dx, size_t rows, size_t cols)
 {
     (void)y;
@@ -57,7 +57,7 @@ const struct act__desc act__desc_maxout = {
              .flags = ACT_ROWWISE | ACT_PWL,
              .max_ulp = 0,
              .n_params = 1,
-             .params = {{"k", NULL, 2.0f, ACT_P_INTEGER, "inputs per output"}}},
+             .params = {{"k", NULL, 2.0, ACT_P_INTEGER, "inputs per output"}}},
     .out_cols = maxout_cols,
     .rows_fwd = maxout_fwd,
     .rows_bwd = maxout_bwd,

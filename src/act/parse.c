@@ -142,7 +142,7 @@ int act_init(act_spec *out, act_kind k)
     return AL_OK;
 }
 
-static int check_param(const act_info *in, const act_param_info *pi, float v)
+static int check_param(const act_info *in, const act_param_info *pi, double v)
 {
     const char *need = NULL;
     if (!isfinite(v))
@@ -153,11 +153,11 @@ static int check_param(const act_info *in, const act_param_info *pi, float v)
         need = "non-zero";
     else if ((pi->flags & ACT_P_NONNEG) && !(v >= 0))
         need = ">= 0";
-    else if ((pi->flags & ACT_P_INTEGER) && !(v >= 1 && v <= 65536 && v == floorf(v)))
+    else if ((pi->flags & ACT_P_INTEGER) && !(v >= 1 && v <= 65536 && v == floor(v)))
         need = "a whole number from 1 to 65536";
     if (need)
-        return al__fail(AL_EINVAL, "%s:%s=%g: %s must be %s", in->name, pi->name, (double)v,
-                        pi->name, need);
+        return al__fail(AL_EINVAL, "%s:%s=%g: %s must be %s", in->name, pi->name, v, pi->name,
+                        need);
     return AL_OK;
 }
 
@@ -231,10 +231,10 @@ static int parse_param(const act_info *in, act_spec *s, const char *kv, size_t n
     if (isinf(v))
         return al__fail(AL_EINVAL, "%s:%s='%s': must be a finite number", in->name,
                         in->params[i].name, num);
-    if (errno == ERANGE || fabs(v) > 3.4028234663852886e38)
-        return al__fail(AL_EINVAL, "%s:%s='%s': out of float range", in->name,
-                        in->params[i].name, num);
-    s->p[i] = (float)v;
+    if (errno == ERANGE)
+        return al__fail(AL_EINVAL, "%s:%s='%s': out of range", in->name, in->params[i].name,
+                        num);
+    s->p[i] = v;
     return check_param(in, &in->params[i], s->p[i]);
 }
 
@@ -275,12 +275,12 @@ int act_parse(const char *text, act_spec *out)
     return AL_OK;
 }
 
-/* the shortest %g form that reads back as the same float: 0.2, not 0.200000003 */
-static void shortest(float v, char out[32])
+/* the shortest %g form that reads back as the same double: 0.2, not 0.20000000000000001 */
+static void shortest(double v, char out[32])
 {
-    for (int digits = 6; digits <= 9; digits++) {
-        snprintf(out, 32, "%.*g", digits, (double)v);
-        if (strtof(out, NULL) == v)
+    for (int digits = 6; digits <= 17; digits++) {
+        snprintf(out, 32, "%.*g", digits, v);
+        if (strtod(out, NULL) == v)
             return;
     }
 }
@@ -293,7 +293,7 @@ int act_format(const act_spec *a, char *buf, size_t size)
     int used = snprintf(buf, size, "%s", in->name);
     char sep = ':';
     for (unsigned i = 0; i < in->n_params; i++) {
-        if (memcmp(&a->p[i], &in->params[i].def, sizeof(float)) == 0)
+        if (memcmp(&a->p[i], &in->params[i].def, sizeof(double)) == 0)
             continue;
         char num[32];
         shortest(a->p[i], num);

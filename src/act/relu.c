@@ -5,13 +5,13 @@
 
 #include "desc.h"
 
-static double identity_f(double x, const float *p)
+static double identity_f(double x, const double *p)
 {
     (void)p;
     return x;
 }
 
-static double identity_df(double x, const float *p)
+static double identity_df(double x, const double *p)
 {
     (void)x, (void)p;
     return 1.0;
@@ -30,13 +30,13 @@ const struct act__desc act__desc_identity = {
     .df = identity_df,
 };
 
-static double relu_f(double x, const float *p)
+static double relu_f(double x, const double *p)
 {
     (void)p;
     return x > 0 ? x : 0.0;
 }
 
-static double relu_df(double x, const float *p)
+static double relu_df(double x, const double *p)
 {
     (void)p;
     return x > 0 ? 1.0 : 0.0;
@@ -64,12 +64,12 @@ static double leaky(double x, double slope)
     return slope == 0 ? 0.0 : slope * x;
 }
 
-static double leaky_relu_f(double x, const float *p)
+static double leaky_relu_f(double x, const double *p)
 {
     return leaky(x, p[0]);
 }
 
-static double leaky_relu_df(double x, const float *p)
+static double leaky_relu_df(double x, const double *p)
 {
     return x > 0 ? 1.0 : p[0];
 }
@@ -85,18 +85,18 @@ const struct act__desc act__desc_leaky_relu = {
              .flags = ACT_PWL,
              .max_ulp = 0.5f,
              .n_params = 1,
-             .params = {{"alpha", "negative_slope", 0.01f, 0, "slope for x < 0"}}},
+             .params = {{"alpha", "negative_slope", 0.01, 0, "slope for x < 0"}}},
     .f = leaky_relu_f,
     .df = leaky_relu_df,
 };
 
-static double relu6_f(double x, const float *p)
+static double relu6_f(double x, const double *p)
 {
     (void)p;
     return fmin(fmax(x, 0.0), 6.0);
 }
 
-static double relu6_df(double x, const float *p)
+static double relu6_df(double x, const double *p)
 {
     (void)p;
     return (x > 0 && x < 6) ? 1.0 : 0.0;
@@ -125,23 +125,23 @@ const struct act__desc act__desc_prelu = {
              .flags = ACT_PWL,
              .max_ulp = 0.5f,
              .n_params = 1,
-             .params = {{"alpha", "init", 0.25f, 0, "slope for x < 0 (initial value)"}}},
+             .params = {{"alpha", "init", 0.25, 0, "slope for x < 0 (initial value)"}}},
     .f = leaky_relu_f,
     .df = leaky_relu_df,
 };
 
 /* Outside training RReLU is deterministic: a leaky ReLU with the mean slope. */
-static double rrelu_f(double x, const float *p)
+static double rrelu_f(double x, const double *p)
 {
     return leaky(x, ((double)p[0] + p[1]) / 2.0);
 }
 
-static double rrelu_df(double x, const float *p)
+static double rrelu_df(double x, const double *p)
 {
     return x > 0 ? 1.0 : ((double)p[0] + p[1]) / 2.0;
 }
 
-static const char *rrelu_check(const float *p)
+static const char *rrelu_check(const double *p)
 {
     return p[0] <= p[1] ? NULL : "lower must not exceed upper";
 }
@@ -158,19 +158,19 @@ const struct act__desc act__desc_rrelu = {
              .flags = ACT_PWL,
              .max_ulp = 0.5f,
              .n_params = 2,
-             .params = {{"lower", NULL, 0.125f, 0, "smallest slope"},
-                        {"upper", NULL, 1.0f / 3.0f, 0, "largest slope"}}},
+             .params = {{"lower", NULL, 0.125, 0, "smallest slope"},
+                        {"upper", NULL, 1.0 / 3.0, 0, "largest slope"}}},
     .f = rrelu_f,
     .df = rrelu_df,
     .check = rrelu_check,
 };
 
-static double threshold_f(double x, const float *p)
+static double threshold_f(double x, const double *p)
 {
     return x > p[0] ? x : (double)p[1];
 }
 
-static double threshold_df(double x, const float *p)
+static double threshold_df(double x, const double *p)
 {
     return x > p[0] ? 1.0 : 0.0;
 }
@@ -185,8 +185,8 @@ const struct act__desc act__desc_threshold = {
              .flags = ACT_PWL,
              .max_ulp = 0,
              .n_params = 2,
-             .params = {{"threshold", NULL, 0.0f, 0, "inputs at or below it are replaced"},
-                        {"value", NULL, 0.0f, 0, "the replacement"}}},
+             .params = {{"threshold", NULL, 0.0, 0, "inputs at or below it are replaced"},
+                        {"value", NULL, 0.0, 0, "the replacement"}}},
     .f = threshold_f,
     .df = threshold_df,
 };

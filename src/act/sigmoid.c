@@ -23,13 +23,13 @@ double act__softplus(double x)
     return fmax(x, 0.0) + log1p(exp(-fabs(x)));
 }
 
-static double sigmoid_f(double x, const float *p)
+static double sigmoid_f(double x, const double *p)
 {
     (void)p;
     return act__sigmoid(x);
 }
 
-static double sigmoid_df(double x, const float *p)
+static double sigmoid_df(double x, const double *p)
 {
     (void)p;
     return act__dsigmoid(x);
@@ -50,13 +50,13 @@ const struct act__desc act__desc_sigmoid = {
 };
 
 /* log(sigmoid(x)) = -softplus(-x) = min(x, 0) - log1p(exp(-|x|)) */
-static double log_sigmoid_f(double x, const float *p)
+static double log_sigmoid_f(double x, const double *p)
 {
     (void)p;
     return fmin(x, 0.0) - log1p(exp(-fabs(x)));
 }
 
-static double log_sigmoid_df(double x, const float *p)
+static double log_sigmoid_df(double x, const double *p)
 {
     (void)p;
     return act__sigmoid(-x);
@@ -76,13 +76,13 @@ const struct act__desc act__desc_log_sigmoid = {
     .df = log_sigmoid_df,
 };
 
-static double hard_sigmoid_f(double x, const float *p)
+static double hard_sigmoid_f(double x, const double *p)
 {
     (void)p;
     return fmin(fmax(x + 3.0, 0.0), 6.0) / 6.0;
 }
 
-static double hard_sigmoid_df(double x, const float *p)
+static double hard_sigmoid_df(double x, const double *p)
 {
     (void)p;
     return (x > -3.0 && x < 3.0) ? 1.0 / 6.0 : 0.0;
@@ -103,7 +103,7 @@ const struct act__desc act__desc_hard_sigmoid = {
 
 /* x / (2(1 + |x|)) + 1/2, written for x < 0 as 1 / (2(1 - x)) so that the tail towards 0
  * keeps its relative accuracy instead of cancelling against 1/2. */
-static double elliott_f(double x, const float *p)
+static double elliott_f(double x, const double *p)
 {
     (void)p;
     if (x < 0)
@@ -111,7 +111,7 @@ static double elliott_f(double x, const float *p)
     return isinf(x) ? 1.0 : 0.5 + x / (2.0 * (1.0 + x));
 }
 
-static double elliott_df(double x, const float *p)
+static double elliott_df(double x, const double *p)
 {
     (void)p;
     double d = 1.0 + fabs(x);

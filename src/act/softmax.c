@@ -8,7 +8,7 @@
 
 #include "desc.h"
 
-static size_t same_cols(const float *p, size_t cols)
+static size_t same_cols(const double *p, size_t cols)
 {
     (void)p;
     return cols;
@@ -56,12 +56,12 @@ static void softmax_row(double s, int logs, const float *x, float *y, size_t n)
     }
 }
 
-static double row_scale(act_kind k, const float *p)
+static double row_scale(act_kind k, const double *p)
 {
     return k == ACT_SOFTMIN ? -1.0 / p[0] : 1.0 / p[0];
 }
 
-static int rows_fwd(act_kind k, const float *p, const float *x, float *y, size_t rows,
+static int rows_fwd(act_kind k, const double *p, const float *x, float *y, size_t rows,
                     size_t cols)
 {
     double s = row_scale(k, p);
@@ -73,7 +73,7 @@ static int rows_fwd(act_kind k, const float *p, const float *x, float *y, size_t
 /* softmax:     dx = s * y * (dy - sum(dy * y))
  * log_softmax: dx = s * (dy - exp(y) * sum(dy))
  * y is recomputed into a row buffer when the caller has none. */
-static int rows_bwd(act_kind k, const float *p, const float *x, const float *y,
+static int rows_bwd(act_kind k, const double *p, const float *x, const float *y,
                     const float *dy, float *dx, size_t rows, size_t cols)
 {
     double s = row_scale(k, p);
@@ -103,12 +103,12 @@ static int rows_bwd(act_kind k, const float *p, const float *x, const float *y,
 }
 
 #define ROW_KERNELS(name, KIND)                                                        \
-    static int name##_fwd(const float *p, const float *x, float *y, size_t rows,       \
+    static int name##_fwd(const double *p, const float *x, float *y, size_t rows,       \
                           size_t cols)                                                 \
     {                                                                                  \
         return rows_fwd(KIND, p, x, y, rows, cols);                                    \
     }                                                                                  \
-    static int name##_bwd(const float *p, const float *x, const float *y,              \
+    static int name##_bwd(const double *p, const float *x, const float *y,              \
                           const float *dy, float *dx, size_t rows, size_t cols)        \
     {                                                                                  \
         return rows_bwd(KIND, p, x, y, dy, dx, rows, cols);                            \
@@ -118,7 +118,7 @@ ROW_KERNELS(softmax, ACT_SOFTMAX)
 ROW_KERNELS(log_softmax, ACT_LOG_SOFTMAX)
 ROW_KERNELS(softmin, ACT_SOFTMIN)
 
-#define TEMPERATURE {"temperature", NULL, 1.0f, ACT_P_POSITIVE, "divides the inputs"}
+#define TEMPERATURE {"temperature", NULL, 1.0, ACT_P_POSITIVE, "divides the inputs"}
 
 const struct act__desc act__desc_softmax = {
     .info = {.name = "softmax",

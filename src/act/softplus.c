@@ -4,7 +4,7 @@
 #include "desc.h"
 
 /* PyTorch's softplus: linear once beta * x exceeds the threshold. */
-static double softplus_f(double x, const float *p)
+static double softplus_f(double x, const double *p)
 {
     double z = p[0] * x;
     if (z > p[1])
@@ -12,7 +12,7 @@ static double softplus_f(double x, const float *p)
     return act__softplus(z) / p[0];
 }
 
-static double softplus_df(double x, const float *p)
+static double softplus_df(double x, const double *p)
 {
     double z = p[0] * x;
     return z > p[1] ? 1.0 : act__sigmoid(z);
@@ -28,13 +28,13 @@ const struct act__desc act__desc_softplus = {
              .flags = ACT_SMOOTH,
              .max_ulp = 2,
              .n_params = 2,
-             .params = {{"beta", NULL, 1.0f, ACT_P_NONZERO, "sharpness"},
-                        {"threshold", NULL, 20.0f, 0, "beta x above it is treated as linear"}}},
+             .params = {{"beta", NULL, 1.0, ACT_P_NONZERO, "sharpness"},
+                        {"threshold", NULL, 20.0, 0, "beta x above it is treated as linear"}}},
     .f = softplus_f,
     .df = softplus_df,
 };
 
-static double softsign_f(double x, const float *p)
+static double softsign_f(double x, const double *p)
 {
     (void)p;
     if (isinf(x))
@@ -42,7 +42,7 @@ static double softsign_f(double x, const float *p)
     return x / (1.0 + fabs(x));
 }
 
-static double softsign_df(double x, const float *p)
+static double softsign_df(double x, const double *p)
 {
     (void)p;
     double d = 1.0 + fabs(x);
@@ -65,13 +65,13 @@ const struct act__desc act__desc_softsign = {
 
 /* (x + sqrt(x^2 + b)) / 2, rewritten for x < 0 as b / (2 (sqrt(x^2 + b) - x)) so the left
  * tail does not cancel. x^2 of a float cannot overflow in double. */
-static double squareplus_f(double x, const float *p)
+static double squareplus_f(double x, const double *p)
 {
     double s = sqrt(x * x + p[0]);
     return x >= 0 ? (x + s) / 2.0 : p[0] / (2.0 * (s - x));
 }
 
-static double squareplus_df(double x, const float *p)
+static double squareplus_df(double x, const double *p)
 {
     if (isinf(x))
         return x > 0 ? 1.0 : 0.0;
@@ -89,14 +89,14 @@ const struct act__desc act__desc_squareplus = {
              .flags = ACT_SMOOTH,
              .max_ulp = 2,
              .n_params = 1,
-             .params = {{"b", NULL, 4.0f, ACT_P_POSITIVE, "curvature near 0"}}},
+             .params = {{"b", NULL, 4.0, ACT_P_POSITIVE, "curvature near 0"}}},
     .f = squareplus_f,
     .df = squareplus_df,
 };
 
 /* x + sin^2(a x) / a. a * x of two floats is exact in double, and glibc's sin reduces any
  * argument exactly, so large inputs stay accurate. */
-static double snake_f(double x, const float *p)
+static double snake_f(double x, const double *p)
 {
     if (isinf(x))
         return x; /* the bounded term cannot change the limit */
@@ -104,7 +104,7 @@ static double snake_f(double x, const float *p)
     return x + s * s / p[0];
 }
 
-static double snake_df(double x, const float *p)
+static double snake_df(double x, const double *p)
 {
     return 1.0 + sin(2.0 * p[0] * x); /* NaN at +-inf: sin has no limit there */
 }
@@ -120,7 +120,7 @@ const struct act__desc act__desc_snake = {
              .flags = ACT_SMOOTH,
              .max_ulp = 2,
              .n_params = 1,
-             .params = {{"alpha", NULL, 1.0f, ACT_P_NONZERO, "frequency"}}},
+             .params = {{"alpha", NULL, 1.0, ACT_P_NONZERO, "frequency"}}},
     .f = snake_f,
     .df = snake_df,
 };

@@ -5,14 +5,14 @@
 
 #include "desc.h"
 
-static double silu_f(double x, const float *p)
+static double silu_f(double x, const double *p)
 {
     if (isinf(x))
         return x > 0 ? x : -0.0;
     return x * act__sigmoid(p[0] * x);
 }
 
-static double silu_df(double x, const float *p)
+static double silu_df(double x, const double *p)
 {
     double b = p[0];
     if (isinf(x))
@@ -31,14 +31,14 @@ const struct act__desc act__desc_silu = {
              .flags = ACT_SMOOTH,
              .max_ulp = 2,
              .n_params = 1,
-             .params = {{"beta", NULL, 1.0f, 0, "sharpness; beta -> inf gives relu"}}},
+             .params = {{"beta", NULL, 1.0, 0, "sharpness; beta -> inf gives relu"}}},
     .f = silu_f,
     .df = silu_df,
 };
 
 /* tanh(softplus(x)): softplus never overflows and tanh of it keeps the small values of the
  * left tail exactly, so x * tanh(softplus(x)) is accurate everywhere. */
-static double mish_f(double x, const float *p)
+static double mish_f(double x, const double *p)
 {
     (void)p;
     if (isinf(x))
@@ -46,7 +46,7 @@ static double mish_f(double x, const float *p)
     return x * tanh(act__softplus(x));
 }
 
-static double mish_df(double x, const float *p)
+static double mish_df(double x, const double *p)
 {
     (void)p;
     if (isinf(x))
@@ -69,7 +69,7 @@ const struct act__desc act__desc_mish = {
     .df = mish_df,
 };
 
-static double hard_swish_f(double x, const float *p)
+static double hard_swish_f(double x, const double *p)
 {
     (void)p;
     if (x <= -3.0)
@@ -79,7 +79,7 @@ static double hard_swish_f(double x, const float *p)
     return x * (x + 3.0) / 6.0;
 }
 
-static double hard_swish_df(double x, const float *p)
+static double hard_swish_df(double x, const double *p)
 {
     (void)p;
     if (x < -3.0)

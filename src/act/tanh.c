@@ -4,14 +4,14 @@
 
 #include "desc.h"
 
-static double tanh_f(double x, const float *p)
+static double tanh_f(double x, const double *p)
 {
     (void)p;
     return tanh(x);
 }
 
 /* sech^2 rather than 1 - tanh^2, which cancels to 0 long before the true value underflows */
-static double tanh_df(double x, const float *p)
+static double tanh_df(double x, const double *p)
 {
     (void)p;
     double c = cosh(x);
@@ -31,17 +31,17 @@ const struct act__desc act__desc_tanh = {
     .df = tanh_df,
 };
 
-static double hard_tanh_f(double x, const float *p)
+static double hard_tanh_f(double x, const double *p)
 {
     return fmin(fmax(x, p[0]), p[1]);
 }
 
-static double hard_tanh_df(double x, const float *p)
+static double hard_tanh_df(double x, const double *p)
 {
     return (x > p[0] && x < p[1]) ? 1.0 : 0.0;
 }
 
-static const char *hard_tanh_check(const float *p)
+static const char *hard_tanh_check(const double *p)
 {
     return p[0] < p[1] ? NULL : "min must be less than max";
 }
@@ -56,8 +56,8 @@ const struct act__desc act__desc_hard_tanh = {
              .flags = ACT_PWL,
              .max_ulp = 0,
              .n_params = 2,
-             .params = {{"min", "min_val", -1.0f, 0, "lower clip"},
-                        {"max", "max_val", 1.0f, 0, "upper clip"}}},
+             .params = {{"min", "min_val", -1.0, 0, "lower clip"},
+                        {"max", "max_val", 1.0, 0, "upper clip"}}},
     .f = hard_tanh_f,
     .df = hard_tanh_df,
     .check = hard_tanh_check,
@@ -66,7 +66,7 @@ const struct act__desc act__desc_hard_tanh = {
 /* x - tanh(x) loses its digits near 0, where it is x^3/3 - 2x^5/15 + ...; below |x| = 1/32
  * four terms of the Taylor series leave a relative error under 2^-45 (the first omitted
  * term), and above it the subtraction loses at most 12 of double's 53 bits. */
-static double tanhshrink_f(double x, const float *p)
+static double tanhshrink_f(double x, const double *p)
 {
     (void)p;
     if (fabs(x) < 0.03125) {
@@ -76,7 +76,7 @@ static double tanhshrink_f(double x, const float *p)
     return x - tanh(x);
 }
 
-static double tanhshrink_df(double x, const float *p)
+static double tanhshrink_df(double x, const double *p)
 {
     (void)p;
     double t = tanh(x);
@@ -96,7 +96,7 @@ const struct act__desc act__desc_tanhshrink = {
     .df = tanhshrink_df,
 };
 
-static double softshrink_f(double x, const float *p)
+static double softshrink_f(double x, const double *p)
 {
     double l = p[0];
     if (x > l)
@@ -104,7 +104,7 @@ static double softshrink_f(double x, const float *p)
     return x < -l ? x + l : 0.0;
 }
 
-static double shrink_df(double x, const float *p)
+static double shrink_df(double x, const double *p)
 {
     return (x >= -p[0] && x <= p[0]) ? 0.0 : 1.0;
 }
@@ -119,12 +119,12 @@ const struct act__desc act__desc_softshrink = {
              .flags = ACT_PWL,
              .max_ulp = 0.5f,
              .n_params = 1,
-             .params = {{"lambda", "lambd", 0.5f, ACT_P_NONNEG, "half-width of the dead zone"}}},
+             .params = {{"lambda", "lambd", 0.5, ACT_P_NONNEG, "half-width of the dead zone"}}},
     .f = softshrink_f,
     .df = shrink_df,
 };
 
-static double hardshrink_f(double x, const float *p)
+static double hardshrink_f(double x, const double *p)
 {
     return (x >= -p[0] && x <= p[0]) ? 0.0 : x;
 }
@@ -139,7 +139,7 @@ const struct act__desc act__desc_hardshrink = {
              .flags = ACT_PWL,
              .max_ulp = 0,
              .n_params = 1,
-             .params = {{"lambda", "lambd", 0.5f, ACT_P_NONNEG, "half-width of the dead zone"}}},
+             .params = {{"lambda", "lambd", 0.5, ACT_P_NONNEG, "half-width of the dead zone"}}},
     .f = hardshrink_f,
     .df = shrink_df,
 };
