@@ -43,3 +43,13 @@ add_test(NAME docs_functions_up_to_date COMMAND bash -c
     "diff <(\"$0\" list --markdown) \"$1\" || { echo 'docs/FUNCTIONS.md is stale: run build/actlab list --markdown > docs/FUNCTIONS.md'; exit 1; }"
     ${_A} ${PROJECT_SOURCE_DIR}/docs/FUNCTIONS.md)
 set_tests_properties(docs_functions_up_to_date PROPERTIES LABELS fast TIMEOUT 60)
+
+# The main job: table, both plots, neuron.
+add_test(NAME cli_tour COMMAND bash -c
+    "d=$(mktemp -d) && \"$0\" tour --out \"$d\" >\"$d/log\" && grep -q 'leaky_relu' \"$d/log\" && grep -q '^ *all ' \"$d/log\" && [ \"$(head -c 4 \"$d/activations.png\" | tail -c 3)\" = PNG ] && grep -q '<svg' \"$d/activations.svg\"; rc=$?; rm -rf \"$d\"; exit $rc"
+    ${_A})
+set_tests_properties(cli_tour PROPERTIES LABELS fast TIMEOUT 120)
+if(ACTLAB_SANITIZE)
+    set_tests_properties(cli_tour PROPERTIES ENVIRONMENT
+        "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_SOURCE_DIR}/lsan.supp:print_suppressions=0")
+endif()

@@ -40,6 +40,7 @@ int cli_tour(int argc, char **argv)
     for (size_t i = 0; i < N_PLOTTED; i++)
         if (act_parse(plotted[i], &specs[i]))
             return cli_fail(argv[0], "%s", act_last_error());
+#ifdef ACTLAB_HAVE_PLOT
     if (mkdir(out, 0777) != 0 && errno != EEXIST)
         return cli_fail(argv[0], "cannot create %s: %s", out, strerror(errno));
     printf("\n== plots of %zu functions and their derivatives on [-5, 5]\n\n", N_PLOTTED);
@@ -51,6 +52,10 @@ int cli_tour(int argc, char **argv)
             return cli_fail(argv[0], "%s", act_last_error());
         printf("wrote %s\n", path);
     }
+#else
+    (void)specs, (void)out;
+    printf("\n(no plots: built without PLplot)\n");
+#endif
 
     static const char *const neuron[] = {"sigmoid", "tanh", "relu", "leaky_relu"};
     act_spec ns[4];
