@@ -8,6 +8,9 @@ packages=(
     libcriterion-dev                  # the test framework, run under ctest
     libmpfr-dev                       # high-precision reference for the accuracy tests
     libplplot-dev plplot-driver-cairo # plots: PNG, SVG and PDF through PLplot's cairo drivers
+    zlib1g-dev                        # IDX data sets come gzipped (read through zlib)
+    libopenblas-dev                   # nn: matrix products (cblas_sgemm)
+    dataset-fashion-mnist             # Fashion-MNIST in /usr/share/datasets/fashion-mnist
 )
 
 missing=()

@@ -49,7 +49,9 @@ typedef struct act_spec {
 
 /* Flags of act_info.flags. */
 #define ACT_ROWWISE 1u  /* operates on rows: use act_forward_rows()/act_backward_rows() */
-#define ACT_PWL 2u      /* piecewise linear: results are exact (correctly rounded) */
+#define ACT_PWL 2u      /* piecewise linear: exact (max_ulp 0) or correctly rounded from a
+                         * double result (0.501: a product like alpha * x is rounded twice,
+                         * which can cost 2^-29 ULP next to a rounding boundary) */
 #define ACT_SMOOTH 4u   /* differentiable everywhere (no kink) */
 
 /* Flags of act_param_info.flags: the values a parameter accepts. */

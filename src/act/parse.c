@@ -228,12 +228,12 @@ static int parse_param(const act_info *in, act_spec *s, const char *kv, size_t n
     if (end == num || *end != '\0' || isnan(v))
         return al__fail(AL_EINVAL, "%s:%s='%s': not a number", in->name, in->params[i].name,
                         num);
+    if (errno == ERANGE && isinf(v))
+        return al__fail(AL_EINVAL, "%s:%s='%s': out of range", in->name, in->params[i].name,
+                        num);
     if (isinf(v))
         return al__fail(AL_EINVAL, "%s:%s='%s': must be a finite number", in->name,
                         in->params[i].name, num);
-    if (errno == ERANGE)
-        return al__fail(AL_EINVAL, "%s:%s='%s': out of range", in->name, in->params[i].name,
-                        num);
     s->p[i] = v;
     return check_param(in, &in->params[i], s->p[i]);
 }

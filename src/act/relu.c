@@ -83,7 +83,7 @@ const struct act__desc act__desc_leaky_relu = {
              .use = "hidden layers when ReLU units die: negative inputs keep a small "
                     "gradient",
              .flags = ACT_PWL,
-             .max_ulp = 0.5f,
+             .max_ulp = 0.501f,
              .n_params = 1,
              .params = {{"alpha", "negative_slope", 0.01, 0, "slope for x < 0"}}},
     .f = leaky_relu_f,
@@ -123,7 +123,7 @@ const struct act__desc act__desc_prelu = {
              .derivative = "1 for x > 0, else alpha; d/dalpha = min(x, 0)",
              .use = "hidden layers: a leaky ReLU whose slope the network learns",
              .flags = ACT_PWL,
-             .max_ulp = 0.5f,
+             .max_ulp = 0.501f,
              .n_params = 1,
              .params = {{"alpha", "init", 0.25, 0, "slope for x < 0 (initial value)"}}},
     .f = leaky_relu_f,
@@ -156,7 +156,7 @@ const struct act__desc act__desc_rrelu = {
              .use = "hidden layers: randomised leaky ReLU, a regulariser against "
                     "overfitting",
              .flags = ACT_PWL,
-             .max_ulp = 0.5f,
+             .max_ulp = 0.501f,
              .n_params = 2,
              .params = {{"lower", NULL, 0.125, 0, "smallest slope"},
                         {"upper", NULL, 1.0 / 3.0, 0, "largest slope"}}},

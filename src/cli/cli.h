@@ -18,6 +18,10 @@ typedef int cli_command(int argc, char **argv);
     X(eval, "f(x) or f'(x) of a function")                                                \
     X(neuron, "the neuron simulation: inputs times weights plus bias, activated")         \
     X(plot, "plot functions and their derivatives to PNG, SVG or PDF")                    \
+    X(data, "inspect data sets, prepare them as NumPy arrays")                           \
+    X(summary, "a model's layers, output shapes and parameter counts")                   \
+    X(train, "train a model on a data set")                                              \
+    X(predict, "run a saved model on a NumPy array")                                     \
     X(tour, "the main job: table, plot and neuron in one go")
 
 #define X(name, doc) cli_command cli_##name;

@@ -1,0 +1,73 @@
+/* actlab predict --load W.safetensors --input X.npy -o Y.npy */
+#include <stdlib.h>
+#include <string.h>
+
+#include "actlab/data.h"
+#include "actlab/train.h"
+#include "cli.h"
+
+/* float32 input; float64 converted; uint8 (raw pixels) converted and scaled to [0, 1] as the
+ * image loaders do */
+static int to_input(const data_array *in, data_array *x)
+{
+    int rc = data_array_to_f32(in, x);
+    if (!rc && in->dtype == DATA_U8) {
+        float *v = x->data;
+        for (size_t i = 0, n = data_array_count(x); i < n; i++)
+            v[i] /= 255.0f;
+    }
+    return rc;
+}
+
+int cli_predict(int argc, char **argv)
+{
+    const char *load = NULL, *input = NULL, *output = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (cli_is_help(argv[i])) {
+            printf("usage: actlab predict --load W.safetensors --input X.npy -o Y.npy\n"
+                   "  runs a saved model on a NumPy array (float32; float64 converted; uint8\n"
+                   "  taken as pixels and scaled to [0, 1]) of shape (N, input...) and writes\n"
+                   "  the outputs (N, output...) as float32 .npy.\n");
+            return CLI_OK;
+        }
+        if (!strcmp(argv[i], "--load") && v)
+            load = v, i++;
+        else if (!strcmp(argv[i], "--input") && v)
+            input = v, i++;
+        else if ((!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) && v)
+            output = v, i++;
+        else
+            return cli_usage(argv[0], "unknown option or missing value '%s'", argv[i]);
+    }
+    if (!load || !input || !output)
+        return cli_usage(argv[0], "needs --load W.safetensors --input X.npy -o Y.npy");
+    nn_model *m = NULL;
+    data_array raw = {0}, x = {0}, y = {0};
+    int rc = CLI_OK;
+    if (nn_load(load, &m) || data_npy_read(input, &raw) || to_input(&raw, &x))
+        rc = cli_fail(argv[0], "%s", act_last_error());
+    nn_shape in = rc ? (nn_shape){0} : nn_model_input_shape(m);
+    size_t n = x.ndim ? x.shape[0] : 0, per = 1;
+    for (int d = 1; !rc && d < x.ndim; d++)
+        per *= x.shape[d];
+    if (!rc && (x.ndim < 2 || per != nn_shape_count(in)))
+        rc = cli_fail(argv[0], "%s: samples have %zu values, the model takes %zu", input, per,
+                      nn_shape_count(in));
+    if (!rc) {
+        nn_shape out = nn_model_output_shape(m);
+        size_t shape[1 + NN_MAX_DIMS] = {n};
+        for (int d = 0; d < out.ndim; d++)
+            shape[1 + d] = out.d[d];
+        if (data_array_alloc(&y, DATA_F32, 1 + out.ndim, shape) ||
+            nn_predict(m, x.data, n, y.data, 256) || data_npy_write(output, &y))
+            rc = cli_fail(argv[0], "%s", act_last_error());
+    }
+    if (!rc)
+        printf("wrote %s (%zu predictions)\n", output, n);
+    data_array_free(&raw);
+    data_array_free(&x);
+    data_array_free(&y);
+    nn_model_free(m);
+    return rc;
+}

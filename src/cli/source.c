@@ -1,0 +1,257 @@
+/* Loading the sources named on the command line, with the tabular pipeline options. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/error.h"
+#include "cli.h"
+#include "source.h"
+
+const char cli_source_help[] =
+    "  SOURCE: fashion-mnist[:DIR]  mnist:DIR  cifar10:DIR  csv:FILE  npy:X.npy,Y.npy\n"
+    "  --split train|test   which part of an image set [train]\n"
+    "  --val FRACTION       hold out a seeded validation split (sklearn's train_test_split)\n"
+    "  --seed N             seed of the split [42]\n"
+    "  CSV pipeline (defaults as the regression tutorial: --one-hot --dummy-na --drop-first\n"
+    "  --fill median --scale minmax):\n"
+    "  --target COL         the column to predict, kept aside unscaled\n"
+    "  --drop COL[,COL...]  columns to ignore (e.g. Id)\n"
+    "  --one-hot / --no-one-hot, --dummy-na / --no-dummy-na, --drop-first / --no-drop-first\n"
+    "  --fill median|mean|zero   missing numbers [median]\n"
+    "  --scale minmax|standard|none   per feature [minmax]\n"
+    "  --columns FILE       write the output feature names, one per line\n";
+
+void cli_source_defaults(struct cli_source_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    tab_options_default(&o->tab);
+    o->seed = 42;
+    o->split = "train";
+}
+
+static int flag(const char *arg, const char *name, int *out)
+{
+    if (strncmp(arg, "--", 2) != 0)
+        return 0;
+    if (strcmp(arg + 2, name) == 0)
+        return *out = 1, 1;
+    if (strncmp(arg + 2, "no-", 3) == 0 && strcmp(arg + 5, name) == 0)
+        return *out = 0, 1;
+    return 0;
+}
+
+int cli_source_option(const char *cmd, int argc, char **argv, int *i, struct cli_source_opts *o)
+{
+    const char *a = argv[*i], *v = *i + 1 < argc ? argv[*i + 1] : NULL;
+    if (flag(a, "one-hot", &o->tab.one_hot) || flag(a, "dummy-na", &o->tab.dummy_na) ||
+        flag(a, "drop-first", &o->tab.drop_first))
+        return o->tab_given = 1, 1;
+    static const char *const valued[] = {"--target", "--drop", "--fill", "--scale", "--val",
+                                         "--seed", "--split", "--columns"};
+    size_t k = 0;
+    while (k < sizeof valued / sizeof *valued && strcmp(a, valued[k]) != 0)
+        k++;
+    if (k == sizeof valued / sizeof *valued)
+        return 0;
+    if (!v)
+        return cli_usage(cmd, "%s needs a value", a), -1;
+    ++*i;
+    char *end;
+    switch (k) {
+    case 0: o->tab.target = v, o->tab_given = 1; break;
+    case 1: o->tab.drop = v, o->tab_given = 1; break;
+    case 2:
+        if (!strcmp(v, "median")) o->tab.fill = TAB_FILL_MEDIAN;
+        else if (!strcmp(v, "mean")) o->tab.fill = TAB_FILL_MEAN;
+        else if (!strcmp(v, "zero")) o->tab.fill = TAB_FILL_ZERO;
+        else return cli_usage(cmd, "--fill '%s': one of median, mean, zero", v), -1;
+        o->tab_given = 1;
+        break;
+    case 3:
+        if (!strcmp(v, "minmax")) o->tab.scale = TAB_SCALE_MINMAX;
+        else if (!strcmp(v, "standard")) o->tab.scale = TAB_SCALE_STANDARD;
+        else if (!strcmp(v, "none")) o->tab.scale = TAB_SCALE_NONE;
+        else return cli_usage(cmd, "--scale '%s': one of minmax, standard, none", v), -1;
+        o->tab_given = 1;
+        break;
+    case 4:
+        o->val = strtod(v, &end);
+        if (end == v || *end || !(o->val >= 0 && o->val < 1))
+            return cli_usage(cmd, "--val '%s': a fraction in [0, 1)", v), -1;
+        break;
+    case 5:
+        o->seed = strtoul(v, &end, 10);
+        if (end == v || *end || v[0] == '-' || o->seed > 0xffffffffUL)
+            return cli_usage(cmd, "--seed '%s': a whole number from 0 to 4294967295", v), -1;
+        break;
+    case 6:
+        if (strcmp(v, "train") && strcmp(v, "test"))
+            return cli_usage(cmd, "--split '%s': train or test", v), -1;
+        o->split = v;
+        break;
+    case 7: o->columns = v; break;
+    }
+    return 1;
+}
+
+/* Labels of an npy Y: integers become int64 class indices, floats float32 targets. */
+static int npy_targets(const char *path, data_array *y, size_t n, data_set *s)
+{
+    size_t count = data_array_count(y);
+    if (y->shape[0] != n || count != n || y->ndim > 2)
+        return al__fail(AL_ESHAPE, "%s: shape must be (%zu,) or (%zu, 1) to match X", path, n, n);
+    if (y->dtype == DATA_F32 || y->dtype == DATA_F64) {
+        data_array f = {0};
+        int rc = data_array_to_f32(y, &f);
+        if (rc)
+            return rc;
+        f.ndim = 1;
+        s->y = f;
+        return AL_OK;
+    }
+    size_t shape[1] = {n};
+    int rc = data_array_alloc(&s->y, DATA_I64, 1, shape);
+    if (rc)
+        return rc;
+    int64_t *out = s->y.data, top = -1;
+    for (size_t i = 0; i < n; i++) {
+        int64_t v = y->dtype == DATA_U8    ? ((const uint8_t *)y->data)[i]
+                    : y->dtype == DATA_I32 ? ((const int32_t *)y->data)[i]
+                                           : ((const int64_t *)y->data)[i];
+        if (v < 0)
+            return al__fail(AL_EFORMAT, "%s: label %lld at row %zu is negative", path,
+                            (long long)v, i);
+        out[i] = v;
+        if (v > top)
+            top = v;
+    }
+    s->n_classes = (size_t)top + 1;
+    return AL_OK;
+}
+
+static int load_npy(const char *spec, data_set *s)
+{
+    const char *comma = strchr(spec, ',');
+    if (!comma)
+        return al__fail(AL_EINVAL, "npy:%s: give both files, npy:X.npy,Y.npy", spec);
+    char xpath[4096];
+    snprintf(xpath, sizeof xpath, "%.*s", (int)(comma - spec), spec);
+    data_array x = {0}, y = {0};
+    int rc = data_npy_read(xpath, &x);
+    if (!rc)
+        rc = data_npy_read(comma + 1, &y);
+    if (!rc && (x.ndim != 2 && x.ndim != 4))
+        rc = al__fail(AL_ESHAPE, "%s: X must be (N, features) or (N, C, H, W), not %d-D", xpath,
+                      x.ndim);
+    if (!rc)
+        rc = data_array_to_f32(&x, &s->x);
+    if (!rc)
+        rc = npy_targets(comma + 1, &y, x.shape[0], s);
+    data_array_free(&x);
+    data_array_free(&y);
+    return rc;
+}
+
+static int write_columns(const char *path, const tab_transform *tf)
+{
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return al__fail(AL_EIO, "%s: cannot write", path);
+    for (size_t i = 0; i < tab_n_features(tf); i++)
+        fprintf(f, "%s\n", tab_feature_name(tf, i));
+    if (fclose(f) != 0 || rename(tmp, path) != 0) {
+        remove(tmp);
+        return al__fail(AL_EIO, "%s: cannot write", path);
+    }
+    return AL_OK;
+}
+
+static int load_csv(const char *path, const struct cli_source_opts *o, struct cli_data *d)
+{
+    tab_table t = {0};
+    int rc = tab_csv_read(path, &t);
+    if (!rc)
+        rc = tab_fit(&t, &o->tab, &d->tf);
+    if (!rc)
+        rc = tab_apply(d->tf, &t, &d->train.x, &d->train.y);
+    if (!rc && o->columns)
+        rc = write_columns(o->columns, d->tf);
+    tab_table_free(&t);
+    return rc;
+}
+
+static int split(const struct cli_source_opts *o, struct cli_data *d)
+{
+    size_t n = d->train.x.shape[0], nt, nv;
+    size_t *idx = malloc(2 * (n ? n : 1) * sizeof *idx);
+    if (!idx)
+        return al__fail(AL_ENOMEM, "no memory for the split");
+    data_set all = d->train, tr = {0}, va = {0};
+    int rc = tab_split(n, o->val, (uint32_t)o->seed, idx, &nt, idx + n, &nv);
+    if (!rc)
+        rc = data_gather(&all.x, idx, nt, &tr.x);
+    if (!rc && all.y.data)
+        rc = data_gather(&all.y, idx, nt, &tr.y);
+    if (!rc)
+        rc = data_gather(&all.x, idx + n, nv, &va.x);
+    if (!rc && all.y.data)
+        rc = data_gather(&all.y, idx + n, nv, &va.y);
+    free(idx);
+    if (rc) {
+        data_array_free(&tr.x), data_array_free(&tr.y);
+        data_array_free(&va.x), data_array_free(&va.y);
+        return rc;
+    }
+    tr.n_classes = va.n_classes = all.n_classes;
+    tr.class_names = all.class_names; /* the names move to train; val borrows none */
+    all.class_names = NULL;
+    all.n_classes = 0;
+    data_array_free(&all.x);
+    data_array_free(&all.y);
+    d->train = tr;
+    d->val = va;
+    return AL_OK;
+}
+
+int cli_source_load(const char *cmd, const char *source, const struct cli_source_opts *o,
+                    struct cli_data *d)
+{
+    memset(d, 0, sizeof *d);
+    const char *colon = strchr(source, ':'), *arg = colon ? colon + 1 : NULL;
+    size_t klen = colon ? (size_t)(colon - source) : strlen(source);
+    int rc;
+    if (klen == 13 && !strncmp(source, "fashion-mnist", klen))
+        d->kind = "fashion-mnist", rc = data_mnist_load(arg, o->split, 1, &d->train);
+    else if (klen == 5 && !strncmp(source, "mnist", klen) && arg)
+        d->kind = "mnist", rc = data_mnist_load(arg, o->split, 0, &d->train);
+    else if (klen == 7 && !strncmp(source, "cifar10", klen) && arg)
+        d->kind = "cifar10", rc = data_cifar10_load(arg, o->split, &d->train);
+    else if (klen == 3 && !strncmp(source, "csv", klen) && arg)
+        d->kind = "csv", rc = load_csv(arg, o, d);
+    else if (klen == 3 && !strncmp(source, "npy", klen) && arg)
+        d->kind = "npy", rc = load_npy(arg, &d->train);
+    else
+        return cli_usage(cmd, "unknown data source '%s': fashion-mnist[:DIR], mnist:DIR, "
+                              "cifar10:DIR, csv:FILE or npy:X.npy,Y.npy", source);
+    if (!rc && o->tab_given && strcmp(d->kind, "csv") != 0)
+        rc = al__fail(AL_EINVAL, "--target, --drop, --fill, --scale, --one-hot ... apply to "
+                                 "csv: sources only");
+    if (!rc && o->val > 0)
+        rc = split(o, d);
+    if (rc) {
+        cli_data_free(d);
+        return cli_fail(cmd, "%s", act_last_error());
+    }
+    return CLI_OK;
+}
+
+void cli_data_free(struct cli_data *d)
+{
+    data_set_free(&d->train);
+    data_set_free(&d->val);
+    tab_transform_free(d->tf);
+    memset(d, 0, sizeof *d);
+}

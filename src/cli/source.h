@@ -1,0 +1,40 @@
+/* Data sources on the command line, shared by `data`, `train` and later `compare`:
+ *   fashion-mnist[:DIR]  mnist:DIR  cifar10:DIR  csv:FILE  npy:X.npy,Y.npy
+ * and the tabular pipeline options, the same wherever a CSV source is used. */
+#ifndef ACTLAB_CLI_SOURCE_H
+#define ACTLAB_CLI_SOURCE_H
+
+#include "actlab/data.h"
+#include "actlab/table.h"
+
+struct cli_source_opts {
+    tab_options tab;      /* --target --drop --one-hot --dummy-na --drop-first --fill --scale */
+    int tab_given;        /* any pipeline option was given */
+    double val;           /* --val FRACTION (0: no split) */
+    unsigned long seed;   /* --seed N [42] */
+    const char *split;    /* --split train|test [train] */
+    const char *columns;  /* --columns FILE: write the feature names */
+};
+
+void cli_source_defaults(struct cli_source_opts *o);
+
+/* If argv[*i] is a source option, consumes it (and its value) and returns 1; returns -1
+ * after printing a usage error; 0 when it is not a source option. */
+int cli_source_option(const char *cmd, int argc, char **argv, int *i, struct cli_source_opts *o);
+
+/* The option lines for --help. */
+extern const char cli_source_help[];
+
+/* A loaded source: the whole set in file order, or train/val when o->val > 0. For CSV the
+ * fitted transformation (fitted on all rows, as the tutorial's pandas pipeline) comes too. */
+struct cli_data {
+    data_set train, val;  /* val.x.data is NULL without a split */
+    tab_transform *tf;    /* CSV only */
+    const char *kind;     /* "fashion-mnist", "csv", ... */
+};
+
+int cli_source_load(const char *cmd, const char *source, const struct cli_source_opts *o,
+                    struct cli_data *out);
+void cli_data_free(struct cli_data *d);
+
+#endif

@@ -1,0 +1,370 @@
+/* conv2d: a 2-D convolution (cross-correlation, as torch.nn.Conv2d) over NCHW images.
+ *
+ *   y[n][f][oh][ow] = bias[f] + sum_{c,i,j} w[f][c][i][j] * x[n][c][oh*s - pt + i][ow*s - pl + j]
+ *
+ * with x read as 0 outside the image. Shapes: x (N, C, H, W) -> y (N, F, Ho, Wo); weight
+ * (F, C, k, k) and bias (F), torch's layout and order, so a state_dict maps one to one.
+ *
+ * Padding (per axis; H shown, W is the same):
+ *   valid: no padding, Ho = floor((H - k) / s) + 1; H < k is an error.
+ *   same:  Keras/TensorFlow "SAME": Ho = ceil(H / s), total padding
+ *          pad = max((Ho - 1) * s + k - H, 0), of which pt = floor(pad / 2) goes on top and
+ *          the rest (the larger half when pad is odd) at the bottom.
+ * PyTorch's padding='same' exists for stride 1 only; there it gives the same output and
+ * splits an odd total the same way (the extra row/column at the bottom/right), so weights
+ * trained either way agree. For stride > 1 use the TensorFlow rule above (PyTorch users pad
+ * by hand to match).
+ *
+ * Algorithm: im2col + one GEMM per chunk of samples. The columns of a chunk of nb samples are
+ * a (C*k*k, nb*Ho*Wo) matrix, sample n in columns [n*P, (n+1)*P) (P = Ho*Wo), so
+ *   forward:  T (F, nb*P)       = W (F, Ckk) * cols,   then y[n][f][p] = T[f][n*P + p] + b[f]
+ *   backward: dW (F, Ckk)      += dY (F, nb*P) * cols^T           (dY: dy regrouped as T)
+ *             dcols (Ckk, nb*P) = W^T * dY, then col2im adds each column back into dx.
+ * One large GEMM per chunk keeps OpenBLAS busy (F is often as small as 6, which per-sample
+ * products would waste), and summing the weight gradient inside one product over all the
+ * chunk's samples, chunk after chunk, fixes the order of accumulation: results depend only on
+ * the shapes and OpenBLAS's thread count, never on OpenMP scheduling. The OpenMP loops
+ * (im2col, regrouping, col2im) each write disjoint memory per sample, in a fixed order within
+ * a sample. A chunk holds as many samples as fit in CHUNK_FLOATS of workspace, so memory
+ * stays bounded for large batches. Backward recomputes the columns from x rather than keeping
+ * them from forward: the scratch need not survive between the two calls, and im2col costs
+ * little next to the products. */
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "layer.h"
+
+#ifdef _OPENMP
+#define PARALLEL_FOR_IF_BIG _Pragma("omp parallel for schedule(static) if(big)")
+#else
+#define PARALLEL_FOR_IF_BIG
+#endif
+
+/* Workspace budget of one chunk, in floats (16 MiB): LeNet-5's first layer at batch 64
+ * (83k floats a sample) fits 50 samples a chunk. */
+#define CHUNK_FLOATS ((size_t)1 << 22)
+/* Below this many floats touched (1 MiB), an OpenMP region costs more than it saves: waking
+ * a thread takes microseconds on a quiet machine and far longer on a busy one. */
+#define PARALLEL_MIN ((size_t)1 << 18)
+/* Image sides beyond this are rejected, so that signed index arithmetic cannot overflow. */
+#define MAX_SIDE ((size_t)1 << 24)
+
+struct geom {
+    size_t c, h, w;  /* input */
+    size_t f, k, s;  /* filters, kernel, stride */
+    size_t ho, wo;   /* output */
+    size_t pt, pl;   /* padding on top and left */
+    size_t p, ckk;   /* ho * wo, c * k * k */
+};
+
+/* Output size and leading padding of one axis. Returns 0 when valid padding does not fit. */
+static int axis(size_t in, size_t k, size_t s, int same, size_t *out, size_t *lead)
+{
+    if (same) {
+        size_t o = (in + s - 1) / s;
+        size_t span = (o - 1) * s + k;
+        *out = o;
+        *lead = span > in ? (span - in) / 2 : 0;
+        return 1;
+    }
+    if (in < k)
+        return 0;
+    *out = (in - k) / s + 1;
+    *lead = 0;
+    return 1;
+}
+
+static void geom_of(const struct nn__layer *l, struct geom *g)
+{
+    g->c = l->in.d[0], g->h = l->in.d[1], g->w = l->in.d[2];
+    g->f = l->args.units, g->k = l->args.kernel, g->s = l->args.stride;
+    axis(g->h, g->k, g->s, l->args.same, &g->ho, &g->pt);
+    axis(g->w, g->k, g->s, l->args.same, &g->wo, &g->pl);
+    g->p = g->ho * g->wo;
+    g->ckk = g->c * g->k * g->k;
+}
+
+/* Samples per chunk: as many as fit in CHUNK_FLOATS, at least one. */
+static size_t chunk_of(const struct geom *g)
+{
+    size_t per = g->p * (g->ckk + g->f);
+    size_t n = per ? CHUNK_FLOATS / per : 1;
+    return n ? n : 1;
+}
+
+static int mul_overflows(size_t a, size_t b, size_t *out)
+{
+    if (b && a > SIZE_MAX / b)
+        return 1;
+    *out = a * b;
+    return 0;
+}
+
+static int conv_setup(struct nn__layer *l)
+{
+    const struct nn__layer_args *a = &l->args;
+    if (l->in.ndim != 3)
+        return al__fail(AL_ESHAPE,
+                        "conv2d: input must be an image (C, H, W), got a shape with %d "
+                        "dimension(s)",
+                        l->in.ndim);
+    size_t c = l->in.d[0], h = l->in.d[1], w = l->in.d[2];
+    if (c == 0 || h == 0 || w == 0)
+        return al__fail(AL_ESHAPE, "conv2d: empty input %zux%zux%zu (C x H x W)", c, h, w);
+    if (h > MAX_SIDE || w > MAX_SIDE)
+        return al__fail(AL_ESHAPE, "conv2d: input %zux%zu is too large (sides up to %zu)", h,
+                        w, MAX_SIDE);
+    if (a->units == 0)
+        return al__fail(AL_EINVAL, "conv2d: filters must be at least 1, got 0");
+    if (a->kernel == 0 || a->kernel > MAX_SIDE)
+        return al__fail(AL_EINVAL, "conv2d: kernel must be in 1..%zu, got %zu", MAX_SIDE,
+                        a->kernel);
+    if (a->stride == 0 || a->stride > MAX_SIDE)
+        return al__fail(AL_EINVAL, "conv2d: stride must be in 1..%zu, got %zu", MAX_SIDE,
+                        a->stride);
+    if (!a->same && (a->kernel > h || a->kernel > w))
+        return al__fail(AL_ESHAPE,
+                        "conv2d: kernel %zux%zu is larger than the %zux%zu input with "
+                        "padding=valid (use padding=same or a smaller kernel)",
+                        a->kernel, a->kernel, h, w);
+    struct geom g;
+    geom_of(l, &g);
+    size_t kk, ckk, nw, per;
+    if (mul_overflows(a->kernel, a->kernel, &kk) || mul_overflows(c, kk, &ckk) ||
+        mul_overflows(a->units, ckk, &nw) || nw > SIZE_MAX - a->units ||
+        ckk > SIZE_MAX - a->units || mul_overflows(g.p, ckk + a->units, &per))
+        return al__fail(AL_ESHAPE, "conv2d: %zu filters of %zux%zux%zu on a %zux%zu image "
+                        "overflow the size type", a->units, c, a->kernel, a->kernel, h, w);
+    if (g.p > INT_MAX || ckk > INT_MAX || a->units > INT_MAX)
+        return al__fail(AL_ESHAPE,
+                        "conv2d: %zux%zu outputs of %zu filters of %zux%zux%zu exceed one BLAS "
+                        "call (dimensions up to %d)",
+                        g.ho, g.wo, a->units, c, a->kernel, a->kernel, INT_MAX);
+    l->out.ndim = 3;
+    l->out.d[0] = g.f;
+    l->out.d[1] = g.ho;
+    l->out.d[2] = g.wo;
+    l->out.d[3] = 0;
+    l->n_params = nw + (a->bias ? g.f : 0);
+    return AL_OK;
+}
+
+static void conv_init_params(struct nn__layer *l, nn_init scheme, al_rng *rng)
+{
+    struct geom g;
+    geom_of(l, &g);
+    size_t nw = g.f * g.ckk;
+    /* torch's fans for Conv2d: in * k * k and out * k * k */
+    nn__init_weights(l->w, nw, g.ckk, g.f * g.k * g.k, scheme, rng);
+    if (l->args.bias)
+        nn__init_bias(l->w + nw, g.f, g.ckk, scheme, rng);
+}
+
+static size_t conv_workspace(const struct nn__layer *l, size_t batch)
+{
+    struct geom g;
+    geom_of(l, &g);
+    size_t nb = chunk_of(&g);
+    if (batch < nb)
+        nb = batch;
+    return nb * g.p * (g.ckk + g.f);
+}
+
+/* The outputs o in [0, n_out) whose input index o * s + off lies in [0, n_in): [*lo, *hi). */
+static void in_range(ptrdiff_t off, size_t s, size_t n_in, size_t n_out, size_t *lo,
+                     size_t *hi)
+{
+    size_t a = off >= 0 ? 0 : ((size_t)-off + s - 1) / s;
+    ptrdiff_t last = (ptrdiff_t)n_in - 1 - off; /* largest o * s allowed */
+    size_t b = last < 0 ? 0 : (size_t)last / s + 1;
+    if (b > n_out)
+        b = n_out;
+    if (a > b)
+        a = b;
+    *lo = a, *hi = b;
+}
+
+/* cols[(c*k + i)*k + j][oh*wo + ow] = x[c][oh*s - pt + i][ow*s - pl + j], 0 in the padding;
+ * rows ld floats apart. */
+static void im2col(const struct geom *g, const float *x, float *cols, size_t ld)
+{
+    for (size_t c = 0; c < g->c; c++)
+        for (size_t i = 0; i < g->k; i++)
+            for (size_t j = 0; j < g->k; j++) {
+                float *row = cols + ((c * g->k + i) * g->k + j) * ld;
+                ptrdiff_t offw = (ptrdiff_t)j - (ptrdiff_t)g->pl;
+                size_t lo, hi;
+                in_range(offw, g->s, g->w, g->wo, &lo, &hi);
+                for (size_t oh = 0; oh < g->ho; oh++) {
+                    float *d = row + oh * g->wo;
+                    ptrdiff_t ih = (ptrdiff_t)(oh * g->s + i) - (ptrdiff_t)g->pt;
+                    if (ih < 0 || ih >= (ptrdiff_t)g->h || lo == hi) {
+                        memset(d, 0, g->wo * sizeof *d);
+                        continue;
+                    }
+                    const float *src = x + (c * g->h + (size_t)ih) * g->w;
+                    for (size_t ow = 0; ow < lo; ow++)
+                        d[ow] = 0.0f;
+                    if (g->s == 1)
+                        memcpy(d + lo, src + (ptrdiff_t)lo + offw, (hi - lo) * sizeof *d);
+                    else
+                        for (size_t ow = lo; ow < hi; ow++)
+                            d[ow] = src[(ptrdiff_t)(ow * g->s) + offw];
+                    for (size_t ow = hi; ow < g->wo; ow++)
+                        d[ow] = 0.0f;
+                }
+            }
+}
+
+/* The adjoint of im2col: dx = sum over the columns' entries of their input positions.
+ * dx is overwritten. Entries are added in row order, the same every call. */
+static void col2im(const struct geom *g, const float *cols, size_t ld, float *dx)
+{
+    memset(dx, 0, g->c * g->h * g->w * sizeof *dx);
+    for (size_t c = 0; c < g->c; c++)
+        for (size_t i = 0; i < g->k; i++)
+            for (size_t j = 0; j < g->k; j++) {
+                const float *row = cols + ((c * g->k + i) * g->k + j) * ld;
+                ptrdiff_t offw = (ptrdiff_t)j - (ptrdiff_t)g->pl;
+                size_t lo, hi;
+                in_range(offw, g->s, g->w, g->wo, &lo, &hi);
+                for (size_t oh = 0; oh < g->ho; oh++) {
+                    ptrdiff_t ih = (ptrdiff_t)(oh * g->s + i) - (ptrdiff_t)g->pt;
+                    if (ih < 0 || ih >= (ptrdiff_t)g->h)
+                        continue;
+                    const float *s = row + oh * g->wo;
+                    float *d = dx + (c * g->h + (size_t)ih) * g->w;
+                    for (size_t ow = lo; ow < hi; ow++)
+                        d[(ptrdiff_t)(ow * g->s) + offw] += s[ow];
+                }
+            }
+}
+
+static int conv_forward(struct nn__layer *l, const float *x, float *y, size_t batch,
+                        int training, al_rng *rng)
+{
+    (void)training, (void)rng;
+    if (batch == 0)
+        return AL_OK;
+    struct geom g;
+    geom_of(l, &g);
+    size_t chunk = chunk_of(&g), nbmax = batch < chunk ? batch : chunk;
+    float *cols = l->scratch, *t = l->scratch + nbmax * g.p * g.ckk;
+    const float *wt = l->w, *b = l->args.bias ? l->w + g.f * g.ckk : NULL;
+    size_t in_n = g.c * g.h * g.w, out_n = g.f * g.p;
+    for (size_t n0 = 0; n0 < batch; n0 += chunk) {
+        size_t nb = batch - n0 < chunk ? batch - n0 : chunk, ld = nb * g.p;
+        int big = nb > 1 && ld * g.ckk >= PARALLEL_MIN;
+        (void)big;
+        PARALLEL_FOR_IF_BIG
+        for (size_t n = 0; n < nb; n++)
+            im2col(&g, x + (n0 + n) * in_n, cols + n * g.p, ld);
+        nn__gemm(0, 0, g.f, ld, g.ckk, 1.0f, wt, g.ckk, cols, ld, 0.0f, t, ld);
+        PARALLEL_FOR_IF_BIG
+        for (size_t n = 0; n < nb; n++) {
+            float *yn = y + (n0 + n) * out_n;
+            for (size_t f = 0; f < g.f; f++) {
+                const float *src = t + f * ld + n * g.p;
+                float *dst = yn + f * g.p;
+                if (b)
+                    for (size_t p = 0; p < g.p; p++)
+                        dst[p] = src[p] + b[f];
+                else
+                    memcpy(dst, src, g.p * sizeof *dst);
+            }
+        }
+    }
+    return AL_OK;
+}
+
+static int conv_backward(struct nn__layer *l, const float *x, const float *y, const float *dy,
+                         float *dx, size_t batch)
+{
+    (void)y;
+    if (batch == 0)
+        return AL_OK;
+    struct geom g;
+    geom_of(l, &g);
+    size_t chunk = chunk_of(&g), nbmax = batch < chunk ? batch : chunk;
+    float *cols = l->scratch, *dyt = l->scratch + nbmax * g.p * g.ckk;
+    size_t in_n = g.c * g.h * g.w, out_n = g.f * g.p, nw = g.f * g.ckk;
+
+    if (l->args.bias) {
+        /* db[f] += sum over samples and positions, in double, in sample order */
+        float *db = l->g + nw;
+        int big = batch * out_n >= PARALLEL_MIN && g.f > 1;
+        (void)big;
+        PARALLEL_FOR_IF_BIG
+        for (size_t f = 0; f < g.f; f++) {
+            double s = 0.0;
+            for (size_t n = 0; n < batch; n++) {
+                const float *d = dy + n * out_n + f * g.p;
+                for (size_t p = 0; p < g.p; p++)
+                    s += d[p];
+            }
+            db[f] = (float)((double)db[f] + s);
+        }
+    }
+
+    for (size_t n0 = 0; n0 < batch; n0 += chunk) {
+        size_t nb = batch - n0 < chunk ? batch - n0 : chunk, ld = nb * g.p;
+        int big = nb > 1 && ld * g.ckk >= PARALLEL_MIN;
+        (void)big;
+        PARALLEL_FOR_IF_BIG
+        for (size_t n = 0; n < nb; n++) {
+            im2col(&g, x + (n0 + n) * in_n, cols + n * g.p, ld);
+            const float *dyn = dy + (n0 + n) * out_n;
+            for (size_t f = 0; f < g.f; f++)
+                memcpy(dyt + f * ld + n * g.p, dyn + f * g.p, g.p * sizeof *dyt);
+        }
+        nn__gemm(0, 1, g.f, g.ckk, ld, 1.0f, dyt, ld, cols, ld, 1.0f, l->g, g.ckk);
+        if (!dx)
+            continue;
+        nn__gemm(1, 0, g.ckk, ld, g.f, 1.0f, l->w, g.ckk, dyt, ld, 0.0f, cols, ld);
+        PARALLEL_FOR_IF_BIG
+        for (size_t n = 0; n < nb; n++)
+            col2im(&g, cols + n * g.p, ld, dx + (n0 + n) * in_n);
+    }
+    return AL_OK;
+}
+
+static size_t conv_tensors(const struct nn__layer *l, struct nn__tensor_info out[2])
+{
+    struct geom g;
+    geom_of(l, &g);
+    out[0] = (struct nn__tensor_info){
+        .name = "weight", .ndim = 4, .shape = {g.f, g.c, g.k, g.k}, .offset = 0};
+    if (!l->args.bias)
+        return 1;
+    out[1] = (struct nn__tensor_info){
+        .name = "bias", .ndim = 1, .shape = {g.f}, .offset = g.f * g.ckk};
+    return 2;
+}
+
+/* "conv2d(6,5,stride=1,padding=same,activation=relu)", arguments in nn.h's order: the
+ * activation only when it is not the identity, bias=0 only when there is none. Returns the
+ * length it needs, as snprintf. */
+static int conv_format(const struct nn__layer *l, char *buf, size_t size)
+{
+    const struct nn__layer_args *a = &l->args;
+    char act[300] = "";
+    if (a->act.kind != ACT_IDENTITY)
+        nn__format_act(&a->act, act, sizeof act);
+    return snprintf(buf, size, "conv2d(%zu,%zu,stride=%zu,padding=%s%s%s%s)", a->units,
+                    a->kernel, a->stride, a->same ? "same" : "valid",
+                    act[0] ? ",activation=" : "", act, a->bias ? "" : ",bias=0");
+}
+
+const struct nn__layer_ops nn__layer_conv2d = {
+    .kind = "conv2d",
+    .type_name = "Conv2D",
+    .setup = conv_setup,
+    .init_params = conv_init_params,
+    .workspace = conv_workspace,
+    .forward = conv_forward,
+    .backward = conv_backward,
+    .tensors = conv_tensors,
+    .format = conv_format,
+};

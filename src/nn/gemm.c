@@ -1,0 +1,28 @@
+/* The one call site of BLAS: row-major single-precision products through OpenBLAS.
+ * OpenBLAS splits a product among its threads by blocks of the output, never along k, so
+ * results are reproducible for a given thread count. */
+#include <assert.h>
+#include <limits.h>
+
+#include <cblas.h>
+
+#include "layer.h"
+
+void nn__gemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
+              const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c,
+              size_t ldc)
+{
+    if (m == 0 || n == 0)
+        return;
+    assert(m <= INT_MAX && n <= INT_MAX && k <= INT_MAX && lda <= INT_MAX && ldb <= INT_MAX &&
+           ldc <= INT_MAX);
+    if (k == 0) { /* BLAS would leave C alone only for beta = 1; say what we mean */
+        for (size_t i = 0; i < m; i++)
+            for (size_t j = 0; j < n; j++)
+                c[i * ldc + j] = beta == 0.0f ? 0.0f : beta * c[i * ldc + j];
+        return;
+    }
+    cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
+                trans_b ? CblasTrans : CblasNoTrans, (int)m, (int)n, (int)k, alpha, a, (int)lda,
+                b, (int)ldb, beta, c, (int)ldc);
+}

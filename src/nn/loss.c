@@ -1,0 +1,241 @@
+/* Losses, as Keras computes them, and their gradients with respect to the predictions.
+ * Sums run in double; the loss is returned in double and the gradient rounded once to float.
+ *
+ *   mse    mean over batch and width of (p - y)^2;      d = 2 (p - y) / (B W)
+ *   mae    mean of |p - y|;                              d = sign(p - y) / (B W), 0 at p = y
+ *   rmsle  sqrt(mean((log p - log y)^2)) = L;            d = (log p - log y) / (B W L p)
+ *   binary_crossentropy, mean over batch and width:
+ *     logits z:  max(z, 0) - z y + log(1 + exp(-|z|))   d = (sigmoid(z) - y) / (B W)
+ *     probabilities: p clipped to [eps, 1 - eps], -(y log p + (1 - y) log(1 - p));
+ *                d = (p - y) / (p (1 - p)) / (B W) inside the clip range, 0 outside
+ *   categorical_crossentropy, summed over classes and averaged over the batch:
+ *     logits z:  logsumexp(z) sum(y) - sum(y z)           d = (softmax(z) sum(y) - y) / B
+ *     probabilities: q = clip(p / sum(p), eps, 1 - eps) (Keras normalises, then clips),
+ *                -sum(y log q); through the normalisation, with g_j = dL/dq_j = -y_j / q_j
+ *                (0 where q_j was clipped): d_k = (g_k - sum_j g_j p_j / s) / s / B,
+ *                s = sum(p)
+ *   sparse_categorical_crossentropy: the categorical loss with a one-hot target.
+ * Clipping has zero gradient outside the range, as tf.clip_by_value. */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "layer.h"
+
+static const struct {
+    const char *name, *aliases;
+    nn_loss_kind kind;
+} names[] = {
+    {"mse", "mean_squared_error", NN_LOSS_MSE},
+    {"mae", "mean_absolute_error", NN_LOSS_MAE},
+    {"rmsle", "root_mean_squared_logarithmic_error", NN_LOSS_RMSLE},
+    {"binary_crossentropy", "bce", NN_LOSS_BCE},
+    {"categorical_crossentropy", "cce", NN_LOSS_CCE},
+    {"sparse_categorical_crossentropy", "sparse_cce", NN_LOSS_SPARSE_CCE},
+};
+#define N_NAMES (sizeof names / sizeof names[0])
+
+static int word_is(const char *s, size_t n, const char *w)
+{
+    size_t i = 0;
+    for (; i < n && w[i]; i++) {
+        char a = (char)tolower((unsigned char)s[i]);
+        if ((a == '-' ? '_' : a) != w[i])
+            return 0;
+    }
+    return i == n && !w[i];
+}
+
+int nn_loss_parse(const char *name, nn_loss *out)
+{
+    if (!name || !out)
+        return al__fail(AL_EINVAL, "nn_loss_parse: NULL argument");
+    size_t n = strcspn(name, ":");
+    nn_loss l = {NN_LOSS_MSE, 0, 1e-7f};
+    size_t k = 0;
+    for (; k < N_NAMES; k++)
+        if (word_is(name, n, names[k].name) || word_is(name, n, names[k].aliases))
+            break;
+    if (k == N_NAMES)
+        return al__fail(AL_ENAME,
+                        "unknown loss '%.*s' (losses: mse, mae, rmsle, binary_crossentropy, "
+                        "categorical_crossentropy, sparse_categorical_crossentropy)",
+                        (int)(n < 80 ? n : 80), name);
+    l.kind = names[k].kind;
+    for (const char *s = name[n] ? name + n + 1 : name + n; *s;) {
+        size_t len = strcspn(s, ","), klen = strcspn(s, "=");
+        if (klen >= len)
+            return al__fail(AL_EINVAL, "loss option '%.*s' needs a value (key=value)",
+                            (int)len, s);
+        char val[64];
+        snprintf(val, sizeof val, "%.*s", (int)(len - klen - 1), s + klen + 1);
+        char *end;
+        errno = 0;
+        double v = strtod(val, &end);
+        if (!val[0] || *end || errno || !isfinite(v))
+            return al__fail(AL_EINVAL, "loss option '%.*s': '%s' is not a number", (int)klen,
+                            s, val);
+        int cross = l.kind == NN_LOSS_BCE || l.kind == NN_LOSS_CCE ||
+                    l.kind == NN_LOSS_SPARSE_CCE;
+        if (cross && word_is(s, klen, "from_logits") && (v == 0 || v == 1))
+            l.from_logits = (int)v;
+        else if (cross && word_is(s, klen, "eps") && v > 0 && v < 0.5)
+            l.eps = (float)v;
+        else
+            return al__fail(AL_EINVAL,
+                            "%s has no option '%.*s' with value %s (the cross-entropies take "
+                            "from_logits=0|1 and eps in (0, 0.5))",
+                            names[k].name, (int)len, s, val);
+        s += len + (s[len] == ',');
+    }
+    *out = l;
+    return AL_OK;
+}
+
+static double sigmoid(double z)
+{
+    double e = exp(-fabs(z)), s = e / (1.0 + e);
+    return z > 0 ? 1.0 - s : s;
+}
+
+/* d(-y log clip(q))/dq: zero where the clip is active */
+static double dl_dq(double y, double q, double eps)
+{
+    return q >= eps && q <= 1.0 - eps ? -y / q : 0.0;
+}
+
+/* Categorical cross-entropy of one row. Target: y (dense) or the class t (y == NULL). */
+static double cce_row(const nn_loss *l, const float *p, const float *y, int64_t t, size_t w,
+                      double scale, float *d)
+{
+    double loss = 0.0, ysum = 0.0;
+    if (l->from_logits) {
+        double mx = p[0];
+        for (size_t j = 1; j < w; j++)
+            mx = p[j] > mx ? p[j] : mx;
+        double se = 0.0;
+        for (size_t j = 0; j < w; j++)
+            se += exp((double)p[j] - mx);
+        double lse = mx + log(se);
+        for (size_t j = 0; j < w; j++) {
+            double yj = y ? y[j] : (int64_t)j == t;
+            ysum += yj;
+            if (yj != 0.0)
+                loss -= yj * ((double)p[j] - lse);
+        }
+        if (d)
+            for (size_t j = 0; j < w; j++) {
+                double yj = y ? y[j] : (int64_t)j == t;
+                d[j] = (float)((exp((double)p[j] - lse) * ysum - yj) * scale);
+            }
+        return loss;
+    }
+    double s = 0.0, eps = l->eps, gsum = 0.0;
+    for (size_t j = 0; j < w; j++)
+        s += p[j];
+    for (size_t j = 0; j < w; j++) {
+        double yj = y ? y[j] : (int64_t)j == t, q = p[j] / s;
+        if (yj != 0.0)
+            loss -= yj * log(q < eps ? eps : q > 1.0 - eps ? 1.0 - eps : q);
+        gsum += dl_dq(yj, q, eps) * q;
+    }
+    if (d)
+        for (size_t j = 0; j < w; j++) {
+            double yj = y ? y[j] : (int64_t)j == t;
+            d[j] = (float)((dl_dq(yj, p[j] / s, eps) - gsum) / s * scale);
+        }
+    return loss;
+}
+
+int nn_loss_eval(const nn_loss *l, const float *pred, const void *target, size_t batch,
+                 size_t width, double *loss, float *dpred)
+{
+    if (!l || !pred || !target || !loss)
+        return al__fail(AL_EINVAL, "nn_loss_eval: NULL argument");
+    if (!batch || !width)
+        return al__fail(AL_EINVAL, "nn_loss_eval: empty batch (%zu x %zu)", batch, width);
+    const float *y = target;
+    const int64_t *cls = target;
+    size_t n = batch * width;
+    double total = 0.0, inv_n = 1.0 / (double)n, inv_b = 1.0 / (double)batch;
+
+    switch (l->kind) {
+    case NN_LOSS_MSE:
+        for (size_t i = 0; i < n; i++) {
+            double e = (double)pred[i] - y[i];
+            total += e * e;
+            if (dpred)
+                dpred[i] = (float)(2.0 * e * inv_n);
+        }
+        *loss = total * inv_n;
+        return AL_OK;
+    case NN_LOSS_MAE:
+        for (size_t i = 0; i < n; i++) {
+            double e = (double)pred[i] - y[i];
+            total += fabs(e);
+            if (dpred)
+                dpred[i] = (float)((e > 0 ? 1.0 : e < 0 ? -1.0 : 0.0) * inv_n);
+        }
+        *loss = total * inv_n;
+        return AL_OK;
+    case NN_LOSS_RMSLE: {
+        for (size_t i = 0; i < n; i++) {
+            if (!(pred[i] > 0.0f) || !(y[i] > 0.0f))
+                return al__fail(AL_EINVAL,
+                                "rmsle: sample %zu, output %zu: %s %g is not > 0 (the log is "
+                                "undefined; use mse, or a positive output such as softplus)",
+                                i / width, i % width, pred[i] > 0.0f ? "target" : "prediction",
+                                pred[i] > 0.0f ? (double)y[i] : (double)pred[i]);
+            double e = log((double)pred[i]) - log((double)y[i]);
+            total += e * e;
+        }
+        double L = sqrt(total * inv_n);
+        if (dpred)
+            for (size_t i = 0; i < n; i++) {
+                double e = log((double)pred[i]) - log((double)y[i]);
+                dpred[i] = L > 0 ? (float)(e / ((double)n * L * pred[i])) : 0.0f;
+            }
+        *loss = L;
+        return AL_OK;
+    }
+    case NN_LOSS_BCE: {
+        double eps = l->eps;
+        for (size_t i = 0; i < n; i++) {
+            double p = pred[i], t = y[i], d;
+            if (l->from_logits) {
+                total += fmax(p, 0.0) - p * t + log1p(exp(-fabs(p)));
+                d = sigmoid(p) - t;
+            } else {
+                int clipped = !(p >= eps && p <= 1.0 - eps);
+                p = p < eps ? eps : p > 1.0 - eps ? 1.0 - eps : p;
+                total -= t * log(p) + (1.0 - t) * log1p(-p);
+                d = clipped ? 0.0 : (p - t) / (p * (1.0 - p));
+            }
+            if (dpred)
+                dpred[i] = (float)(d * inv_n);
+        }
+        *loss = total * inv_n;
+        return AL_OK;
+    }
+    case NN_LOSS_CCE:
+    case NN_LOSS_SPARSE_CCE:
+        for (size_t b = 0; l->kind == NN_LOSS_SPARSE_CCE && b < batch; b++)
+            if (cls[b] < 0 || (uint64_t)cls[b] >= width)
+                return al__fail(AL_EINVAL,
+                                "sparse_categorical_crossentropy: sample %zu has class %lld, "
+                                "outside [0, %zu)",
+                                b, (long long)cls[b], width);
+        for (size_t b = 0; b < batch; b++) {
+            int64_t t = l->kind == NN_LOSS_SPARSE_CCE ? cls[b] : -1;
+            total += cce_row(l, pred + b * width, l->kind == NN_LOSS_CCE ? y + b * width : NULL,
+                             t, width, inv_b, dpred ? dpred + b * width : NULL);
+        }
+        *loss = total * inv_b;
+        return AL_OK;
+    }
+    return al__fail(AL_EINVAL, "nn_loss_eval: unknown loss kind %d", (int)l->kind);
+}

@@ -1,0 +1,195 @@
+/* Optimizers: torch.optim's update rules, each one flat loop over the parameter arena
+ * (weights w, gradients g and the moments m, v live side by side in the model).
+ *
+ *   SGD (dampening 0):  g += wd w;  b = mu b + g (b = g at the first step, which a zero b
+ *                       gives);  g = nesterov ? g + mu b : b;  w -= lr g
+ *   Adam:    g += wd w (L2);  m += (1 - b1) (g - m) (torch's lerp);  v = b2 v + (1 - b2) g^2;
+ *            w -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
+ *   AdamW:   w *= 1 - lr wd (decoupled), then Adam without the L2 term
+ *   RMSprop: g += wd w;  v = alpha v + (1 - alpha) g^2;  a = sqrt(v) + eps;
+ *            mu > 0: b = mu b + g / a, w -= lr b;  else w -= lr g / a
+ * Scalars that torch computes in Python (bias corrections, step size) are computed in double
+ * and rounded to float once, as torch passes them to its float kernels. */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "layer.h"
+#include "model_access.h"
+
+static const char *const opt_names[] = {"sgd", "adam", "adamw", "rmsprop"};
+
+static int key_is(const char *s, size_t n, const char *w)
+{
+    return strlen(w) == n && strncmp(s, w, n) == 0;
+}
+
+int nn_optimizer_init(nn_optimizer *o, const char *name)
+{
+    if (!o || !name)
+        return al__fail(AL_EINVAL, "nn_optimizer_init: NULL argument");
+    size_t n = strcspn(name, ":");
+    nn_optimizer r;
+    memset(&r, 0, sizeof r);
+    int k = 0;
+    for (; k < 4; k++) {
+        size_t i = 0;
+        while (i < n && opt_names[k][i] && tolower((unsigned char)name[i]) == opt_names[k][i])
+            i++;
+        if (i == n && !opt_names[k][i])
+            break;
+    }
+    switch (k) {
+    case 0:
+        r.kind = NN_OPT_SGD;
+        r.lr = 0.01f;
+        break;
+    case 1:
+    case 2:
+        r.kind = k == 1 ? NN_OPT_ADAM : NN_OPT_ADAMW;
+        r.lr = 0.001f;
+        r.beta1 = 0.9f;
+        r.beta2 = 0.999f;
+        r.eps = 1e-8f;
+        r.weight_decay = k == 2 ? 0.01f : 0.0f;
+        break;
+    case 3:
+        r.kind = NN_OPT_RMSPROP;
+        r.lr = 0.01f;
+        r.beta2 = 0.99f;
+        r.eps = 1e-8f;
+        break;
+    default:
+        return al__fail(AL_ENAME, "unknown optimizer '%.*s' (optimizers: sgd, adam, adamw, "
+                                  "rmsprop)",
+                        (int)(n < 80 ? n : 80), name);
+    }
+    for (const char *s = name[n] ? name + n + 1 : name + n; *s;) {
+        size_t len = strcspn(s, ","), klen = strcspn(s, "=");
+        if (klen >= len)
+            return al__fail(AL_EINVAL, "optimizer setting '%.*s' needs a value (key=value)",
+                            (int)len, s);
+        char val[64];
+        snprintf(val, sizeof val, "%.*s", (int)(len - klen - 1), s + klen + 1);
+        char *end;
+        errno = 0;
+        double v = strtod(val, &end);
+        if (!val[0] || *end || errno || !isfinite(v) || v < 0)
+            return al__fail(AL_EINVAL, "optimizer setting '%.*s': '%s' is not a number >= 0",
+                            (int)klen, s, val);
+        int adam = r.kind == NN_OPT_ADAM || r.kind == NN_OPT_ADAMW;
+        if (key_is(s, klen, "lr") && v > 0)
+            r.lr = (float)v;
+        else if (key_is(s, klen, "weight_decay"))
+            r.weight_decay = (float)v;
+        else if (key_is(s, klen, "momentum") && r.kind != NN_OPT_ADAM &&
+                 r.kind != NN_OPT_ADAMW && v < 1)
+            r.momentum = (float)v;
+        else if (key_is(s, klen, "nesterov") && r.kind == NN_OPT_SGD && (v == 0 || v == 1))
+            r.nesterov = (int)v;
+        else if (key_is(s, klen, "beta1") && adam && v < 1)
+            r.beta1 = (float)v;
+        else if ((key_is(s, klen, "beta2") || (key_is(s, klen, "alpha") && !adam)) &&
+                 r.kind != NN_OPT_SGD && v < 1)
+            r.beta2 = (float)v;
+        else if (key_is(s, klen, "eps") && r.kind != NN_OPT_SGD && v > 0)
+            r.eps = (float)v;
+        else
+            return al__fail(AL_EINVAL,
+                            "%s: no setting '%.*s' (or the value is out of range); settings: "
+                            "%s",
+                            opt_names[k], (int)len, s,
+                            r.kind == NN_OPT_SGD ? "lr, momentum in [0, 1), weight_decay, "
+                                                   "nesterov=0|1"
+                            : adam ? "lr, beta1 and beta2 in [0, 1), eps > 0, weight_decay"
+                                   : "lr, alpha in [0, 1), eps > 0, momentum, weight_decay");
+        s += len + (s[len] == ',');
+    }
+    if (r.nesterov && r.momentum <= 0)
+        return al__fail(AL_EINVAL, "sgd: nesterov needs momentum > 0 (as torch.optim.SGD)");
+    *o = r;
+    return AL_OK;
+}
+
+static void sgd_step(const nn_optimizer *o, size_t n, float *restrict w,
+                     const float *restrict g, float *restrict b)
+{
+    const float lr = o->lr, wd = o->weight_decay, mu = o->momentum;
+    for (size_t i = 0; i < n; i++) {
+        float d = g[i];
+        if (wd != 0.0f)
+            d += wd * w[i];
+        if (mu != 0.0f) {
+            b[i] = mu * b[i] + d;
+            d = o->nesterov ? d + mu * b[i] : b[i];
+        }
+        w[i] -= lr * d;
+    }
+}
+
+static void adam_step(const nn_optimizer *o, size_t n, float *restrict w,
+                      const float *restrict g, float *restrict m, float *restrict v)
+{
+    const double t = (double)o->step;
+    const double c1 = 1.0 - pow((double)o->beta1, t), c2 = 1.0 - pow((double)o->beta2, t);
+    const float step = (float)((double)o->lr / c1), c2s = (float)sqrt(c2);
+    const float b1 = 1.0f - o->beta1, b2 = o->beta2, ob2 = 1.0f - o->beta2, eps = o->eps;
+    const float l2 = o->kind == NN_OPT_ADAM ? o->weight_decay : 0.0f;
+    const float decay = o->kind == NN_OPT_ADAMW ? (float)(1.0 - (double)o->lr * o->weight_decay)
+                                                : 1.0f;
+    for (size_t i = 0; i < n; i++) {
+        float d = g[i];
+        if (l2 != 0.0f)
+            d += l2 * w[i];
+        w[i] *= decay;
+        m[i] += b1 * (d - m[i]);
+        v[i] = v[i] * b2 + ob2 * d * d;
+        w[i] -= step * (m[i] / (sqrtf(v[i]) / c2s + eps));
+    }
+}
+
+static void rmsprop_step(const nn_optimizer *o, size_t n, float *restrict w,
+                         const float *restrict g, float *restrict b, float *restrict v)
+{
+    const float lr = o->lr, wd = o->weight_decay, mu = o->momentum, a = o->beta2,
+                oa = 1.0f - o->beta2, eps = o->eps;
+    for (size_t i = 0; i < n; i++) {
+        float d = g[i];
+        if (wd != 0.0f)
+            d += wd * w[i];
+        v[i] = v[i] * a + oa * d * d;
+        float avg = sqrtf(v[i]) + eps;
+        if (mu > 0.0f) {
+            b[i] = mu * b[i] + d / avg;
+            w[i] -= lr * b[i];
+        } else {
+            w[i] -= lr * (d / avg);
+        }
+    }
+}
+
+int nn_optimizer_step(nn_optimizer *o, nn_model *model)
+{
+    if (!o || !model)
+        return al__fail(AL_EINVAL, "nn_optimizer_step: NULL argument");
+    float *w, *g, *m = nn__model_moment(model, 0), *v = nn__model_moment(model, 1);
+    size_t n = nn_params(model, &w, &g);
+    o->step++;
+    switch (o->kind) {
+    case NN_OPT_SGD:
+        sgd_step(o, n, w, g, m);
+        return AL_OK;
+    case NN_OPT_ADAM:
+    case NN_OPT_ADAMW:
+        adam_step(o, n, w, g, m, v);
+        return AL_OK;
+    case NN_OPT_RMSPROP:
+        rmsprop_step(o, n, w, g, m, v);
+        return AL_OK;
+    }
+    o->step--;
+    return al__fail(AL_EINVAL, "nn_optimizer_step: unknown optimizer kind %d", (int)o->kind);
+}
