@@ -29,6 +29,8 @@ typedef struct nn_epoch_stats {
 typedef struct nn_fit_config {
     long epochs;
     size_t batch;              /* samples per batch; the last partial batch is kept */
+    size_t n_batches;          /* instead of batch, when > 0: split every epoch into this many
+                                * batches as np.array_split (sizes differ by at most one) */
     int shuffle;               /* reshuffle every epoch with rng (else file order) */
     nn_loss loss;
     nn_optimizer *opt;

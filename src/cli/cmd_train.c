@@ -21,6 +21,7 @@ static int usage(void)
            "  --lr X           learning rate [the optimizer's default]\n"
            "  --epochs N       passes over the training set [10]\n"
            "  --batch N        samples per batch [32]\n"
+           "  --batches K      instead: split each epoch into K batches (np.array_split)\n"
            "  --seed N         initialisation, shuffling, dropout and split [42]\n"
            "  --no-shuffle     batches in file order\n"
            "  --init SCHEME    default (PyTorch) glorot_uniform he_normal he_uniform lecun_normal\n"
@@ -45,7 +46,7 @@ static int parse_init(const char *s, nn_init *out)
 struct train_args {
     const char *model, *act, *data, *loss, *opt, *load, *save, *init;
     double lr;
-    long epochs, batch;
+    long epochs, batch, batches;
     int shuffle, quiet;
     struct cli_source_opts src;
 };
@@ -79,7 +80,7 @@ static int parse_args(int argc, char **argv, struct train_args *a)
         } else if (!strcmp(o, "--quiet")) {
             a->quiet = 1;
         } else if (slot || !strcmp(o, "--lr") || !strcmp(o, "--epochs") ||
-                   !strcmp(o, "--batch")) {
+                   !strcmp(o, "--batch") || !strcmp(o, "--batches")) {
             if (!v)
                 return cli_usage(argv[0], "%s needs a value", o);
             i++;
@@ -94,7 +95,7 @@ static int parse_args(int argc, char **argv, struct train_args *a)
                 if (end == v || *end || n < (o[2] == 'e' ? 0 : 1) || n > 100000000)
                     return cli_usage(argv[0], "%s '%s': a whole number%s", o, v,
                                      o[2] == 'e' ? " >= 0" : " >= 1");
-                *(o[2] == 'e' ? &a->epochs : &a->batch) = n;
+                *(o[2] == 'e' ? &a->epochs : strlen(o) == 7 ? &a->batch : &a->batches) = n;
             }
         } else {
             return cli_usage(argv[0], "unknown option '%s' (try --help)", o);
@@ -171,7 +172,8 @@ int cli_train(int argc, char **argv)
     rc = make_model(&a, &d.train, &rng, &m);
     struct cli_progress p;
     cli_progress_init(&p, stderr, a.epochs, a.quiet);
-    nn_fit_config c = {.epochs = a.epochs, .batch = (size_t)a.batch, .shuffle = a.shuffle,
+    nn_fit_config c = {.epochs = a.epochs, .batch = (size_t)a.batch,
+                       .n_batches = (size_t)a.batches, .shuffle = a.shuffle,
                        .loss = loss, .opt = &opt, .rng = &rng,
                        .on_batch = cli_progress_batch, .on_epoch = cli_progress_epoch, .ctx = &p};
     if (!rc && nn_fit(m, &d.train, d.val.x.data ? &d.val : NULL, &c, NULL))

@@ -171,13 +171,17 @@ int nn_evaluate(nn_model *m, const data_set *s, const nn_loss *l, size_t batch, 
 int nn_fit(nn_model *m, const data_set *train, const data_set *val, const nn_fit_config *c,
            nn_epoch_stats *history)
 {
-    if (!m || !train || !c || !c->opt || !c->batch || c->epochs < 0)
+    if (!m || !train || !c || !c->opt || (!c->batch && !c->n_batches) || c->epochs < 0)
         return al__fail(AL_EINVAL, "nn_fit: NULL argument, zero batch or negative epochs");
     if (c->shuffle && !c->rng)
         return al__fail(AL_EINVAL, "nn_fit: shuffling needs an rng");
     int has_val = val && val->x.data;
     size_t n = train->x.ndim ? train->x.shape[0] : 0;
-    size_t cap = c->batch < n ? c->batch : (n ? n : 1);
+    /* batch b covers order[start(b) .. start(b + 1)) */
+    size_t batches = c->n_batches ? c->n_batches : data_batch_count(n, c->batch);
+    size_t cap = c->n_batches ? data_split_start(n, batches, 1) : c->batch;
+    if (cap > n || !cap)
+        cap = n ? n : 1;
     struct batcher b;
     int rc = batcher_init(&b, m, &c->loss, cap);
     if (!rc)
@@ -187,13 +191,17 @@ int nn_fit(nn_model *m, const data_set *train, const data_set *val, const nn_fit
     size_t *order = rc ? NULL : malloc((n ? n : 1) * sizeof *order);
     if (!rc && !order)
         rc = al__fail(AL_ENOMEM, "training: no memory for the sample order");
-    size_t batches = data_batch_count(n, c->batch);
     for (long e = 1; !rc && e <= c->epochs; e++) {
         double t0 = now(), sum = 0;
         size_t hits = 0;
         rc = data_epoch_order(n, c->shuffle ? c->rng : NULL, order);
         for (size_t bi = 0; !rc && bi < batches; bi++) {
-            size_t start = bi * c->batch, k = n - start < c->batch ? n - start : c->batch;
+            size_t start = c->n_batches ? data_split_start(n, batches, bi) : bi * c->batch;
+            size_t end = c->n_batches ? data_split_start(n, batches, bi + 1)
+                                      : (n - start < c->batch ? n : start + c->batch);
+            size_t k = end - start;
+            if (!k)
+                continue; /* array_split gives empty batches when k > n */
             double bl;
             gather(&b, train, order + start, 0, k);
             nn_zero_grad(m);
