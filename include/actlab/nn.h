@@ -189,6 +189,13 @@ ACTLAB_API int nn_load_weights(nn_model *m, const char *path);
  * state words in hex), so training resumes exactly where it stopped. nn_load and
  * nn_load_weights read a checkpoint as a weights file. nn_checkpoint_load sets *o, *epoch and
  * *rng (each may be NULL) only on success. */
+/* nn_save plus one extra __metadata__ entry (e.g. "actlab_tabular": the fitted CSV
+ * transformation, so predictions on new rows apply the same preprocessing). */
+ACTLAB_API int nn_save_with_meta(const nn_model *m, const char *path, const char *key,
+                                 const char *value);
+/* One __metadata__ value of a weights file, malloc'd (free() it); *value is NULL when the
+ * file has no such key. */
+ACTLAB_API int nn_file_meta(const char *path, const char *key, char **value);
 ACTLAB_API int nn_checkpoint_save(const nn_model *m, const nn_optimizer *o, long epoch,
                                   const al_rng *rng, const char *path);
 ACTLAB_API int nn_checkpoint_load(const char *path, nn_model **m, nn_optimizer *o, long *epoch,

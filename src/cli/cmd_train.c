@@ -179,10 +179,16 @@ int cli_train(int argc, char **argv)
     if (!rc && nn_fit(m, &d.train, d.val.x.data ? &d.val : NULL, &c, NULL))
         rc = cli_fail(argv[0], "%s", act_last_error());
     if (!rc && a.save) {
-        if (nn_save(m, a.save))
+        /* a CSV pipeline's fitted transformation goes with the weights, for predict */
+        char *json = NULL;
+        if (d.tf && tab_transform_to_json(d.tf, &json))
+            rc = cli_fail(argv[0], "%s", act_last_error());
+        else if (json ? nn_save_with_meta(m, a.save, "actlab_tabular", json)
+                      : nn_save(m, a.save))
             rc = cli_fail(argv[0], "%s", act_last_error());
         else if (!a.quiet)
             fprintf(stderr, "saved %s\n", a.save);
+        free(json);
     }
     nn_model_free(m);
     cli_data_free(&d);

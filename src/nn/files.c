@@ -516,3 +516,27 @@ done:
     nn__st_free(&f);
     return rc;
 }
+
+int nn_save_with_meta(const nn_model *m, const char *path, const char *key, const char *value)
+{
+    if (!key || !value)
+        return al__fail(AL_EINVAL, "nn_save_with_meta: NULL key or value");
+    struct nn__st_kv kv = {key, value};
+    return save(m, path, &kv, 1, NULL, 0);
+}
+
+int nn_file_meta(const char *path, const char *key, char **value)
+{
+    struct nn__st_file f;
+    *value = NULL;
+    int rc = nn__st_read(path, &f);
+    if (rc)
+        return rc;
+    const char *v = nn__st_meta(&f, key);
+    if (v && !(*value = malloc(strlen(v) + 1)))
+        rc = al__fail(AL_ENOMEM, "out of memory");
+    else if (v)
+        strcpy(*value, v);
+    nn__st_free(&f);
+    return rc;
+}

@@ -31,4 +31,12 @@ if "$actlab" train --model 'dense(4) dense(1)' --data "npy:$d/X.npy,$d/Y.npy" \
     echo "mismatched weights were accepted"; exit 1
 fi
 grep -q 'shape' "$d/err"
+# a model trained on a csv: source carries its preprocessing: predict reads raw CSV rows
+"$actlab" train --model 'dense(4,activation=relu) dense(1)' --data "csv:$fix/small.csv" \
+    --target Price --drop Id --epochs 2 --batch 4 --save "$d/c.safetensors" --quiet
+"$actlab" predict --load "$d/c.safetensors" --input "csv:$fix/small.csv" -o "$d/C.npy" | grep -q 'wrote'
+if "$actlab" predict --load "$d/w.safetensors" --input "csv:$fix/small.csv" -o "$d/D.npy" 2>"$d/err"; then
+    echo "csv input without a saved pipeline was accepted"; exit 1
+fi
+grep -q 'was not trained on a CSV source' "$d/err"
 echo "pipeline ok ($n_cols features)"

@@ -15,8 +15,13 @@ version=$(pkg-config --modversion actlab)
 sed "s/@PROJECT_VERSION@/$version/" "$src/tiny.c" >"$tmp/tiny.c"
 cc -std=c11 -Wall -Werror "$tmp/tiny.c" $(pkg-config --cflags --libs actlab) -o "$tmp/tiny_pc"
 "$tmp/tiny_pc"
-cc -std=c11 "$tmp/tiny.c" $(pkg-config --static --cflags actlab) "$libdir/libactlab.a" \
-    $(pkg-config --static --libs-only-l actlab | sed 's/-lactlab//') -o "$tmp/tiny_static"
+# static actlab against the shared libraries it uses: its Requires.private modules (their
+# own --static closure would drag in e.g. PLplot's C++ runtime) plus its Libs.private
+pc=$libdir/pkgconfig/actlab.pc
+cc -std=c11 "$tmp/tiny.c" $(pkg-config --cflags actlab) "$libdir/libactlab.a" \
+    $(pkg-config --libs $(pkg-config --print-requires-private actlab)) \
+    $(sed -n 's/^Libs.private: *//p' "$pc") -o "$tmp/tiny_static"
+"$tmp/tiny_static"
 "$tmp/tiny_static"
 
 mkdir "$tmp/consumer"
