@@ -30,3 +30,6 @@ cli_test2(data_prepare_house_prices ${_S} ${_HOUSE} "the Kaggle data is only in 
     ${_E} 0 "wrote .*X\\.npy and .*Y\\.npy \\(1168 rows\\).*\\(292 rows\\)" -- ${_A} data prepare csv:${_HOUSE} --target SalePrice --drop Id --val 0.2 --seed 42 -o ${CMAKE_CURRENT_BINARY_DIR}/house_X.npy ${CMAKE_CURRENT_BINARY_DIR}/house_Y.npy)
 cli_test2(data_inspect_house_prices ${_S} ${_HOUSE} "the Kaggle data is only in the project's shared folder" --
     ${_E} 0 "1460 rows, 81 columns.*LotFrontage +numeric +259.*gives 288 features" -- ${_A} data inspect csv:${_HOUSE} --target SalePrice --drop Id)
+
+# Weights trained here load into PyTorch and predict the same (skipped without python3-torch).
+cli_test2(torch_load ${CMAKE_CURRENT_SOURCE_DIR}/cli/torch_load.sh ${_A} ${CMAKE_CURRENT_SOURCE_DIR}/fixtures/table)
