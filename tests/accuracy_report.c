@@ -174,6 +174,8 @@ static void print_row(const act_spec *a, const struct result *res, int *over)
         snprintf(worst, sizeof worst, "**inf** (%s)", st->worst_why ? st->worst_why : "");
     else if (st->worst > in->max_ulp) /* enough digits to show by how much */
         snprintf(worst, sizeof worst, "**%.15g**", st->worst);
+    else if (st->worst > 0.5 && st->worst < 0.5005) /* show a hair over correct rounding */
+        snprintf(worst, sizeof worst, "%.12g", st->worst);
     else
         snprintf(worst, sizeof worst, "%.3f", st->worst);
     if (st->worst > in->max_ulp)
