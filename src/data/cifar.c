@@ -154,7 +154,7 @@ static int load(const char *dir, int train, data_set *out)
     unsigned char *buf = NULL;
     int rc = AL_OK;
     for (size_t i = 0; i < files && !rc; i++) {
-        char name[32];
+        char name[48]; /* room for any size_t, so the compiler can prove no truncation */
         if (train)
             snprintf(name, sizeof name, "data_batch_%zu.bin", i + 1);
         else

@@ -84,11 +84,12 @@ static int model_params(const nn_model *m, struct param **out, size_t *n_out)
             }
             if (q->ndim < 0 || q->ndim > 4 || info[j].offset > l->n_params ||
                 q->count > l->n_params - info[j].offset) {
+                int rc = al__fail(AL_EINVAL, "internal error: layer %zu (%s) describes tensor "
+                                  "%s outside its %zu parameters", i, l->ops->kind, q->name,
+                                  l->n_params);
                 free(first);
-                free(p);
-                return al__fail(AL_EINVAL, "internal error: layer %zu (%s) describes tensor %s "
-                                "outside its %zu parameters", i, l->ops->kind, q->name,
-                                l->n_params);
+                free(p); /* after the message: q points into p */
+                return rc;
             }
             q->w = l->w + info[j].offset;
         }
