@@ -256,7 +256,7 @@ static int conv_forward(struct nn__layer *l, const float *x, float *y, size_t ba
     size_t in_n = g.c * g.h * g.w, out_n = g.f * g.p;
     for (size_t n0 = 0; n0 < batch; n0 += chunk) {
         size_t nb = batch - n0 < chunk ? batch - n0 : chunk, ld = nb * g.p;
-        int big = nb > 1 && ld * g.ckk >= PARALLEL_MIN;
+        int big = nb > 1 && ld * g.ckk >= PARALLEL_MIN && nn__omp_loops();
         (void)big;
         PARALLEL_FOR_IF_BIG
         for (size_t n = 0; n < nb; n++)
@@ -294,7 +294,7 @@ static int conv_backward(struct nn__layer *l, const float *x, const float *y, co
     if (l->args.bias) {
         /* db[f] += sum over samples and positions, in double, in sample order */
         float *db = l->g + nw;
-        int big = batch * out_n >= PARALLEL_MIN && g.f > 1;
+        int big = batch * out_n >= PARALLEL_MIN && g.f > 1 && nn__omp_loops();
         (void)big;
         PARALLEL_FOR_IF_BIG
         for (size_t f = 0; f < g.f; f++) {
@@ -310,7 +310,7 @@ static int conv_backward(struct nn__layer *l, const float *x, const float *y, co
 
     for (size_t n0 = 0; n0 < batch; n0 += chunk) {
         size_t nb = batch - n0 < chunk ? batch - n0 : chunk, ld = nb * g.p;
-        int big = nb > 1 && ld * g.ckk >= PARALLEL_MIN;
+        int big = nb > 1 && ld * g.ckk >= PARALLEL_MIN && nn__omp_loops();
         (void)big;
         PARALLEL_FOR_IF_BIG
         for (size_t n = 0; n < nb; n++) {

@@ -26,3 +26,15 @@ void nn__gemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alph
                 trans_b ? CblasTrans : CblasNoTrans, (int)m, (int)n, (int)k, alpha, a, (int)lda,
                 b, (int)ldb, beta, c, (int)ldc);
 }
+
+/* OpenBLAS built on pthreads keeps its own thread pool, spinning between products; OpenMP
+ * loops beside it fight it for the same cores (measured in docs/BENCHMARKS.md: the LeNet
+ * convolutions ran 1.6x slower on 2 cores). Our own loops go parallel only when OpenBLAS
+ * shares OpenMP's pool (its OpenMP build) or runs serially. */
+int nn__omp_loops(void)
+{
+    static int ok = -1;
+    if (ok < 0)
+        ok = openblas_get_parallel() != 1;
+    return ok;
+}

@@ -96,7 +96,7 @@ static int maxpool_forward(struct nn__layer *l, const float *x, float *y, size_t
     struct pgeom g;
     pgeom_of(l, &g);
     size_t planes = batch * g.c, in_p = g.h * g.w, out_p = g.ho * g.wo;
-    int big = planes > 1 && planes * in_p >= PARALLEL_MIN;
+    int big = planes > 1 && planes * in_p >= PARALLEL_MIN && nn__omp_loops();
     (void)big;
     PARALLEL_FOR_IF_BIG
     for (size_t q = 0; q < planes; q++) {
@@ -133,7 +133,7 @@ static int maxpool_backward(struct nn__layer *l, const float *x, const float *y,
     struct pgeom g;
     pgeom_of(l, &g);
     size_t planes = batch * g.c, in_p = g.h * g.w, out_p = g.ho * g.wo;
-    int big = planes > 1 && planes * in_p >= PARALLEL_MIN;
+    int big = planes > 1 && planes * in_p >= PARALLEL_MIN && nn__omp_loops();
     (void)big;
     PARALLEL_FOR_IF_BIG
     for (size_t q = 0; q < planes; q++) {
@@ -158,7 +158,7 @@ static int avgpool_forward(struct nn__layer *l, const float *x, float *y, size_t
     pgeom_of(l, &g);
     size_t planes = batch * g.c, in_p = g.h * g.w, out_p = g.ho * g.wo;
     double area = (double)(g.k * g.k);
-    int big = planes > 1 && planes * in_p >= PARALLEL_MIN;
+    int big = planes > 1 && planes * in_p >= PARALLEL_MIN && nn__omp_loops();
     (void)big;
     PARALLEL_FOR_IF_BIG
     for (size_t q = 0; q < planes; q++) {
@@ -187,7 +187,7 @@ static int avgpool_backward(struct nn__layer *l, const float *x, const float *y,
     pgeom_of(l, &g);
     size_t planes = batch * g.c, in_p = g.h * g.w, out_p = g.ho * g.wo;
     float area = (float)(g.k * g.k);
-    int big = planes > 1 && planes * in_p >= PARALLEL_MIN;
+    int big = planes > 1 && planes * in_p >= PARALLEL_MIN && nn__omp_loops();
     (void)big;
     PARALLEL_FOR_IF_BIG
     for (size_t q = 0; q < planes; q++) {
