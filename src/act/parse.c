@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/text.h"
 #include "desc.h"
 
 #define NAME_MAX_LEN 64
@@ -44,28 +45,6 @@ static int same_name(const char *s, size_t n, void *want)
     return strcmp(buf, want) == 0;
 }
 
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b), row[NAME_MAX_LEN + 1];
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t best = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
-
 struct nearest {
     const char *want;
     size_t dist;
@@ -76,7 +55,7 @@ static int nearest_name(const char *s, size_t n, void *ctx)
     struct nearest *c = ctx;
     char buf[NAME_MAX_LEN];
     normalize(s, n, buf);
-    size_t d = edit_distance(buf, c->want);
+    size_t d = al__edit_distance(buf, strlen(buf), c->want);
     if (d < c->dist)
         c->dist = d;
     return 0;

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "../core/error.h"
+#include "../core/atomic.h"
 #include "internal.h"
 
 static const unsigned char npy_magic[6] = {0x93, 'N', 'U', 'M', 'P', 'Y'};
@@ -539,51 +540,12 @@ int data_npy_write(const char *path, const data_array *a)
     if (count && !a->data)
         return al__fail(AL_EINVAL, "data_npy_write: %s: array data is NULL", path);
 
-    /* PATH.tmp.PID.N, created exclusively: two writers never share a temporary */
-    static _Thread_local unsigned counter;
-    size_t size = strlen(path) + 48;
-    char *tmp = malloc(size);
-    if (!tmp)
-        return al__fail(AL_ENOMEM, "out of memory");
-    int fd = -1;
-    for (int attempt = 0; attempt < 100 && fd < 0; attempt++) {
-        snprintf(tmp, size, "%s.tmp.%ld.%u", path, (long)getpid(), counter++);
-        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        if (fd < 0 && errno != EEXIST)
-            break;
-    }
-    if (fd < 0) {
-        int e = errno;
-        free(tmp);
-        return al__fail(AL_EIO, "cannot write %s: %s", path,
-                        e == EEXIST ? "no free temporary name" : strerror(e));
-    }
-    FILE *f = fdopen(fd, "wb");
-    if (!f) {
-        int e = errno;
-        close(fd);
-        remove(tmp);
-        free(tmp);
-        return al__fail(AL_EIO, "cannot write %s: %s", path, strerror(e));
-    }
-    int failed = write_body(f, a, count) != 0 || fflush(f) != 0;
-    if (!failed && fsync(fd) != 0 && errno != EINVAL && errno != EROFS) /* EINVAL: no sync */
-        failed = 1;
-    int e = errno;
-    if (fclose(f) != 0 && !failed) {
-        failed = 1;
-        e = errno;
-    }
-    if (!failed && rename(tmp, path) != 0) {
-        failed = 1;
-        e = errno;
-    }
-    if (failed) {
-        remove(tmp);
-        free(tmp);
-        return al__fail(AL_EIO, "cannot write %s: %s", path, strerror(e));
-    }
-    free(tmp);
-    al__clear_error();
-    return AL_OK;
+    char *tmp;
+    FILE *f;
+    int rc = al__atomic_open(path, &tmp, &f);
+    if (!rc)
+        rc = al__atomic_commit(path, tmp, f, write_body(f, a, count) != 0);
+    if (!rc)
+        al__clear_error();
+    return rc;
 }

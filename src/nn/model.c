@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/text.h"
 #include "layer.h"
 #include "model_access.h"
 
@@ -160,31 +161,6 @@ static int same_word(const char *a, size_t n, const char *b)
     return i == n && !b[i];
 }
 
-static size_t edit_distance(const char *a, size_t la, const char *b)
-{
-    size_t lb = strlen(b), row[64];
-    if (la > 60 || lb > 60)
-        return (size_t)-1;
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t best =
-                diag + (tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]));
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
-
 static int find_kind(const char *name, size_t n, enum nn__layer_kind *out, char *hint,
                      size_t size)
 {
@@ -196,7 +172,7 @@ static int find_kind(const char *name, size_t n, enum nn__layer_kind *out, char 
     int best = -1;
     size_t best_d = (size_t)-1;
     for (int k = 0; k < NN_LAYER_COUNT; k++) {
-        size_t d = edit_distance(name, n, nn__layers[k]->kind);
+        size_t d = al__edit_distance(name, n, nn__layers[k]->kind);
         if (d < best_d)
             best_d = d, best = k;
     }

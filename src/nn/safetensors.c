@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../core/atomic.h"
 #include "../core/error.h"
 #include "actlab/status.h"
 
@@ -933,58 +934,13 @@ int nn__st_write(const char *path, const struct nn__st_kv *meta, size_t n_meta,
         return rc;
     }
 
-    /* PATH.tmp.PID.N, created exclusively: two writers never share a temporary */
-    static _Thread_local unsigned counter;
-    size_t size = strlen(path) + 48;
-    char *tmp = malloc(size);
-    if (!tmp) {
-        free(h.p);
-        return al__fail(AL_ENOMEM, "out of memory");
-    }
-    int fd = -1;
-    for (int attempt = 0; attempt < 100 && fd < 0; attempt++) {
-        snprintf(tmp, size, "%s.tmp.%ld.%u", path, (long)getpid(), counter++);
-        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        if (fd < 0 && errno != EEXIST)
-            break;
-    }
-    if (fd < 0) {
-        int e = errno;
-        free(tmp);
-        free(h.p);
-        return al__fail(AL_EIO, "cannot write %s: %s", path,
-                        e == EEXIST ? "no free temporary name" : strerror(e));
-    }
-    FILE *f = fdopen(fd, "wb");
-    if (!f) {
-        int e = errno;
-        close(fd);
-        remove(tmp);
-        free(tmp);
-        free(h.p);
-        return al__fail(AL_EIO, "cannot write %s: %s", path, strerror(e));
-    }
-    int failed = write_body(f, &h, t, n) != 0 || fflush(f) != 0;
-    int e = errno;
-    if (!failed && fsync(fd) != 0 && errno != EINVAL && errno != EROFS) { /* EINVAL: no sync */
-        failed = 1;
-        e = errno;
-    }
-    if (fclose(f) != 0 && !failed) {
-        failed = 1;
-        e = errno;
-    }
-    if (!failed && rename(tmp, path) != 0) {
-        failed = 1;
-        e = errno;
-    }
+    char *tmp;
+    FILE *f;
+    rc = al__atomic_open(path, &tmp, &f);
+    if (!rc)
+        rc = al__atomic_commit(path, tmp, f, write_body(f, &h, t, n) != 0);
     free(h.p);
-    if (failed) {
-        remove(tmp);
-        free(tmp);
-        return al__fail(AL_EIO, "cannot write %s: %s", path, strerror(e));
-    }
-    free(tmp);
-    al__clear_error();
-    return AL_OK;
+    if (!rc)
+        al__clear_error();
+    return rc;
 }

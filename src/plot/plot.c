@@ -34,6 +34,7 @@
 #include <plplot.h>
 
 #include "actlab/plot.h"
+#include "../core/atomic.h"
 #include "../core/error.h"
 
 /* ---- look ------------------------------------------------------------------------------ */
@@ -772,27 +773,10 @@ static const char *device_for(const char *path)
  * name to tmp. The open proves the directory is writable before PLplot is involved. */
 static int create_temp(const char *path, char **tmp)
 {
-    static unsigned counter;
-    size_t size = strlen(path) + 48;
-    char *name = malloc(size);
-    if (!name)
-        return al__fail(AL_ENOMEM, "out of memory");
-    for (int attempt = 0; attempt < 100; attempt++) {
-        snprintf(name, size, "%s.tmp.%ld.%u", path, (long)getpid(), counter++);
-        int fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        if (fd >= 0) {
-            close(fd);
-            *tmp = name;
-            return AL_OK;
-        }
-        if (errno != EEXIST) {
-            int e = errno;
-            free(name);
-            return al__fail(AL_EIO, "cannot write %s: %s", path, strerror(e));
-        }
-    }
-    free(name);
-    return al__fail(AL_EIO, "cannot write %s: no free temporary name", path);
+    int fd, rc = al__tmp_create(path, tmp, &fd);
+    if (!rc)
+        close(fd); /* PLplot opens it again by name */
+    return rc;
 }
 
 /* Flushes the finished temporary to disk, checks PLplot wrote something, and moves it onto
