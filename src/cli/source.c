@@ -10,6 +10,7 @@
 
 const char cli_source_help[] =
     "  SOURCE: fashion-mnist[:DIR]  mnist:DIR  cifar10:DIR  csv:FILE  npy:X.npy,Y.npy\n"
+    "  (a uint8 X.npy is taken as pixels and scaled to [0, 1])\n"
     "  --split train|test   which part of an image set [train]\n"
     "  --val FRACTION       hold out a seeded validation split (sklearn's train_test_split)\n"
     "  --seed N             seed of the split [42]\n"
@@ -146,6 +147,11 @@ static int load_npy(const char *spec, data_set *s)
                       x.ndim);
     if (!rc)
         rc = data_array_to_f32(&x, &s->x);
+    if (!rc && x.dtype == DATA_U8) { /* raw pixels: scaled as the image loaders and predict do */
+        float *v = s->x.data;
+        for (size_t i = 0, n = data_array_count(&s->x); i < n; i++)
+            v[i] /= 255.0f;
+    }
     if (!rc)
         rc = npy_targets(comma + 1, &y, x.shape[0], s);
     data_array_free(&x);

@@ -32,6 +32,9 @@ static int batcher_init(struct batcher *b, nn_model *m, const nn_loss *l, size_t
     b->width = nn_shape_count(nn_model_output_shape(m));
     b->cap = cap;
     b->sparse = l->kind == NN_LOSS_SPARSE_CCE;
+    size_t per = b->in > b->width ? b->in : b->width; /* floats; a label takes 2 */
+    if (cap > SIZE_MAX / sizeof(float) / (per > 2 ? per : 2))
+        return al__fail(AL_ENOMEM, "training: batches of %zu are too large", cap);
     b->x = malloc(cap * b->in * sizeof *b->x);
     b->y = malloc(cap * b->width * sizeof *b->y);
     b->dy = malloc(cap * b->width * sizeof *b->dy);
@@ -159,6 +162,9 @@ int nn_evaluate(nn_model *m, const data_set *s, const nn_loss *l, size_t batch, 
     struct batcher b;
     if (!m || !s || !l || !batch)
         return al__fail(AL_EINVAL, "nn_evaluate: NULL argument or zero batch");
+    size_t n = s->x.ndim ? s->x.shape[0] : 0;
+    if (batch > n) /* as nn_fit: no buffers beyond the set's size */
+        batch = n ? n : 1;
     int rc = batcher_init(&b, m, l, batch);
     if (!rc)
         rc = check_set("evaluation", s, &b, l);
@@ -209,8 +215,8 @@ int nn_fit(nn_model *m, const data_set *train, const data_set *val, const nn_fit
             if (!rc)
                 rc = nn_loss_eval(&c->loss, b.y, b.t, k, b.width, &bl, b.dy);
             if (!rc && !isfinite(bl))
-                rc = al__fail(AL_EINVAL, "epoch %ld, batch %zu: the loss is %g; lower the "
-                                         "learning rate?", e, bi + 1, bl);
+                rc = al__fail(AL_EINVAL, "epoch %ld, batch %zu: the loss is %s; lower the "
+                                         "learning rate?", e, bi + 1, isnan(bl) ? "NaN" : "inf");
             if (!rc)
                 rc = nn_backward(m, b.dy, NULL);
             if (!rc)
