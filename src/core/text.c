@@ -1,7 +1,14 @@
 #include "text.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "actlab/status.h"
+#include "error.h"
 
 size_t al__edit_distance(const char *a, size_t la, const char *b)
 {
@@ -26,4 +33,23 @@ size_t al__edit_distance(const char *a, size_t la, const char *b)
         }
     }
     return row[lb];
+}
+
+int al__next_setting(const char **s, const char *what, const char **key, size_t *klen,
+                     char val[64], double *v)
+{
+    const char *item = *s;
+    size_t len = strcspn(item, ","), k = strcspn(item, "=");
+    if (k >= len)
+        return al__fail(AL_EINVAL, "%s '%.*s' needs a value (key=value)", what, (int)len, item);
+    snprintf(val, 64, "%.*s", (int)(len - k - 1), item + k + 1);
+    char *end;
+    errno = 0;
+    *v = strtod(val, &end);
+    if (!val[0] || *end || errno || !isfinite(*v))
+        return al__fail(AL_EINVAL, "%s '%.*s': '%s' is not a number", what, (int)k, item, val);
+    *key = item;
+    *klen = k;
+    *s = item + len + (item[len] == ',');
+    return AL_OK;
 }

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/text.h"
 #include "layer.h"
 
 static const struct {
@@ -67,30 +68,24 @@ int nn_loss_parse(const char *name, nn_loss *out)
                         (int)(n < 80 ? n : 80), name);
     l.kind = names[k].kind;
     for (const char *s = name[n] ? name + n + 1 : name + n; *s;) {
-        size_t len = strcspn(s, ","), klen = strcspn(s, "=");
-        if (klen >= len)
-            return al__fail(AL_EINVAL, "loss option '%.*s' needs a value (key=value)",
-                            (int)len, s);
+        const char *key;
+        size_t klen;
         char val[64];
-        snprintf(val, sizeof val, "%.*s", (int)(len - klen - 1), s + klen + 1);
-        char *end;
-        errno = 0;
-        double v = strtod(val, &end);
-        if (!val[0] || *end || errno || !isfinite(v))
-            return al__fail(AL_EINVAL, "loss option '%.*s': '%s' is not a number", (int)klen,
-                            s, val);
+        double v;
+        int rc = al__next_setting(&s, "loss option", &key, &klen, val, &v);
+        if (rc)
+            return rc;
         int cross = l.kind == NN_LOSS_BCE || l.kind == NN_LOSS_CCE ||
                     l.kind == NN_LOSS_SPARSE_CCE;
-        if (cross && word_is(s, klen, "from_logits") && (v == 0 || v == 1))
+        if (cross && word_is(key, klen, "from_logits") && (v == 0 || v == 1))
             l.from_logits = (int)v;
-        else if (cross && word_is(s, klen, "eps") && v > 0 && v < 0.5)
+        else if (cross && word_is(key, klen, "eps") && v > 0 && v < 0.5)
             l.eps = (float)v;
         else
             return al__fail(AL_EINVAL,
                             "%s has no option '%.*s' with value %s (the cross-entropies take "
                             "from_logits=0|1 and eps in (0, 0.5))",
-                            names[k].name, (int)len, s, val);
-        s += len + (s[len] == ',');
+                            names[k].name, (int)klen, key, val);
     }
     *out = l;
     return AL_OK;

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/text.h"
 #include "layer.h"
 #include "model_access.h"
 
@@ -68,45 +69,42 @@ int nn_optimizer_init(nn_optimizer *o, const char *name)
                         (int)(n < 80 ? n : 80), name);
     }
     for (const char *s = name[n] ? name + n + 1 : name + n; *s;) {
-        size_t len = strcspn(s, ","), klen = strcspn(s, "=");
-        if (klen >= len)
-            return al__fail(AL_EINVAL, "optimizer setting '%.*s' needs a value (key=value)",
-                            (int)len, s);
+        const char *key;
+        size_t klen;
         char val[64];
-        snprintf(val, sizeof val, "%.*s", (int)(len - klen - 1), s + klen + 1);
-        char *end;
-        errno = 0;
-        double v = strtod(val, &end);
-        if (!val[0] || *end || errno || !isfinite(v) || v < 0)
+        double v;
+        int rc = al__next_setting(&s, "optimizer setting", &key, &klen, val, &v);
+        if (rc)
+            return rc;
+        if (v < 0)
             return al__fail(AL_EINVAL, "optimizer setting '%.*s': '%s' is not a number >= 0",
-                            (int)klen, s, val);
+                            (int)klen, key, val);
         int adam = r.kind == NN_OPT_ADAM || r.kind == NN_OPT_ADAMW;
-        if (key_is(s, klen, "lr") && v > 0)
+        if (key_is(key, klen, "lr") && v > 0)
             r.lr = (float)v;
-        else if (key_is(s, klen, "weight_decay"))
+        else if (key_is(key, klen, "weight_decay"))
             r.weight_decay = (float)v;
-        else if (key_is(s, klen, "momentum") && r.kind != NN_OPT_ADAM &&
+        else if (key_is(key, klen, "momentum") && r.kind != NN_OPT_ADAM &&
                  r.kind != NN_OPT_ADAMW && v < 1)
             r.momentum = (float)v;
-        else if (key_is(s, klen, "nesterov") && r.kind == NN_OPT_SGD && (v == 0 || v == 1))
+        else if (key_is(key, klen, "nesterov") && r.kind == NN_OPT_SGD && (v == 0 || v == 1))
             r.nesterov = (int)v;
-        else if (key_is(s, klen, "beta1") && adam && v < 1)
+        else if (key_is(key, klen, "beta1") && adam && v < 1)
             r.beta1 = (float)v;
-        else if ((key_is(s, klen, "beta2") || (key_is(s, klen, "alpha") && !adam)) &&
+        else if ((key_is(key, klen, "beta2") || (key_is(key, klen, "alpha") && !adam)) &&
                  r.kind != NN_OPT_SGD && v < 1)
             r.beta2 = (float)v;
-        else if (key_is(s, klen, "eps") && r.kind != NN_OPT_SGD && v > 0)
+        else if (key_is(key, klen, "eps") && r.kind != NN_OPT_SGD && v > 0)
             r.eps = (float)v;
         else
             return al__fail(AL_EINVAL,
-                            "%s: no setting '%.*s' (or the value is out of range); settings: "
+                            "%s: no setting '%.*s' (or its value %s is out of range); settings: "
                             "%s",
-                            opt_names[k], (int)len, s,
+                            opt_names[k], (int)klen, key, val,
                             r.kind == NN_OPT_SGD ? "lr, momentum in [0, 1), weight_decay, "
                                                    "nesterov=0|1"
                             : adam ? "lr, beta1 and beta2 in [0, 1), eps > 0, weight_decay"
                                    : "lr, alpha in [0, 1), eps > 0, momentum, weight_decay");
-        s += len + (s[len] == ',');
     }
     if (r.nesterov && r.momentum <= 0)
         return al__fail(AL_EINVAL, "sgd: nesterov needs momentum > 0 (as torch.optim.SGD)");

@@ -44,6 +44,12 @@ static void pgeom_of(const struct nn__layer *l, struct pgeom *g)
     g->wo = (g->w - g->k) / g->s + 1;
 }
 
+/* whether a loop over planes of in_p values is worth threads (and may have them) */
+static int parallel(size_t planes, size_t in_p)
+{
+    return planes > 1 && planes * in_p >= PARALLEL_MIN && nn__omp_loops();
+}
+
 static int pool_setup(struct nn__layer *l)
 {
     const char *name = l->ops->kind;
@@ -96,7 +102,7 @@ static int maxpool_forward(struct nn__layer *l, const float *x, float *y, size_t
     struct pgeom g;
     pgeom_of(l, &g);
     size_t planes = batch * g.c, in_p = g.h * g.w, out_p = g.ho * g.wo;
-    int big = planes > 1 && planes * in_p >= PARALLEL_MIN && nn__omp_loops();
+    int big = parallel(planes, in_p);
     (void)big;
     PARALLEL_FOR_IF_BIG
     for (size_t q = 0; q < planes; q++) {
@@ -133,7 +139,7 @@ static int maxpool_backward(struct nn__layer *l, const float *x, const float *y,
     struct pgeom g;
     pgeom_of(l, &g);
     size_t planes = batch * g.c, in_p = g.h * g.w, out_p = g.ho * g.wo;
-    int big = planes > 1 && planes * in_p >= PARALLEL_MIN && nn__omp_loops();
+    int big = parallel(planes, in_p);
     (void)big;
     PARALLEL_FOR_IF_BIG
     for (size_t q = 0; q < planes; q++) {
@@ -158,7 +164,7 @@ static int avgpool_forward(struct nn__layer *l, const float *x, float *y, size_t
     pgeom_of(l, &g);
     size_t planes = batch * g.c, in_p = g.h * g.w, out_p = g.ho * g.wo;
     double area = (double)(g.k * g.k);
-    int big = planes > 1 && planes * in_p >= PARALLEL_MIN && nn__omp_loops();
+    int big = parallel(planes, in_p);
     (void)big;
     PARALLEL_FOR_IF_BIG
     for (size_t q = 0; q < planes; q++) {
@@ -187,7 +193,7 @@ static int avgpool_backward(struct nn__layer *l, const float *x, const float *y,
     pgeom_of(l, &g);
     size_t planes = batch * g.c, in_p = g.h * g.w, out_p = g.ho * g.wo;
     float area = (float)(g.k * g.k);
-    int big = planes > 1 && planes * in_p >= PARALLEL_MIN && nn__omp_loops();
+    int big = parallel(planes, in_p);
     (void)big;
     PARALLEL_FOR_IF_BIG
     for (size_t q = 0; q < planes; q++) {
