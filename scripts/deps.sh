@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages actlab needs to build, test and plot; does nothing when all
 # are present, and says what it installs. Idempotent: safe to run before every build.
+# With arguments it installs those packages instead (bench/setup.sh names the peers').
 set -euo pipefail
 
 packages=(
@@ -12,6 +13,7 @@ packages=(
     libopenblas-dev                   # nn: matrix products (cblas_sgemm)
     dataset-fashion-mnist             # Fashion-MNIST in /usr/share/datasets/fashion-mnist
 )
+(($# > 0)) && packages=("$@")
 
 missing=()
 for p in "${packages[@]}"; do

@@ -10,7 +10,8 @@
  * wrong. Nothing here allocates except the row-wise backward when it must recompute y.
  *
  * Numerics (the scalar kernels are the specification; see docs/ACCURACY.md):
- * - results are computed in double and rounded once, from formulas that cannot overflow;
+ * - the specification computes in double and rounds once, from formulas that cannot
+ *   overflow; the vector kernels (see "Kernel paths") stay within act_info.max_ulp of it;
  * - NaN in gives NaN out; +-inf give the function's limits (silu(-inf) = -0, not NaN);
  * - at a kink the derivative follows PyTorch: relu'(0) = 0, leaky_relu'(0) = alpha,
  *   relu6'(0) = relu6'(6) = 0, hard_tanh'(+-1) = 0, elu'(0) = alpha, ... (act_info.derivative
@@ -139,6 +140,44 @@ ACTLAB_API int act_forward_rows(const act_spec *a, const float *x, float *y, siz
  * change. */
 ACTLAB_API int act_backward_rows(const act_spec *a, const float *x, const float *y, const float *dy,
                       float *dx, size_t rows, size_t cols);
+
+/* ---- Fused forms for layers ------------------------------------------------------------ */
+
+/* z[o][c][i] += bias[c]; y[o][c][i] = f(z[o][c][i]) for o < outer, c < channels, i < inner:
+ * a Dense layer's bias and activation (outer = batch, channels = units, inner = 1) or a
+ * Conv2D layer's (outer = batch, channels = filters, inner = H*W) in one pass over the
+ * output. z keeps the pre-activation that act_backward() needs; y may equal z when it need
+ * not be kept. bias may be NULL (no bias). Row-wise functions take rows of `channels`
+ * columns and need inner = 1 (AL_ESHAPE otherwise). */
+ACTLAB_API int act_forward_bias(const act_spec *a, float *z, const float *bias, float *y,
+                                size_t outer, size_t channels, size_t inner);
+
+/* ---- Kernel paths ---------------------------------------------------------------------- */
+
+/* The array functions above run on one of these paths, chosen once from the CPU (cpuid),
+ * never from the compiler's target:
+ *   "avx512"   AVX-512 F/DQ/BW/VL, 16 floats a step
+ *   "avx2"     AVX2 + FMA, 8 floats
+ *   "baseline" portable vector code (SSE2 on x86-64), 4 floats, no FMA
+ *   "exact"    the scalar specification: double, rounded once (slow; max 0.5 ULP + a hair)
+ * The fast paths keep every function within act_info.max_ulp of exact math and give the
+ * exact special values (NaN, +-0, +-inf, limits) of the specification; functions that have
+ * no vector kernel on a path run the scalar specification there.
+ * The environment variable ACTLAB_ISA (one of the names, or "auto") picks the path at the
+ * first call; a path the CPU cannot run falls back to the best one it can. */
+
+/* The name of the path in use. */
+ACTLAB_API const char *act_isa(void);
+
+/* Switches every thread to the named path ("auto": the best this CPU runs). AL_ENAME for an
+ * unknown name, AL_EUNSUPPORTED when this CPU (or this build) cannot run it. */
+ACTLAB_API int act_set_isa(const char *name);
+
+/* 1 if this CPU and build can run the named path, else 0. */
+ACTLAB_API int act_isa_supported(const char *name);
+
+/* The path names, best first, NULL-terminated. */
+ACTLAB_API const char *const *act_isa_names(void);
 
 /* ---- Convenience ----------------------------------------------------------------------- */
 

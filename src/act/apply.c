@@ -1,9 +1,64 @@
-/* The entry points that run a function over arrays: argument checks, then the kernel.
- * Elementwise kernels are scalar and exact-in-double here; NaN passes through before any
- * kernel sees it, so each formula may assume a number. */
+/* The entry points that run a function over arrays: argument checks, then the kernel of
+ * the current path (kern.c), or the scalar specification where the path has none. Scalar
+ * formulas see no NaN: it passes through before them. */
 #include <math.h>
+#include <omp.h>
+#include <stdlib.h>
 
-#include "desc.h"
+#include "kern.h"
+
+/* Arrays from this size up are split over the OpenMP threads: below it the threads' start
+ * costs more than they save (measured with bench/kernels --threads; docs/BENCHMARKS.md). */
+#define PAR_MIN ((size_t)1 << 17)
+
+/* The number of pieces for n elements: 1 unless n is large and no parallel region runs. */
+static int pieces(size_t n)
+{
+    if (n < 2 * PAR_MIN || omp_in_parallel())
+        return 1;
+    int t = omp_get_max_threads();
+    size_t most = n / PAR_MIN;
+    return most < (size_t)t ? (int)most : t;
+}
+
+/* [lo, hi) of piece i of np, whole 64-byte lines apart */
+static void piece(size_t n, int i, int np, size_t *lo, size_t *hi)
+{
+    size_t step = (n / (size_t)np + 15) & ~(size_t)15;
+    *lo = step * (size_t)i < n ? step * (size_t)i : n;
+    *hi = *lo + step < n ? *lo + step : n;
+}
+
+static void run_fwd(act__kfwd *f, const float *x, float *y, size_t n, const struct act__kc *k)
+{
+    int np = pieces(n);
+    if (np == 1) {
+        f(x, y, n, k);
+        return;
+    }
+#pragma omp parallel for num_threads(np)
+    for (int i = 0; i < np; i++) {
+        size_t lo, hi;
+        piece(n, i, np, &lo, &hi);
+        f(x + lo, y + lo, hi - lo, k);
+    }
+}
+
+static void run_bwd(act__kbwd *f, const float *x, const float *dy, float *dx, size_t n,
+                    const struct act__kc *k)
+{
+    int np = pieces(n);
+    if (np == 1) {
+        f(x, dy, dx, n, k);
+        return;
+    }
+#pragma omp parallel for num_threads(np)
+    for (int i = 0; i < np; i++) {
+        size_t lo, hi;
+        piece(n, i, np, &lo, &hi);
+        f(x + lo, dy + lo, dx + lo, hi - lo, k);
+    }
+}
 
 static int check_spec(const act_spec *a, const char *what)
 {
@@ -35,6 +90,13 @@ int act_forward(const act_spec *a, const float *x, float *y, size_t n)
         return rc;
     if (n && (!x || !y))
         return al__fail(AL_EINVAL, "act_forward: NULL array with n = %zu", n);
+    const struct act__kern *kn = &act__cur_path()->k[a->kind];
+    if (kn->fwd) {
+        struct act__kc k;
+        act__kprep(a, &k);
+        run_fwd(kn->fwd, x, y, n, &k);
+        return AL_OK;
+    }
     for (size_t i = 0; i < n; i++)
         y[i] = isnan(x[i]) ? x[i] : (float)d->f(x[i], a->p);
     return AL_OK;
@@ -52,6 +114,13 @@ int act_backward(const act_spec *a, const float *x, const float *y, const float 
         return rc;
     if (n && (!x || !dy || !dx))
         return al__fail(AL_EINVAL, "act_backward: NULL array with n = %zu", n);
+    const struct act__kern *kn = &act__cur_path()->k[a->kind];
+    if (kn->bwd) {
+        struct act__kc k;
+        act__kprep(a, &k);
+        run_bwd(kn->bwd, x, dy, dx, n, &k);
+        return AL_OK;
+    }
     for (size_t i = 0; i < n; i++) {
         double g = isnan(x[i]) ? NAN : d->df(x[i], a->p);
         dx[i] = g == 0 ? 0.0f : (float)(dy[i] * g);
@@ -80,6 +149,14 @@ static int check_rows(const act_spec *a, const char *what, size_t rows, size_t c
     return AL_OK;
 }
 
+/* the row functions the paths have kernels for: softmax, log_softmax, softmin at
+ * temperature 1 */
+static int softmax_like(const act_spec *a)
+{
+    return (a->kind == ACT_SOFTMAX || a->kind == ACT_LOG_SOFTMAX || a->kind == ACT_SOFTMIN) &&
+           a->p[0] == 1.0;
+}
+
 int act_forward_rows(const act_spec *a, const float *x, float *y, size_t rows, size_t cols)
 {
     int rc = check_rows(a, "act_forward_rows", rows, cols);
@@ -88,6 +165,11 @@ int act_forward_rows(const act_spec *a, const float *x, float *y, size_t rows, s
     if (rows && (!x || !y))
         return al__fail(AL_EINVAL, "act_forward_rows: NULL array");
     const struct act__desc *d = act__table[a->kind];
+    const struct act__path *path = act__cur_path();
+    if (d->rows_fwd && softmax_like(a) && path->rows_fwd) {
+        path->rows_fwd(a->kind, x, y, rows, cols, a->p);
+        return AL_OK;
+    }
     if (d->rows_fwd)
         return d->rows_fwd(a->p, x, y, rows, cols);
     return act_forward(a, x, y, rows * cols);
@@ -102,9 +184,72 @@ int act_backward_rows(const act_spec *a, const float *x, const float *y, const f
     if (rows && (!x || !dy || !dx))
         return al__fail(AL_EINVAL, "act_backward_rows: NULL array");
     const struct act__desc *d = act__table[a->kind];
+    const struct act__path *path = act__cur_path();
+    if (softmax_like(a) && path->rows_bwd) {
+        if (y) {
+            path->rows_bwd(a->kind, y, dy, dx, rows, cols);
+            return AL_OK;
+        }
+        /* y recomputed a row at a time by the same path, so the result is the same */
+        float *buf = rows ? malloc(cols * sizeof *buf) : NULL;
+        if (rows && !buf)
+            return al__fail(AL_ENOMEM, "act_backward_rows: no memory for a row of %zu", cols);
+        for (size_t r = 0; r < rows; r++) {
+            path->rows_fwd(a->kind, x + r * cols, buf, 1, cols, a->p);
+            path->rows_bwd(a->kind, buf, dy + r * cols, dx + r * cols, 1, cols);
+        }
+        free(buf);
+        return AL_OK;
+    }
     if (d->rows_bwd)
         return d->rows_bwd(a->p, x, y, dy, dx, rows, cols);
     return act_backward(a, x, y, dy, dx, rows * cols);
+}
+
+int act_forward_bias(const act_spec *a, float *z, const float *bias, float *y, size_t outer,
+                     size_t channels, size_t inner)
+{
+    int rc = check_spec(a, "act_forward_bias");
+    if (rc)
+        return rc;
+    size_t n = outer * channels * inner;
+    if (n && (!z || !y))
+        return al__fail(AL_EINVAL, "act_forward_bias: NULL array");
+    if (channels && n / channels / (inner ? inner : 1) != outer)
+        return al__fail(AL_EINVAL, "act_forward_bias: %zu x %zu x %zu elements overflow",
+                        outer, channels, inner);
+    const struct act__desc *d = act__table[a->kind];
+    int rowwise = d->info.flags & ACT_ROWWISE;
+    if (rowwise && inner != 1)
+        return al__fail(AL_ESHAPE, "act_forward_bias: %s works on rows and needs inner = 1, "
+                        "not %zu", d->info.name, inner);
+    if (rowwise && n && !act_out_cols(a, channels))
+        return check_rows(a, "act_forward_bias", outer, channels);
+    const struct act__kern *kn = &act__cur_path()->k[a->kind];
+    if (bias && kn->bias && n) {
+        struct act__kc k;
+        act__kprep(a, &k);
+        if (pieces(n) == 1 || outer < 2) {
+            kn->bias(z, bias, y, outer, channels, inner, &k);
+            return AL_OK;
+        }
+        int np = pieces(n);
+#pragma omp parallel for num_threads(np)
+        for (int i = 0; i < np; i++) { /* whole samples to each thread */
+            size_t lo = outer * (size_t)i / (size_t)np, hi = outer * (size_t)(i + 1) / (size_t)np;
+            size_t at = lo * channels * inner;
+            kn->bias(z + at, bias, y + at, hi - lo, channels, inner, &k);
+        }
+        return AL_OK;
+    }
+    if (bias)
+        for (size_t o = 0; o < outer; o++)
+            for (size_t c = 0; c < channels; c++) {
+                float *zr = z + (o * channels + c) * inner;
+                for (size_t i = 0; i < inner; i++)
+                    zr[i] += bias[c];
+            }
+    return rowwise ? act_forward_rows(a, z, y, outer, channels) : act_forward(a, z, y, n);
 }
 
 static const struct act__desc *scalar(const act_spec *a)

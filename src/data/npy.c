@@ -355,7 +355,7 @@ static int alloc_out(const npy_header *h, data_array *out)
 int data__npy_parse(const char *name, const void *buf, size_t len, data_array *out)
 {
     const unsigned char *b = buf;
-    size_t prefix, hlen, count, bytes;
+    size_t prefix = 0, hlen = 0, count = 0, bytes = 0;
     npy_header h = {0};
     int rc;
     if (!out)
@@ -401,7 +401,7 @@ static int read_npy(FILE *f, const char *path, data_array *out)
 {
     file_src src = {f, path};
     unsigned char pre[12], *dict = NULL, *raw = NULL;
-    size_t have = fread(pre, 1, 8, f), prefix = 0, hlen = 0, got, count, bytes;
+    size_t have = fread(pre, 1, 8, f), prefix = 0, hlen = 0, got = 0, count = 0, bytes = 0;
     if (have == 8 && pre[6] >= 1 && pre[6] <= 3) /* the length field: 2 or 4 bytes */
         have += fread(pre + 8, 1, pre[6] == 1 ? 2 : 4, f);
     if (ferror(f))
@@ -533,7 +533,7 @@ int data_npy_write(const char *path, const data_array *a)
         return al__fail(AL_EINVAL, "data_npy_write: no path");
     if (!a || (unsigned)a->dtype > DATA_I64 || a->ndim < 0 || a->ndim > DATA_MAX_DIMS)
         return al__fail(AL_EINVAL, "data_npy_write: %s: not a valid array", path);
-    size_t count;
+    size_t count = 0;
     if (!data__shape_count(a->ndim, a->shape, &count) ||
         count > SIZE_MAX / data_dtype_size(a->dtype))
         return al__fail(AL_EINVAL, "data_npy_write: %s: the array's size overflows", path);

@@ -62,6 +62,7 @@ struct geom {
 /* Output size and leading padding of one axis. Returns 0 when valid padding does not fit. */
 static int axis(size_t in, size_t k, size_t s, int same, size_t *out, size_t *lead)
 {
+    *out = *lead = 0;
     if (same) {
         size_t o = (in + s - 1) / s;
         size_t span = (o - 1) * s + k;

@@ -35,13 +35,20 @@ static void dense_init(struct nn__layer *l, nn_init scheme, al_rng *rng)
         nn__init_bias(l->w + out * in, out, in, scheme, rng);
 }
 
+static const float *dense_bias_of(const struct nn__layer *l, size_t *channels, size_t *inner)
+{
+    *channels = l->args.units;
+    *inner = 1;
+    return l->args.bias ? l->w + l->args.units * l->in.d[0] : NULL;
+}
+
 static int dense_forward(struct nn__layer *l, const float *x, float *y, size_t batch,
                          int training, al_rng *rng)
 {
     (void)training, (void)rng;
     size_t in = l->in.d[0], out = l->args.units;
     nn__gemm(0, 1, batch, out, in, 1.0f, x, in, l->w, in, 0.0f, y, out);
-    if (l->args.bias) {
+    if (l->args.bias && !l->defer_bias) {
         const float *b = l->w + out * in;
         for (size_t n = 0; n < batch; n++)
             for (size_t o = 0; o < out; o++)
@@ -93,6 +100,7 @@ const struct nn__layer_ops nn__layer_dense = {
     .workspace = NULL,
     .forward = dense_forward,
     .backward = dense_backward,
+    .bias_of = dense_bias_of,
     .tensors = dense_tensors,
     .format = dense_format,
 };

@@ -80,6 +80,11 @@ struct nn__layer_ops {
      * forward. */
     int (*backward)(struct nn__layer *l, const float *x, const float *y, const float *dy,
                     float *dx, size_t batch);
+    /* The bias a following activation may add in its own pass (act_forward_bias: one pass
+     * over the output instead of two), with its broadcast: channels, and inner elements per
+     * channel. NULL when the kind has none to hand over. While l->defer_bias is set, forward
+     * leaves the bias out. */
+    const float *(*bias_of)(const struct nn__layer *l, size_t *channels, size_t *inner);
     /* The torch state_dict tensors, at most 2; NULL for a kind without parameters. */
     size_t (*tensors)(const struct nn__layer *l, struct nn__tensor_info out[2]);
     /* Canonical spec text of the layer, every argument explicit:
@@ -98,6 +103,7 @@ struct nn__layer {
     int has_act;    /* a fused, non-identity activation follows (a module of its own in torch);
                      * set by the model for kinds that take activation= */
     int training;   /* the training flag of the last forward (set by the model before it) */
+    int defer_bias; /* forward leaves the bias to the activation (see bias_of) */
 };
 
 /* The table of every kind, indexed by enum nn__layer_kind (registry.c). */

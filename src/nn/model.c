@@ -801,10 +801,16 @@ int nn_forward(nn_model *m, const float *x, float *y, size_t batch, int training
     for (size_t i = 0; i < m->n_layers; i++) {
         struct nn__layer *l = &m->layers[i];
         l->training = training != 0;
+        size_t ch = 0, inner = 0;
+        const float *b = l->has_act && l->ops->bias_of ? l->ops->bias_of(l, &ch, &inner) : NULL;
+        l->defer_bias = b != NULL;
         if ((rc = l->ops->forward(l, in, m->pre[i], batch, l->training, &m->rng)))
             return rc;
-        if (l->has_act && (rc = nn__act_forward(&l->args.act, l->out, m->pre[i], m->post[i],
-                                                batch)))
+        if (b)
+            rc = act_forward_bias(&l->args.act, m->pre[i], b, m->post[i], batch, ch, inner);
+        else if (l->has_act)
+            rc = nn__act_forward(&l->args.act, l->out, m->pre[i], m->post[i], batch);
+        if (rc)
             return rc;
         in = m->post[i];
     }

@@ -1,0 +1,837 @@
+/* The vector kernels, written once against the operations of vec_<path>.h and compiled once
+ * per path (path_avx512.c, path_avx2.c, path_base.c include this file after their vec
+ * header). Every kernel follows the scalar specification in src/act/: same formulas where
+ * they are stable in float, the same special values, and a stated error bound (the
+ * exhaustive sweep in tests/exhaustive.c checks it over all 2^32 inputs).
+ *
+ * Polynomials: minimax fits with single-precision coefficients made by the scripts in scripts/fit/;
+ * each comment gives the fit's relative error. Arguments of exp() that carry a rounding
+ * error a tail would amplify (beta * x, the GELU cubic, x - max in softmax) are passed as
+ * an unevaluated sum hi + lo. */
+#include <float.h>
+#include <math.h>
+
+#include "../kern.h"
+
+#define K_LOG2E 0x1.715476p+0f
+/* ln 2 = K_LN2_HI + K_LN2_LO with K_LN2_HI's 15 bits, so n * K_LN2_HI is exact for |n| < 512
+ * also without FMA */
+#define K_LN2_HI 0x1.62e4p-1f
+#define K_LN2_LO 0x1.7f7d1cp-20f
+
+/* e^r = 1 + r + r^2 P(r), |r| <= 0.347: scripts/fit/exp.sollya, rel. error 9.7e-9 (2^-26.6) */
+static inline vf k_expm1_poly(vf r)
+{
+    vf p = v_fma(v_set(0x1.6ca9dp-10f), r, v_set(0x1.120ae6p-7f));
+    p = v_fma(p, r, v_set(0x1.55556cp-5f));
+    p = v_fma(p, r, v_set(0x1.5554dep-3f));
+    p = v_fma(p, r, v_set(0.5f));
+    return v_fma(v_mul(r, r), p, r);
+}
+
+/* exp(z + zl) for z in [-104, 88.72] (callers clamp), |zl| <= ulp(z). Subnormal results are
+ * rounded once; below the range the result is 0. ~0.6 ULP. */
+static inline vf k_exp_parts(vf z, vf zl, vf *n)
+{
+    *n = v_round(v_mul(z, v_set(K_LOG2E)));
+    vf r = v_fnma(*n, v_set(K_LN2_HI), z);
+    r = v_add(v_fnma(*n, v_set(K_LN2_LO), r), zl);
+    return v_add(v_set(1.0f), k_expm1_poly(r)); /* e^r; exp(z + zl) = e^r 2^n */
+}
+
+static inline vf k_exp_lo(vf z, vf zl)
+{
+    vf n, p = k_exp_parts(z, zl, &n);
+    return v_scale(p, n);
+}
+
+static inline vf k_exp(vf z) { return k_exp_lo(z, v_set(0.0f)); }
+
+/* e^z - 1 for z in [-25, 0]: 2^n (e^r - 1) + (2^n - 1), which is exact in its last step
+ * and keeps full relative accuracy near 0, where e^z - 1 would cancel. */
+static inline vf k_expm1_neg(vf z)
+{
+    vf n = v_round(v_mul(z, v_set(K_LOG2E)));
+    vf r = v_fnma(n, v_set(K_LN2_HI), z);
+    r = v_fnma(n, v_set(K_LN2_LO), r);
+    vf t = v_scale(v_set(1.0f), n);
+    vf y = v_fma(t, k_expm1_poly(r), v_sub(t, v_set(1.0f)));
+    return v_sel(v_eq(z, v_set(0.0f)), z, y); /* -0 stays -0 */
+}
+
+/* log(1 + e) for e in [0, 1]: u = 1 + e rounded, its rounding error c recovered exactly,
+ * u reduced to [sqrt(1/2), sqrt(2)) as 2^k (1 + f) with f exact; log(1 + f) = f + f^2 P(f)
+ * (scripts/fit/log1p.sollya, rel. error 1.5e-9); c enters as c / (1 + f), to first order. */
+static inline vf k_log1p_01(vf e)
+{
+    vf one = v_set(1.0f);
+    vf u = v_add(one, e);
+    vf c = v_sub(e, v_sub(u, one));
+    vm big = v_gt(u, v_set(0x1.6a09e6p+0f));
+    vf k = v_sel(big, one, v_set(0.0f));
+    vf f = v_sub(v_sel(big, v_mul(u, v_set(0.5f)), u), one);
+    c = v_sel(big, v_mul(c, v_set(0.5f)), c);
+    vf p = v_fma(v_set(0x1.19ad38p-4f), f, v_set(-0x1.dc1716p-4f));
+    p = v_fma(p, f, v_set(0x1.e34ec6p-4f));
+    p = v_fma(p, f, v_set(-0x1.fc43cp-4f));
+    p = v_fma(p, f, v_set(0x1.237ae2p-3f));
+    p = v_fma(p, f, v_set(-0x1.555d94p-3f));
+    p = v_fma(p, f, v_set(0x1.99a14cp-3f));
+    p = v_fma(p, f, v_set(-0x1.fffffcp-3f));
+    p = v_fma(p, f, v_set(0x1.55554ep-2f));
+    p = v_fma(p, f, v_set(-0.5f));
+    vf corr = v_mul(c, v_fma(f, f, v_sub(one, f))); /* c / (1 + f), to f^3 */
+    vf s = v_add(v_fma(k, v_set(-0x1.05c61p-29f), corr), v_fma(v_mul(f, f), p, f));
+    return v_fma(k, v_set(0x1.62e43p-1f), s); /* k ln2 (hi + lo) + log(1 + f) */
+}
+
+/* tanh(x) = x + x^3 P(x^2) for |x| <= 0.5494: scripts/fit/tanh.sollya, rel. error 3.7e-9 (2^-28) */
+static inline vf k_tanh_poly(vf x)
+{
+    vf u = v_mul(x, x);
+    vf p = v_fma(v_set(-0x1.b01094p-8f), u, v_set(0x1.5ced4ep-6f));
+    p = v_fma(p, u, v_set(-0x1.b999ecp-5f));
+    p = v_fma(p, u, v_set(0x1.110fc6p-3f));
+    p = v_fma(p, u, v_set(-0x1.555554p-2f));
+    return v_fma(v_mul(x, u), p, x);
+}
+
+/* NaN in gives the same NaN out, as the specification */
+static inline vf k_nan(vf x, vf y) { return v_sel(v_isnan(x), x, y); }
+
+static inline vf k_abs(vf x) { return v_andnot(v_set(-0.0f), x); }
+static inline vf k_copysign(vf mag, vf sgn)
+{
+    return v_or(k_abs(mag), v_and(v_set(-0.0f), sgn));
+}
+
+/* dy * g, except that g = 0 gives 0 for any dy (masked inputs get no gradient, as PyTorch) */
+static inline vf k_grad(vf dy, vf g) { return v_sel(v_eq(g, v_set(0.0f)), g, v_mul(dy, g)); }
+
+/* x * c for a double c, rounded once: the specification's own product (a float times a
+ * double is within 2^-53 in double) */
+static inline vf k_mul_d(vf x, double c)
+{
+    vf2d d = v_widen(x);
+    vd cc = vd_set(c);
+    d.lo = d.lo * cc;
+    d.hi = d.hi * cc;
+    return v_narrow(d);
+}
+
+/* z = b * x as hi + lo, b a double: the tail of exp(z) needs z beyond float precision */
+static inline vf k_mul_lo(vf x, double b, vf *lo)
+{
+    vf2d d = v_widen(x);
+    vd bb = vd_set(b);
+    d.lo = d.lo * bb;
+    d.hi = d.hi * bb;
+    vf h = v_narrow(d);
+    vf2d hd = v_widen(h);
+    d.lo = d.lo - hd.lo;
+    d.hi = d.hi - hd.hi;
+    *lo = v_narrow(d);
+    return h;
+}
+
+/* ---- piecewise linear ----------------------------------------------------------------- */
+
+/* Float constants made from the spec's double parameters by kern.c's act__kprep(). */
+#define K(i) v_set(k->c[i])
+
+static inline vf F_identity(vf x, const struct act__kc *k) { (void)k; return x; }
+static inline vf B_identity(vf x, vf dy, const struct act__kc *k)
+{
+    (void)x, (void)k;
+    return dy;
+}
+
+static inline vf F_relu(vf x, const struct act__kc *k)
+{
+    (void)k;
+    return (v_sel(v_gt(x, v_set(0.0f)), x, v_set(0.0f)));
+}
+static inline vf B_relu(vf x, vf dy, const struct act__kc *k)
+{
+    (void)k;
+    return v_sel(v_gt(x, v_set(0.0f)), dy, v_set(0.0f));
+}
+
+/* d0 = slope (leaky_relu, prelu, rrelu's mean), c0 its float; c2 = 1 when the slope is 0 */
+static inline vf F_leaky(vf x, const struct act__kc *k)
+{
+    vf neg = v_sel(v_eq(K(2), v_set(1.0f)), v_set(0.0f), k_mul_d(x, k->d[0]));
+    return v_sel(v_gt(x, v_set(0.0f)), x, neg);
+}
+static inline vf B_leaky(vf x, vf dy, const struct act__kc *k)
+{
+    vm pos = v_gt(x, v_set(0.0f));
+    return v_sel(pos, dy, v_sel(v_eq(K(2), v_set(1.0f)), v_set(0.0f), k_mul_d(dy, k->d[0])));
+}
+
+static inline vf F_relu6(vf x, const struct act__kc *k)
+{
+    (void)k;
+    return (v_min(v_max(x, v_set(0.0f)), v_set(6.0f)));
+}
+static inline vf B_relu6(vf x, vf dy, const struct act__kc *k)
+{
+    (void)k;
+    vm in = m_and(v_gt(x, v_set(0.0f)), v_lt(x, v_set(6.0f)));
+    return v_sel(in, dy, v_set(0.0f));
+}
+
+/* c0: the largest float <= threshold (so x > c0 iff x > threshold), c1: value */
+static inline vf F_threshold(vf x, const struct act__kc *k)
+{
+    return (v_sel(v_gt(x, K(0)), x, K(1)));
+}
+static inline vf B_threshold(vf x, vf dy, const struct act__kc *k)
+{
+    return v_sel(v_gt(x, K(0)), dy, v_set(0.0f));
+}
+
+/* c0, c1: min and max rounded; c2, c3: floats bracketing them for the comparisons
+ * (x > min iff x > c2, x < max iff x < c3) */
+static inline vf F_hard_tanh(vf x, const struct act__kc *k)
+{
+    return (v_sel(v_gt(x, K(2)), v_sel(v_lt(x, K(3)), x, K(1)), K(0)));
+}
+static inline vf B_hard_tanh(vf x, vf dy, const struct act__kc *k)
+{
+    return v_sel(m_and(v_gt(x, K(2)), v_lt(x, K(3))), dy, v_set(0.0f));
+}
+
+/* c0: the largest float <= lambda, so that x <= lambda iff x <= c0 and x >= -lambda iff
+ * x >= -c0; c2 + c3 = lambda */
+static inline vm k_in_shrink(vf x, const struct act__kc *k)
+{
+    return m_and(v_ge(x, v_sub(v_set(0.0f), K(0))), v_le(x, K(0)));
+}
+static inline vf F_hardshrink(vf x, const struct act__kc *k)
+{
+    return (v_sel(k_in_shrink(x, k), v_set(0.0f), x));
+}
+static inline vf B_shrink(vf x, vf dy, const struct act__kc *k)
+{
+    return v_sel(k_in_shrink(x, k), v_set(0.0f), dy);
+}
+static inline vf F_softshrink(vf x, const struct act__kc *k)
+{
+    /* x - lambda with lambda = c2 + c3: the first subtraction is exact near the kink
+     * (Sterbenz) and the second rounds once */
+    vf pos = v_sub(v_sub(x, K(2)), K(3));
+    vf neg = v_add(v_add(x, K(2)), K(3));
+    vf y = v_sel(v_gt(x, v_set(0.0f)), pos, neg);
+    return (v_sel(k_in_shrink(x, k), v_set(0.0f), y));
+}
+
+/* hard_sigmoid: clamp(x + 3, 0, 6) / 6 */
+static inline vf F_hard_sigmoid(vf x, const struct act__kc *k)
+{
+    (void)k;
+    /* x + 3 is exact in double, and the one rounding is the final one */
+    vf2d d = v_widen(v_min(v_max(x, v_set(-3.0f)), v_set(3.0f)));
+    vd three = vd_set(3.0), sixth = vd_set(1.0 / 6.0);
+    d.lo = (d.lo + three) * sixth;
+    d.hi = (d.hi + three) * sixth;
+    return v_narrow(d);
+}
+static inline vf B_hard_sigmoid(vf x, vf dy, const struct act__kc *k)
+{
+    (void)k;
+    vm in = m_and(v_gt(x, v_set(-3.0f)), v_lt(x, v_set(3.0f)));
+    return k_grad(dy, v_sel(in, v_set(1.0f / 6.0f), v_set(0.0f)));
+}
+
+/* hard_swish: x (x + 3) / 6 on (-3, 3), 0 below, x above */
+static inline vf F_hard_swish(vf x, const struct act__kc *k)
+{
+    (void)k;
+    /* x (x + 3) is exact in double: one rounding, the final one */
+    vf2d d = v_widen(v_min(v_max(x, v_set(-3.0f)), v_set(3.0f)));
+    vd three = vd_set(3.0), sixth = vd_set(1.0 / 6.0);
+    d.lo = d.lo * (d.lo + three) * sixth;
+    d.hi = d.hi * (d.hi + three) * sixth;
+    vf mid = v_narrow(d);
+    return v_sel(v_le(x, v_set(-3.0f)), v_set(-0.0f), v_sel(v_ge(x, v_set(3.0f)), x, mid));
+}
+static inline vf B_hard_swish(vf x, vf dy, const struct act__kc *k)
+{
+    (void)k;
+    vf mid = v_add(v_div(x, v_set(3.0f)), v_set(0.5f));
+    vf g = v_sel(v_lt(x, v_set(-3.0f)), v_set(0.0f), v_sel(v_gt(x, v_set(3.0f)), v_set(1.0f), mid));
+    return k_grad(dy, g);
+}
+
+/* ---- the logistic family --------------------------------------------------------------- */
+
+/* -|z| and its low part for z = hi + lo, clamped to exp's range (where the low part is
+ * dropped): every logistic kernel starts here */
+static inline vf k_negabs(vf z, vf zl, vf *wl, vm *low)
+{
+    vf w = v_sub(v_set(0.0f), k_abs(z));
+    *wl = v_sel(v_lt(z, v_set(0.0f)), zl, v_sub(v_set(0.0f), zl));
+    *low = v_lt(w, v_set(-104.0f));
+    *wl = v_sel(*low, v_set(0.0f), *wl);
+    return v_max(w, v_set(-104.0f));
+}
+
+/* e = exp(-|z|) in [0, 1] */
+static inline vf k_exp_negabs(vf z, vf zl)
+{
+    vf wl;
+    vm low;
+    vf w = k_negabs(z, zl, &wl, &low);
+    return k_exp_lo(w, wl);
+}
+
+/* y 2^-64 where z < -80: the lanes whose product was formed with t scaled by 2^64 */
+static inline vf k_untail(vf z, vf y)
+{
+    return v_sel(v_lt(z, v_set(-80.0f)), v_mul(y, v_set(0x1p-64f)), y);
+}
+
+/* exp(-|z|) unrounded, as t (1 + q): t a power of 2 (times 2^64 where -|z| < -80, 0 below the
+ * range), q = e^r - 1. Products x e then round once: fma(x t, q, x t). */
+static inline vf k_exp_negabs_tq(vf z, vf zl, vf *q)
+{
+    vf wl;
+    vm low;
+    vf w = k_negabs(z, zl, &wl, &low);
+    vf n = v_round(v_mul(w, v_set(K_LOG2E)));
+    vf r = v_fnma(n, v_set(K_LN2_HI), w);
+    r = v_add(v_fnma(n, v_set(K_LN2_LO), r), wl);
+    *q = k_expm1_poly(r);
+    vf t = v_scale(v_set(1.0f), v_sel(v_lt(w, v_set(-80.0f)), v_add(n, v_set(64.0f)), n));
+    return v_sel(low, v_set(0.0f), t);
+}
+/* x e from x t and q, rounded once; a zero keeps its sign */
+static inline vf k_xe(vf xt, vf q) { return v_sel(v_eq(xt, v_set(0.0f)), xt, v_fma(xt, q, xt)); }
+
+/* x sigmoid(z) from the parts: (z > 0 ? xp : x e) / (1 + e) with xt = x t, e = t (1 + q).
+ * The three roundings (x e, 1 + e, the quotient) would add up to 2.4 ULP; their exact
+ * residuals (FMA) give one correction step, leaving ~1 ULP. Without FMA: in double. */
+static inline vf k_swish_quot(vf xp, vf xt, vf t, vf q, vf z)
+{
+    vm pos = v_gt(z, v_set(0.0f));
+    vm tail = v_lt(v_sub(v_set(0.0f), k_abs(z)), v_set(-80.0f));
+    t = v_sel(m_and(tail, pos), v_set(0.0f), t); /* e < 2^-115: 1 + e = 1 */
+#if VEC_HAS_FMA
+    vf num = v_sel(pos, xp, k_xe(xt, q));
+    vf nl = v_sel(pos, v_set(0.0f), v_fma(xt, q, v_sub(xt, num)));
+    vf t1 = v_add(t, v_set(1.0f));
+    vf den = v_sel(tail, v_set(1.0f), v_fma(t, q, t1));
+    vf dl = v_sel(tail, v_set(0.0f), v_fma(t, q, v_sub(t1, den)));
+    vf y0 = v_div(num, den);
+    vf c = v_fnma(y0, dl, v_add(v_fnma(y0, den, num), nl));
+    vf y = v_fma(c, v_fnma(v_set(0.5f), den, v_set(1.5f)), y0); /* c / den, 1/den to 12% */
+    vm plain = m_or(v_eq(y0, v_set(0.0f)), v_gt(k_abs(y0), v_set(FLT_MAX))); /* 0, inf */
+    return v_sel(plain, y0, y);
+#else
+    vf2d a = v_widen(v_sel(pos, xp, xt)), td = v_widen(t), qd = v_widen(q);
+    vf2d pq = v_widen(v_sel(pos, v_set(0.0f), q));
+    vf2d tl = v_widen(v_sel(tail, v_set(0.0f), t));
+    vd one = vd_set(1.0);
+    a.lo = a.lo * (one + pq.lo) / (one + tl.lo * (one + qd.lo));
+    a.hi = a.hi * (one + pq.hi) / (one + tl.hi * (one + qd.hi));
+    (void)td;
+    return v_narrow(a);
+#endif
+}
+
+
+/* sigmoid(x) = s for x <= 0 and 1 - s for x > 0, s = e / (1 + e): ~1.5 ULP */
+static inline vf F_sigmoid(vf x, const struct act__kc *k)
+{
+    (void)k;
+    vf e = k_exp_negabs(x, v_set(0.0f));
+    vf s = v_div(e, v_add(v_set(1.0f), e));
+    return (v_sel(v_gt(x, v_set(0.0f)), v_sub(v_set(1.0f), s), s));
+}
+/* sigmoid' = e / (1 + e)^2, the square as 1 + e (e + 2) rounded once */
+static inline vf k_dsigmoid(vf e) { return v_div(e, v_fma(e, v_add(e, v_set(2.0f)), v_set(1.0f))); }
+static inline vf B_sigmoid(vf x, vf dy, const struct act__kc *k)
+{
+    (void)k;
+    return k_grad(dy, (k_dsigmoid(k_exp_negabs(x, v_set(0.0f)))));
+}
+
+/* log_sigmoid(x) = min(x, 0) - log1p(exp(-|x|)) */
+static inline vf F_log_sigmoid(vf x, const struct act__kc *k)
+{
+    (void)k;
+    vf l = k_log1p_01(k_exp_negabs(x, v_set(0.0f)));
+    return v_sel(v_gt(x, v_set(0.0f)), v_xor(l, v_set(-0.0f)), v_sub(x, l));
+}
+static inline vf B_log_sigmoid(vf x, vf dy, const struct act__kc *k)
+{
+    (void)k;
+    vf e = k_exp_negabs(x, v_set(0.0f));
+    vf g = v_div(v_sel(v_gt(x, v_set(0.0f)), e, v_set(1.0f)), v_add(v_set(1.0f), e));
+    return k_grad(dy, (g));
+}
+
+/* silu (c0 = beta, c1 = 1 when beta is exactly 1) and gelu_quick (beta 1.702):
+ * x sigmoid(z), z = beta x, = (z > 0 ? x : x e) / (1 + e) with e = exp(-|z|) */
+static inline vf k_swish_z(vf x, const struct act__kc *k, vf *zl)
+{
+    if (k->c[1] == 1.0f) {
+        *zl = v_set(0.0f);
+        return x;
+    }
+    return k_mul_lo(x, k->d[0], zl);
+}
+static inline vf F_silu(vf x, const struct act__kc *k)
+{
+    vf zl, z = k_swish_z(x, k, &zl);
+    vf q, t = k_exp_negabs_tq(z, zl, &q);
+    vf xc = v_min(v_max(x, v_set(-FLT_MAX)), v_set(FLT_MAX)); /* inf * 0 would be NaN */
+    return k_untail(z, k_swish_quot(x, v_mul(xc, t), t, q, z));
+}
+/* silu' = s + z s', s = sigmoid(z), s' = e / (1 + e)^2 */
+static inline vf B_silu(vf x, vf dy, const struct act__kc *k)
+{
+    vf zl, z = k_swish_z(x, k, &zl);
+    vf e = k_exp_negabs(z, zl);
+    vf s = v_div(v_sel(v_gt(z, v_set(0.0f)), v_set(1.0f), e), v_add(v_set(1.0f), e));
+    vf zc = v_min(v_max(z, v_set(-FLT_MAX)), v_set(FLT_MAX));
+    vf g = v_fma(zc, k_dsigmoid(e), s);
+    if (k->c[1] != 1.0f)
+        g = v_sel(v_eq(K(0), v_set(0.0f)), v_set(0.5f), g);
+    return k_grad(dy, (g));
+}
+
+/* gelu_tanh: x sigmoid(z), z = x (c1 + c2 x^2) in double, then as silu */
+static inline vf k_gelu_tanh_z(vf x, vf *zl)
+{
+    const double c1 = 1.5957691216057308, c2 = 1.5957691216057308 * 0.044715;
+    vf2d d = v_widen(x);
+    vd a = vd_set(c1), b = vd_set(c2);
+    d.lo = d.lo * (a + b * d.lo * d.lo);
+    d.hi = d.hi * (a + b * d.hi * d.hi);
+    vf h = v_narrow(d);
+    vf2d hd = v_widen(h);
+    d.lo = d.lo - hd.lo;
+    d.hi = d.hi - hd.hi;
+    *zl = v_narrow(d);
+    return h;
+}
+static inline vf F_gelu_tanh(vf x, const struct act__kc *k)
+{
+    (void)k;
+    vf xc = v_min(v_max(x, v_set(-1e12f)), v_set(1e12f)); /* z stays finite */
+    vf zl, z = k_gelu_tanh_z(xc, &zl);
+    vf q, t = k_exp_negabs_tq(z, zl, &q);
+    vf y = k_untail(z, k_swish_quot(xc, v_mul(xc, t), t, q, z));
+    y = v_sel(v_ge(x, v_set(1e12f)), x, v_sel(v_le(x, v_set(-1e12f)), v_set(-0.0f), y));
+    return (y);
+}
+/* gelu_tanh' = s + 2 x s' du/dx with u = z / 2: du/dx = (c1 + 3 c2 x^2) / 2 */
+static inline vf B_gelu_tanh(vf x, vf dy, const struct act__kc *k)
+{
+    (void)k;
+    vf xc = v_min(v_max(x, v_set(-1e12f)), v_set(1e12f));
+    vf zl, z = k_gelu_tanh_z(xc, &zl);
+    vf e = k_exp_negabs(z, zl);
+    vf s = v_div(v_sel(v_gt(z, v_set(0.0f)), v_set(1.0f), e), v_add(v_set(1.0f), e));
+    vf dz = v_fma(v_mul(xc, xc), v_set((float)(3 * 1.5957691216057308 * 0.044715)),
+                  v_set((float)1.5957691216057308));
+    vf g = v_fma(v_mul(xc, dz), k_dsigmoid(e), s);
+    g = v_sel(v_ge(x, v_set(1e12f)), v_set(1.0f), v_sel(v_le(x, v_set(-1e12f)), v_set(0.0f), g));
+    return k_grad(dy, (g));
+}
+
+/* ---- tanh ----------------------------------------------------------------------------- */
+
+/* |x| <= 0.5494: the odd polynomial; beyond: 1 - 2e / (1 + e), e = exp(-2|x|), ~1 ULP.
+ * Only the branches some lane needs are evaluated. */
+static inline vf k_tanh(vf x, vf *dt)
+{
+    vf a = k_abs(x);
+    vm small = v_le(a, v_set(0.5494f));
+    vf y = x, d = v_set(1.0f);
+    if (m_any(small)) {
+        y = k_tanh_poly(x);
+        if (dt)
+            d = v_fnma(y, y, v_set(1.0f));
+    }
+    if (m_any(m_or(v_gt(a, v_set(0.5494f)), v_isnan(a)))) {
+        vf e = k_exp(v_max(v_mul(a, v_set(-2.0f)), v_set(-104.0f)));
+        vf q = v_div(v_add(e, e), v_add(v_set(1.0f), e));
+        y = v_sel(small, y, k_copysign(v_sub(v_set(1.0f), q), x));
+        if (dt) /* 1 - t^2 = q (2 - q) = 4e / (1 + e)^2 */
+            d = v_sel(small, d, v_mul(q, v_sub(v_set(2.0f), q)));
+    }
+    if (dt)
+        *dt = d;
+    return y;
+}
+static inline vf F_tanh(vf x, const struct act__kc *k)
+{
+    (void)k;
+    return (k_tanh(x, NULL));
+}
+static inline vf B_tanh(vf x, vf dy, const struct act__kc *k)
+{
+    (void)k;
+    vf d;
+    k_tanh(x, &d);
+    return k_grad(dy, (d));
+}
+
+/* ---- the exponential family: elu (d0 = alpha), selu, celu (d0 = alpha, c1 = 1/alpha,
+ * c3 = alpha 2^-100) ---- */
+
+static inline vf k_expm1_clamped(vf z) { return k_expm1_neg(v_max(z, v_set(-25.0f))); }
+
+static inline vf F_elu(vf x, const struct act__kc *k)
+{
+    vf neg = k_mul_d(k_expm1_clamped(x), k->d[0]);
+    return v_sel(v_gt(x, v_set(0.0f)), x, neg);
+}
+static inline vf B_elu(vf x, vf dy, const struct act__kc *k)
+{
+    vf g = k_mul_d(k_exp(v_max(v_min(x, v_set(0.0f)), v_set(-104.0f))), k->d[0]);
+    return k_grad(dy, (v_sel(v_gt(x, v_set(0.0f)), v_set(1.0f), g)));
+}
+
+/* selu: scale (d0) x for x > 0, scale alpha (d1) expm1(x) below */
+static inline vf F_selu(vf x, const struct act__kc *k)
+{
+    vf neg = k_mul_d(k_expm1_clamped(x), k->d[1]);
+    return v_sel(v_gt(x, v_set(0.0f)), k_mul_d(x, k->d[0]), neg);
+}
+static inline vf B_selu(vf x, vf dy, const struct act__kc *k)
+{
+    vf g = k_mul_d(k_exp(v_max(v_min(x, v_set(0.0f)), v_set(-104.0f))), k->d[1]);
+    g = v_sel(v_gt(x, v_set(0.0f)), K(0), g);
+    return k_grad(dy, (g));
+}
+
+static inline vf F_celu(vf x, const struct act__kc *k)
+{
+    vf neg = k_mul_d(k_expm1_clamped(v_mul(x, K(1))), k->d[0]);
+    /* where x / alpha would be subnormal, alpha expm1(x / alpha) = x to 2^-100 */
+    neg = v_sel(v_lt(k_abs(x), K(3)), x, neg);
+    return v_sel(v_gt(x, v_set(0.0f)), x, neg);
+}
+static inline vf B_celu(vf x, vf dy, const struct act__kc *k)
+{
+    vf g = k_exp(v_max(v_min(v_mul(x, K(1)), v_set(0.0f)), v_set(-104.0f)));
+    return k_grad(dy, (v_sel(v_gt(x, v_set(0.0f)), v_set(1.0f), g)));
+}
+
+static inline vf F_exponential(vf x, const struct act__kc *k)
+{
+    (void)k;
+    vf y = k_exp(v_min(v_max(x, v_set(-104.0f)), v_set(89.0f)));
+    return (y);
+}
+static inline vf B_exponential(vf x, vf dy, const struct act__kc *k)
+{
+    return k_grad(dy, F_exponential(x, k));
+}
+
+/* ---- softplus (c0 = beta, c1 = 1 when beta is 1, c2 = threshold, d = beta) and mish ---- */
+
+/* max(z, 0) + log1p(exp(-|z|)), z = beta x as hi + lo */
+static inline vf F_softplus(vf x, const struct act__kc *k)
+{
+    vf zl, z = k_swish_z(x, k, &zl);
+    vf l = k_log1p_01(k_exp_negabs(z, zl));
+    vf y = v_add(v_max(z, v_set(0.0f)), l);
+    if (k->c[1] != 1.0f)
+        y = v_div(y, K(0));
+    return (v_sel(v_gt(z, K(2)), x, y));
+}
+static inline vf B_softplus(vf x, vf dy, const struct act__kc *k)
+{
+    vf zl, z = k_swish_z(x, k, &zl);
+    vf e = k_exp_negabs(z, zl);
+    vf s = v_div(v_sel(v_gt(z, v_set(0.0f)), v_set(1.0f), e), v_add(v_set(1.0f), e));
+    return k_grad(dy, (v_sel(v_gt(z, K(2)), v_set(1.0f), s)));
+}
+
+/* mish = x tanh(softplus(x)) = x n / (n + 2), n = e (e + 2), e = exp(x) held unrounded as
+ * t (1 + q) and carried on in double: one rounding at the end; x > 20 gives x */
+static inline vd k_mish_d(vd x, vd t, vd q, vd sc)
+{
+    vd one = vd_set(1.0), two = vd_set(2.0);
+    vd e = t * (one + q) * sc;
+    vd n = e * (e + two);
+    return x * n / (n + two);
+}
+static inline vf F_mish(vf x, const struct act__kc *k)
+{
+    (void)k;
+    vf q, t = k_exp_negabs_tq(v_min(x, v_set(0.0f)), v_set(0.0f), &q);
+    vm pos = v_gt(x, v_set(0.0f));
+    if (m_any(pos)) { /* e^x for x in (0, 20]: exp(-|x|) would be its reciprocal */
+        t = v_sel(pos, k_exp(v_min(x, v_set(20.0f))), t);
+        q = v_sel(pos, v_set(0.0f), q);
+    }
+    vf sc = v_sel(v_lt(x, v_set(-80.0f)), v_set(0x1p-64f), v_set(1.0f));
+    vf xc = v_max(x, v_set(-FLT_MAX));
+    vf2d xd = v_widen(xc), td = v_widen(t), qd = v_widen(q), sd = v_widen(sc);
+    vf2d y = {k_mish_d(xd.lo, td.lo, qd.lo, sd.lo), k_mish_d(xd.hi, td.hi, qd.hi, sd.hi)};
+    return v_sel(v_gt(x, v_set(20.0f)), x, v_narrow(y));
+}
+/* mish' = t + x sigmoid(x) (1 - t^2), t = n / (n + 2), 1 - t^2 = 4 (n + 1) / (n + 2)^2 */
+static inline vf B_mish(vf x, vf dy, const struct act__kc *k)
+{
+    (void)k;
+    vf xm = v_min(v_max(x, v_set(-104.0f)), v_set(20.0f));
+    vf e = k_exp(xm);
+    vf n = v_fma(e, e, v_add(e, e));
+    vf r = v_div(v_set(1.0f), v_add(n, v_set(2.0f)));
+    vf t = v_mul(n, r);
+    vf sg = v_div(e, v_add(v_set(1.0f), e));
+    vf omt2 = v_mul(v_mul(v_set(4.0f), v_add(n, v_set(1.0f))), v_mul(r, r));
+    vf g = v_fma(v_mul(xm, sg), omt2, t);
+    return k_grad(dy, (v_sel(v_gt(x, v_set(20.0f)), v_set(1.0f), g)));
+}
+
+/* softsign = x / (1 + |x|); |x| is capped so that +-inf give +-1 */
+static inline vf F_softsign(vf x, const struct act__kc *k)
+{
+    (void)k;
+    vf xc = v_min(v_max(x, v_set(-1e30f)), v_set(1e30f));
+    return (v_div(xc, v_add(v_set(1.0f), k_abs(xc))));
+}
+static inline vf B_softsign(vf x, vf dy, const struct act__kc *k)
+{
+    (void)k;
+    vf r = v_div(v_set(1.0f), v_add(v_set(1.0f), k_abs(x)));
+    return k_grad(dy, (v_mul(r, r)));
+}
+
+#undef K
+
+/* ---- drivers: one loop per form, the same block function for the tail ------------------- */
+
+/* NaN in gives NaN out in both directions, as the specification: the blocks need not care */
+#define FN(F, v, k) k_nan(v, F(v, k))
+#define BN(B, v, g, k) k_nan(v, B(v, g, k))
+
+#define ELEMENTWISE(name, F, B)                                                            \
+    static void fwd_##name(const float *x, float *y, size_t n, const struct act__kc *kp)   \
+    {                                                                                      \
+        const struct act__kc kk = *kp; /* a local copy: stores to y cannot alias it */     \
+        size_t i = 0;                                                                      \
+        for (; i + VW <= n; i += VW)                                                       \
+            v_store(y + i, FN(F, v_load(x + i), &kk));                                         \
+        if (i < n)                                                                         \
+            v_store_n(y + i, FN(F, v_load_n(x + i, n - i), &kk), n - i);                       \
+    }                                                                                      \
+    static void bwd_##name(const float *x, const float *dy, float *dx, size_t n,           \
+                           const struct act__kc *kp)                                       \
+    {                                                                                      \
+        const struct act__kc kk = *kp;                                                     \
+        size_t i = 0;                                                                      \
+        for (; i + VW <= n; i += VW)                                                       \
+            v_store(dx + i, BN(B, v_load(x + i), v_load(dy + i), &kk));                        \
+        if (i < n)                                                                         \
+            v_store_n(dx + i, BN(B, v_load_n(x + i, n - i), v_load_n(dy + i, n - i), &kk),     \
+                      n - i);                                                              \
+    }                                                                                      \
+    static void bias_##name(float *z, const float *b, float *y, size_t outer, size_t ch,  \
+                            size_t inner, const struct act__kc *kp)                        \
+    {                                                                                      \
+        const struct act__kc kk = *kp;                                                     \
+        int keep = z != y;                                                                 \
+        for (size_t o = 0; o < outer; o++) {                                               \
+            if (inner == 1) { /* a bias per column */                                      \
+                float *zr = z + o * ch, *yr = y + o * ch;                                  \
+                size_t i = 0;                                                              \
+                for (; i + VW <= ch; i += VW) {                                            \
+                    vf v = v_add(v_load(zr + i), v_load(b + i));                           \
+                    if (keep)                                                              \
+                        v_store(zr + i, v);                                                \
+                    v_store(yr + i, FN(F, v, &kk));                                            \
+                }                                                                          \
+                if (i < ch) {                                                              \
+                    vf v = v_add(v_load_n(zr + i, ch - i), v_load_n(b + i, ch - i));       \
+                    if (keep)                                                              \
+                        v_store_n(zr + i, v, ch - i);                                      \
+                    v_store_n(yr + i, FN(F, v, &kk), ch - i);                                  \
+                }                                                                          \
+                continue;                                                                  \
+            }                                                                              \
+            for (size_t c = 0; c < ch; c++) { /* a bias per plane */                       \
+                float *zr = z + (o * ch + c) * inner, *yr = y + (o * ch + c) * inner;      \
+                vf bv = v_set(b[c]);                                                       \
+                size_t i = 0;                                                              \
+                for (; i + VW <= inner; i += VW) {                                         \
+                    vf v = v_add(v_load(zr + i), bv);                                      \
+                    if (keep)                                                              \
+                        v_store(zr + i, v);                                                \
+                    v_store(yr + i, FN(F, v, &kk));                                            \
+                }                                                                          \
+                if (i < inner) {                                                           \
+                    vf v = v_add(v_load_n(zr + i, inner - i), bv);                         \
+                    if (keep)                                                              \
+                        v_store_n(zr + i, v, inner - i);                                   \
+                    v_store_n(yr + i, FN(F, v, &kk), inner - i);                               \
+                }                                                                          \
+            }                                                                              \
+        }                                                                                  \
+    }
+
+/* name, forward block, backward block; kinds that share a kernel share a name */
+#define VEC_LIST(X)                                         \
+    X(identity, F_identity, B_identity)                     \
+    X(relu, F_relu, B_relu)                                 \
+    X(leaky, F_leaky, B_leaky)                              \
+    X(relu6, F_relu6, B_relu6)                              \
+    X(threshold, F_threshold, B_threshold)                  \
+    X(hard_tanh, F_hard_tanh, B_hard_tanh)                  \
+    X(hardshrink, F_hardshrink, B_shrink)                   \
+    X(softshrink, F_softshrink, B_shrink)                   \
+    X(hard_sigmoid, F_hard_sigmoid, B_hard_sigmoid)         \
+    X(hard_swish, F_hard_swish, B_hard_swish)               \
+    X(sigmoid, F_sigmoid, B_sigmoid)                        \
+    X(log_sigmoid, F_log_sigmoid, B_log_sigmoid)            \
+    X(silu, F_silu, B_silu)                                 \
+    X(gelu_tanh, F_gelu_tanh, B_gelu_tanh)                  \
+    X(tanh, F_tanh, B_tanh)                                 \
+    X(elu, F_elu, B_elu)                                    \
+    X(selu, F_selu, B_selu)                                 \
+    X(celu, F_celu, B_celu)                                 \
+    X(exponential, F_exponential, B_exponential)            \
+    X(softplus, F_softplus, B_softplus)                     \
+    X(mish, F_mish, B_mish)                                 \
+    X(softsign, F_softsign, B_softsign)
+
+VEC_LIST(ELEMENTWISE)
+
+#define KERN(name) {fwd_##name, bwd_##name, bias_##name}
+
+/* ---- softmax, log_softmax, softmin over rows (temperature 1) ----------------------------- */
+
+/* exp(z - m) for z, m floats: z - m as hi + lo by Knuth's two-sum, so the tail keeps its
+ * precision */
+static inline vf k_exp_diff(vf z, vf m)
+{
+    vf h = v_sub(z, m);
+    vf bb = v_sub(h, z);
+    vf l = v_add(v_sub(z, v_sub(h, bb)), v_sub(v_sub(v_set(0.0f), m), bb));
+    vm low = v_lt(h, v_set(-104.0f)); /* also h = -inf, where l is NaN */
+    return k_exp_lo(v_sel(low, v_set(-104.0f), h), v_sel(low, v_set(0.0f), l));
+}
+
+/* One row with finite entries, sign s = +-1 (softmin negates). Returns 0, or 1 when the row
+ * holds a NaN or an infinity (the caller then runs the specification on it). */
+static int softmax_row(float s, int logs, const float *x, float *y, size_t n)
+{
+    vf sv = v_set(s), mx = v_set(-FLT_MAX);
+    vf bad = v_set(0.0f);
+    size_t i = 0;
+    for (; i + VW <= n; i += VW) {
+        vf z = v_mul(sv, v_load(x + i));
+        bad = v_or(bad, v_sel(v_le(k_abs(z), v_set(FLT_MAX)), v_set(0.0f), v_set(1.0f)));
+        mx = v_max(mx, z);
+    }
+    if (i < n) {
+        vf z = v_mul(sv, v_load_n(x + i, n - i));
+        bad = v_or(bad, v_sel(v_le(k_abs(z), v_set(FLT_MAX)), v_set(0.0f), v_set(1.0f)));
+        /* the zero padding must not win the max */
+        float pad[VW];
+        v_store(pad, z);
+        for (size_t j = n - i; j < VW; j++)
+            pad[j] = -FLT_MAX;
+        mx = v_max(mx, v_load(pad));
+    }
+    if (v_hmax(bad) != 0.0f)
+        return 1;
+    vf m = v_set(v_hmax(mx));
+    /* sum exp(z - m) over the entries below the maximum apart from the count of maxima
+     * (each exactly 1), so that log1p(rest) keeps a dominant entry's log_softmax, close to 0,
+     * to the last bit */
+    vd acc = vd_zero(), cnt = vd_zero();
+    for (i = 0; i < n; i += VW) {
+        size_t w = n - i < VW ? n - i : VW;
+        vf z = v_mul(sv, v_load_n(x + i, w));
+        vf e = k_exp_diff(z, m);
+        vm top = v_eq(z, m);
+        if (w < VW) { /* padding lanes count for nothing */
+            float t[VW] = {0};
+            v_store_n(t, v_set(1.0f), w);
+            vm real = v_eq(v_load(t), v_set(1.0f));
+            top = m_and(top, real);
+            e = v_sel(real, e, v_set(0.0f));
+        }
+        acc = vd_acc(acc, v_sel(top, v_set(0.0f), e));
+        cnt = vd_acc(cnt, v_sel(top, v_set(1.0f), v_set(0.0f)));
+        if (!logs)
+            v_store_n(y + i, e, w);
+    }
+    double rest = vd_sum(acc) + (vd_sum(cnt) - 1.0);
+    if (logs) { /* y = (s x - m) - log1p(rest), in double: rounded once */
+        vd md = vd_set((double)v_hmax(m)), lse = vd_set(log1p(rest));
+        vd sd = vd_set(s);
+        for (i = 0; i < n; i += VW) {
+            size_t w = n - i < VW ? n - i : VW;
+            vf2d d = v_widen(v_load_n(x + i, w));
+            d.lo = (sd * d.lo - md) - lse; /* the first difference is exact */
+            d.hi = (sd * d.hi - md) - lse;
+            v_store_n(y + i, v_narrow(d), w);
+        }
+        return 0;
+    }
+    vd inv = vd_set(1.0 / (1.0 + rest));
+    for (i = 0; i < n; i += VW) {
+        size_t w = n - i < VW ? n - i : VW;
+        vf2d d = v_widen(v_load_n(y + i, w));
+        d.lo = d.lo * inv;
+        d.hi = d.hi * inv;
+        v_store_n(y + i, v_narrow(d), w);
+    }
+    return 0;
+}
+
+static void rows_fwd(act_kind kind, const float *x, float *y, size_t rows, size_t cols,
+                     const double *p)
+{
+    float s = kind == ACT_SOFTMIN ? -1.0f : 1.0f;
+    for (size_t r = 0; r < rows; r++)
+        if (softmax_row(s, kind == ACT_LOG_SOFTMAX, x + r * cols, y + r * cols, cols))
+            act__table[kind]->rows_fwd(p, x + r * cols, y + r * cols, 1, cols);
+}
+
+/* softmax: dx = s y (dy - sum(dy y)); log_softmax: dx = s (dy - exp(y) sum(dy)); y given */
+static void rows_bwd(act_kind kind, const float *y, const float *dy, float *dx, size_t rows,
+                     size_t cols)
+{
+    float s = kind == ACT_SOFTMIN ? -1.0f : 1.0f;
+    int logs = kind == ACT_LOG_SOFTMAX;
+    for (size_t r = 0; r < rows; r++) {
+        const float *yr = y + r * cols, *dyr = dy + r * cols;
+        float *dxr = dx + r * cols;
+        vd acc = vd_zero();
+        size_t i = 0;
+        for (; i < cols; i += VW) {
+            size_t w = cols - i < VW ? cols - i : VW;
+            vf g = v_load_n(dyr + i, w);
+            acc = vd_acc(acc, logs ? g : v_mul(g, v_load_n(yr + i, w)));
+        }
+        vf a = v_set((float)vd_sum(acc)), sv = v_set(s);
+        for (i = 0; i < cols; i += VW) {
+            size_t w = cols - i < VW ? cols - i : VW;
+            vf yy = v_load_n(yr + i, w), g = v_load_n(dyr + i, w);
+            vf d = logs ? v_fnma(k_exp(v_max(yy, v_set(-104.0f))), a, g)
+                        : v_mul(yy, v_sub(g, a));
+            v_store_n(dxr + i, v_mul(sv, d), w);
+        }
+    }
+}
+
+
+#define ENTRY(ID, name) [ACT_##ID] = KERN(name),
+const struct act__path PATH_SYM = {
+    .name = PATH_NAME,
+    .k = {ACT_VEC_MAP(ENTRY)},
+    .rows_fwd = rows_fwd,
+    .rows_bwd = rows_bwd,
+};
+#undef ENTRY

@@ -1,0 +1,157 @@
+/* The kernel paths and the fused forms: choosing a path, the bias + activation pass against
+ * the two separate passes, and results that do not depend on where an element sits in the
+ * array (vector body, tail, OpenMP piece). Runs on whichever path ACTLAB_ISA names
+ * (tests/kernels.cmake runs it on each). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include <actlab/act.h>
+#include <actlab/rng.h>
+
+static void fill(float *x, size_t n, uint64_t seed, float scale)
+{
+    al_rng r;
+    al_rng_seed(&r, seed);
+    for (size_t i = 0; i < n; i++)
+        x[i] = (float)((al_rng_uniform(&r) * 2 - 1) * scale);
+}
+
+static int same_bits(const float *a, const float *b, size_t n, size_t *where)
+{
+    for (size_t i = 0; i < n; i++)
+        if (memcmp(a + i, b + i, sizeof *a)) {
+            *where = i;
+            return 0;
+        }
+    return 1;
+}
+
+Test(kernels, choosing_a_path)
+{
+    const char *const *names = act_isa_names();
+    int has_exact = 0, has_base = 0;
+    for (size_t i = 0; names[i]; i++) {
+        has_exact |= !strcmp(names[i], "exact");
+        has_base |= !strcmp(names[i], "baseline");
+    }
+    cr_expect(has_exact && has_base);
+    cr_expect(act_isa_supported("exact"));
+    cr_expect(act_isa_supported("baseline"));
+    cr_expect(!act_isa_supported("avx9"));
+    cr_expect_eq(act_set_isa("avx9"), AL_ENAME);
+    cr_expect(strstr(act_last_error(), "avx9") != NULL, "message: %s", act_last_error());
+    cr_expect_eq(act_set_isa(NULL), AL_EINVAL);
+
+    const char *was = act_isa();
+    cr_assert_eq(act_set_isa("exact"), 0);
+    cr_expect_str_eq(act_isa(), "exact");
+    cr_assert_eq(act_set_isa("auto"), 0);
+    cr_expect_str_eq(act_isa(), names[0][0] && act_isa_supported(names[0]) ? names[0]
+                                                                         : act_isa());
+    cr_assert_eq(act_set_isa(was), 0);
+}
+
+/* every elementwise function with its defaults, and softmax for the row-wise form */
+static void each_spec(void (*fn)(const act_spec *))
+{
+    for (int k = 0; k < ACT_COUNT; k++) {
+        act_spec a;
+        cr_assert_eq(act_init(&a, (act_kind)k), 0);
+        if (act_get_info((act_kind)k)->flags & ACT_ROWWISE && k != ACT_SOFTMAX)
+            continue;
+        fn(&a);
+    }
+    static const char *more[] = {"leaky_relu:alpha=0.2", "silu:beta=1.5",
+                                 "softplus:beta=2,threshold=10", "celu:alpha=0.5",
+                                 "hard_tanh:min=-2,max=3", "softshrink:lambda=0.3"};
+    for (size_t i = 0; i < sizeof more / sizeof more[0]; i++) {
+        act_spec a;
+        cr_assert_eq(act_parse(more[i], &a), 0);
+        fn(&a);
+    }
+}
+
+static void bias_matches_two_passes(const act_spec *a)
+{
+    enum { OUTER = 3, CH = 21, INNER = 37, N = OUTER * CH * INNER };
+    static float x[N], b[CH], z[N], y[N], z2[N], y2[N];
+    const char *name = act_get_info(a->kind)->name;
+    int rowwise = act_get_info(a->kind)->flags & ACT_ROWWISE;
+    fill(x, N, 1, 8);
+    fill(b, CH, 2, 2);
+    for (size_t inner = 1; inner <= INNER; inner += INNER - 1) {
+        if (rowwise && inner != 1)
+            continue;
+        size_t n = OUTER * CH * inner;
+        memcpy(z, x, n * sizeof *z);
+        cr_assert_eq(act_forward_bias(a, z, b, y, OUTER, CH, inner), 0, "%s: %s", name,
+                     act_last_error());
+        for (size_t i = 0; i < n; i++)
+            z2[i] = x[i] + b[(i / inner) % CH];
+        int rc = rowwise ? act_forward_rows(a, z2, y2, OUTER, CH) : act_forward(a, z2, y2, n);
+        cr_assert_eq(rc, 0);
+        size_t at = 0;
+        cr_expect(same_bits(z, z2, n, &at), "%s inner %zu: z[%zu] = %a, x + b = %a", name,
+                  inner, at, z[at], z2[at]);
+        cr_expect(same_bits(y, y2, n, &at), "%s inner %zu: y[%zu] = %a, unfused %a", name,
+                  inner, at, y[at], y2[at]);
+        /* in place: y = z */
+        memcpy(z, x, n * sizeof *z);
+        cr_assert_eq(act_forward_bias(a, z, b, z, OUTER, CH, inner), 0);
+        cr_expect(same_bits(z, y2, n, &at), "%s in place, inner %zu: [%zu] %a vs %a", name,
+                  inner, at, z[at], y2[at]);
+    }
+}
+
+Test(kernels, bias_and_activation_in_one_pass_equal_two_passes)
+{
+    each_spec(bias_matches_two_passes);
+}
+
+/* f(x[i]) must not depend on i: the vector body, the tail and the OpenMP pieces agree */
+static void position_independent(const act_spec *a)
+{
+    if (act_get_info(a->kind)->flags & ACT_ROWWISE)
+        return;
+    const char *name = act_get_info(a->kind)->name;
+    enum { N = (1 << 19) + 13 };
+    float *x = malloc(N * sizeof *x), *y = malloc(N * sizeof *y), *t = malloc(64 * sizeof *t);
+    float *dy = malloc(N * sizeof *dy), *dx = malloc(N * sizeof *dx);
+    cr_assert(x && y && t && dy && dx);
+    fill(x, N, 3, 40);
+    fill(dy, N, 4, 1);
+    cr_assert_eq(act_forward(a, x, y, N), 0);
+    cr_assert_eq(act_backward(a, x, NULL, dy, dx, N), 0);
+    size_t at = 0;
+    for (size_t off = 0; off < N; off += 4099)
+        for (size_t n = 1; n <= 40 && off + n <= N; n += 3) {
+            cr_assert_eq(act_forward(a, x + off, t, n), 0);
+            cr_assert(same_bits(t, y + off, n, &at), "%s: x[%zu] alone gives %a, in the array %a",
+                      name, off + at, t[at], y[off + at]);
+            cr_assert_eq(act_backward(a, x + off, NULL, dy + off, t, n), 0);
+            cr_assert(same_bits(t, dx + off, n, &at), "%s': x[%zu] alone gives %a, in the array %a",
+                      name, off + at, t[at], dx[off + at]);
+        }
+    free(x), free(y), free(t), free(dy), free(dx);
+}
+
+Test(kernels, results_do_not_depend_on_position)
+{
+    each_spec(position_independent);
+}
+
+Test(kernels, fused_form_refuses_bad_arguments)
+{
+    act_spec a;
+    float z[8] = {0}, b[2] = {0}, y[8];
+    cr_assert_eq(act_parse("softmax", &a), 0);
+    cr_expect_eq(act_forward_bias(&a, z, b, y, 2, 2, 2), AL_ESHAPE);
+    cr_assert_eq(act_parse("relu", &a), 0);
+    cr_expect_eq(act_forward_bias(&a, NULL, b, y, 2, 2, 2), AL_EINVAL);
+    cr_expect_eq(act_forward_bias(NULL, z, b, y, 2, 2, 2), AL_EINVAL);
+    cr_expect_eq(act_forward_bias(&a, z, NULL, y, 2, 2, 2), 0); /* no bias: plain forward */
+    cr_expect_eq(act_forward_bias(&a, NULL, NULL, NULL, 0, 2, 2), 0);
+}
