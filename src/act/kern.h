@@ -51,6 +51,7 @@ struct act__path {
     X(ELU, elu)                        \
     X(CELU, celu)                      \
     X(SELU, selu)                      \
+    X(GELU, gelu)                      \
     X(GELU_TANH, gelu_tanh)            \
     X(GELU_QUICK, silu)                \
     X(SILU, silu)                      \

@@ -341,14 +341,6 @@ static inline vf k_swish_quot(vf xp, vf xt, vf t, vf q, vf z)
 }
 
 
-/* sigmoid(x) = s for x <= 0 and 1 - s for x > 0, s = e / (1 + e): ~1.5 ULP */
-static inline vf F_sigmoid(vf x, const struct act__kc *k)
-{
-    (void)k;
-    vf e = k_exp_negabs(x, v_set(0.0f));
-    vf s = v_div(e, v_add(v_set(1.0f), e));
-    return (v_sel(v_gt(x, v_set(0.0f)), v_sub(v_set(1.0f), s), s));
-}
 /* sigmoid' = e / (1 + e)^2, the square as 1 + e (e + 2) rounded once */
 static inline vf k_dsigmoid(vf e) { return v_div(e, v_fma(e, v_add(e, v_set(2.0f)), v_set(1.0f))); }
 static inline vf B_sigmoid(vf x, vf dy, const struct act__kc *k)
@@ -370,6 +362,15 @@ static inline vf B_log_sigmoid(vf x, vf dy, const struct act__kc *k)
     vf e = k_exp_negabs(x, v_set(0.0f));
     vf g = v_div(v_sel(v_gt(x, v_set(0.0f)), e, v_set(1.0f)), v_add(v_set(1.0f), e));
     return k_grad(dy, (g));
+}
+
+/* sigmoid(x) = (x > 0 ? 1 : e) / (1 + e), e = exp(-|x|): the swish quotient with x = 1 */
+static inline vf F_sigmoid(vf x, const struct act__kc *k)
+{
+    (void)k;
+    vf q, t = k_exp_negabs_tq(x, v_set(0.0f), &q);
+    vf one = v_set(1.0f);
+    return k_untail(x, k_swish_quot(one, t, t, q, x));
 }
 
 /* silu (c0 = beta, c1 = 1 when beta is exactly 1) and gelu_quick (beta 1.702):
@@ -442,6 +443,116 @@ static inline vf B_gelu_tanh(vf x, vf dy, const struct act__kc *k)
     return k_grad(dy, (g));
 }
 
+/* ---- gelu (the erf form) ----------------------------------------------------------------
+ * scripts/fit/gelu.sollya: |x| <= 0.5: x (1/2 + x P(x^2)); beyond, with u = |x|,
+ * gelu = (x > 0 ? x : 0) - exp(-x^2/2) S, S = C(u - 1) for u < 1.5, else A(1/u) or B(1/u);
+ * relative errors 2^-29 .. 2^-31. x^2 enters exp() as hi + lo. Beyond u = 14.5: x or -0. */
+
+static inline vf k_horner9(vf v, const float c[9])
+{
+    vf p = v_fma(v_set(c[8]), v, v_set(c[7]));
+    for (int i = 6; i >= 0; i--)
+        p = v_fma(p, v, v_set(c[i]));
+    return p;
+}
+
+static const float gelu_a[9] = {0x1.9884c6p-2f, -0x1.b6288p-14f, -0x1.95c25ap-2f,
+                                -0x1.36e3b8p-5f, 0x1.825fe8p0f,   -0x1.6c8d12p0f,
+                                -0x1.e30676p1f,  0x1.3f47fp3f,    -0x1.cad9dp2f};
+static const float gelu_b[9] = {0x1.97c8e8p-2f, 0x1.bfd672p-7f, -0x1.03351ap-1f,
+                                0x1.a2f0a6p-2f, 0x1.7296fep-1f, -0x1.11dcf8p1f,
+                                0x1.346442p1f,  -0x1.5fb784p0f, 0x1.4fa54cp-2f};
+static const float gelu_c[9] = {0x1.0bdb2ep-2f,  0x1.fcc82p-4f,   -0x1.34407cp-4f,
+                                0x1.2f48f4p-5f,  -0x1.035f64p-6f, 0x1.8e951cp-8f,
+                                -0x1.194c1ap-9f, 0x1.86e7f4p-11f, -0x1.ed7b6ep-13f};
+
+/* 1/2 + x P(x^2) = Phi(x) for |x| <= 0.5 */
+static inline vf k_phi_small(vf x)
+{
+    vf u = v_mul(x, x);
+    vf p = v_fma(v_set(-0x1.19730cp-10f), u, v_set(0x1.bd04aap-11f));
+    p = v_fma(p, u, v_set(-0x1.676fa8p-10f));
+    p = v_fma(p, u, v_set(0x1.47796ap-7f));
+    p = v_fma(p, u, v_set(-0x1.10592ap-4f));
+    p = v_fma(p, u, v_set(0x1.988454p-2f));
+    return v_fma(x, p, v_set(0.5f));
+}
+
+/* S for u = |x| in (0.5, 14.5], and 1/u */
+static inline vf k_gelu_s(vf u, vf *v)
+{
+    *v = v_div(v_set(1.0f), u);
+    vm near = v_lt(u, v_set(1.5f)), mid = v_ge(*v, v_set(0.3f));
+    vf s = v_set(0.0f);
+    if (m_any(near))
+        s = k_horner9(v_sub(u, v_set(1.0f)), gelu_c);
+    if (!m_any(near) || m_any(v_ge(u, v_set(1.5f)))) {
+        vf p = v_set(gelu_a[8]);
+        for (int i = 8; i >= 0; i--) { /* A or B by lane: the coefficients blended */
+            vf ci = v_sel(mid, v_set(gelu_b[i]), v_set(gelu_a[i]));
+            p = i == 8 ? ci : v_fma(p, *v, ci);
+        }
+        s = v_sel(near, s, p);
+    }
+    return s;
+}
+
+/* exp(-x^2/2) as t (1 + q) (see k_exp_negabs_tq), x^2 = h + l exactly */
+static inline vf k_gauss_tq(vf x, vf *q)
+{
+    vf h = v_mul(x, x);
+#if VEC_HAS_FMA
+    vf l = v_fms(x, x, h);
+#else /* x^2 is exact in double */
+    vf2d d = v_widen(x), hd = v_widen(h);
+    d.lo = d.lo * d.lo - hd.lo;
+    d.hi = d.hi * d.hi - hd.hi;
+    vf l = v_narrow(d);
+#endif
+    return k_exp_negabs_tq(v_mul(h, v_set(-0.5f)), v_mul(l, v_set(-0.5f)), q);
+}
+
+static inline vf F_gelu(vf x, const struct act__kc *k)
+{
+    (void)k;
+    vf a = k_abs(x);
+    vm small = v_le(a, v_set(0.5f));
+    vf y = v_set(0.0f);
+    if (m_any(small))
+        y = v_mul(x, k_phi_small(x));
+    if (!m_any(small) || m_any(v_gt(a, v_set(0.5f)))) {
+        vf xc = v_min(v_max(x, v_set(-14.5f)), v_set(14.5f)), uc = k_abs(xc);
+        vf v, s = k_gelu_s(v_max(uc, v_set(0.5f)), &v);
+        vf q, t = k_gauss_tq(xc, &q);
+        vm neg = v_lt(x, v_set(0.0f));
+        vm tail = v_lt(v_mul(v_mul(xc, xc), v_set(-0.5f)), v_set(-80.0f));
+        vf es = k_xe(v_mul(t, s), q);              /* exp(-x^2/2) S, rounded once */
+        es = v_sel(m_and(tail, v_gt(x, v_set(0.0f))), v_set(0.0f), es);
+        vf big = v_sel(neg, v_xor(es, v_set(-0.0f)), v_sub(x, es));
+        big = v_sel(m_and(tail, neg), v_mul(big, v_set(0x1p-64f)), big);
+        big = v_sel(v_gt(a, v_set(14.5f)), v_sel(neg, v_set(-0.0f), x), big);
+        y = v_sel(small, y, big);
+    }
+    return y;
+}
+
+/* gelu' = Phi(x) + x phi(x), phi(x) = exp(-x^2/2) / sqrt(2 pi) */
+static inline vf B_gelu(vf x, vf dy, const struct act__kc *k)
+{
+    (void)k;
+    vf xc = v_min(v_max(x, v_set(-14.5f)), v_set(14.5f)), uc = k_abs(xc);
+    vf q, t = k_gauss_tq(xc, &q);
+    vm tail = v_lt(v_mul(v_mul(xc, xc), v_set(-0.5f)), v_set(-80.0f));
+    vf e = v_sel(tail, v_set(0.0f), v_fma(t, q, t));
+    vf v, s = k_gelu_s(v_max(uc, v_set(0.5f)), &v);
+    vf tailp = v_mul(v_mul(e, s), v);            /* Phi(-|x|) */
+    vf phi = v_sel(v_le(uc, v_set(0.5f)), k_phi_small(xc),
+                   v_sel(v_lt(x, v_set(0.0f)), tailp, v_sub(v_set(1.0f), tailp)));
+    vf g = v_fma(v_mul(xc, e), v_set(0x1.988454p-2f), phi);
+    g = v_sel(v_gt(x, v_set(14.5f)), v_set(1.0f), v_sel(v_lt(x, v_set(-14.5f)), v_set(0.0f), g));
+    return k_grad(dy, g);
+}
+
 /* ---- tanh ----------------------------------------------------------------------------- */
 
 /* |x| <= 0.5494: the odd polynomial; beyond: 1 - 2e / (1 + e), e = exp(-2|x|), ~1 ULP.
@@ -465,7 +576,7 @@ static inline vf k_tanh(vf x, vf *dt)
     }
     if (dt)
         *dt = d;
-    return y;
+    return v_sel(v_eq(x, v_set(0.0f)), x, y); /* tanh(-0) = -0 */
 }
 static inline vf F_tanh(vf x, const struct act__kc *k)
 {
@@ -694,6 +805,7 @@ static inline vf B_softsign(vf x, vf dy, const struct act__kc *k)
     X(log_sigmoid, F_log_sigmoid, B_log_sigmoid)            \
     X(silu, F_silu, B_silu)                                 \
     X(gelu_tanh, F_gelu_tanh, B_gelu_tanh)                  \
+    X(gelu, F_gelu, B_gelu)                                 \
     X(tanh, F_tanh, B_tanh)                                 \
     X(elu, F_elu, B_elu)                                    \
     X(selu, F_selu, B_selu)                                 \
