@@ -45,7 +45,7 @@ const struct act__desc act__desc_gelu = {
              .derivative = "Phi(x) + x * exp(-x^2/2) / sqrt(2 pi)",
              .use = "hidden layers of transformers (BERT, GPT): a smooth ReLU",
              .flags = ACT_SMOOTH,
-             .max_ulp = 3},
+             .max_ulp = 2},
     .f = gelu_f,
     .df = gelu_df,
 };

@@ -81,8 +81,16 @@ static inline vf k_log1p_01(vf e)
     p = v_fma(p, f, v_set(0x1.55554ep-2f));
     p = v_fma(p, f, v_set(-0.5f));
     vf corr = v_mul(c, v_fma(f, f, v_sub(one, f))); /* c / (1 + f), to f^3 */
+#if VEC_HAS_FMA
     vf s = v_add(v_fma(k, v_set(-0x1.05c61p-29f), corr), v_fma(v_mul(f, f), p, f));
     return v_fma(k, v_set(0x1.62e43p-1f), s); /* k ln2 (hi + lo) + log(1 + f) */
+#else /* the sum in double: without FMA its three roundings would cost 2 ULP */
+    vf2d fd = v_widen(f), pd = v_widen(p), cd = v_widen(corr), kd = v_widen(k);
+    vd ln2 = vd_set(0x1.62e42fefa39efp-1);
+    fd.lo = kd.lo * ln2 + (cd.lo + (fd.lo + fd.lo * fd.lo * pd.lo));
+    fd.hi = kd.hi * ln2 + (cd.hi + (fd.hi + fd.hi * fd.hi * pd.hi));
+    return v_narrow(fd);
+#endif
 }
 
 /* tanh(x) = x + x^3 P(x^2) for |x| <= 0.5494: scripts/fit/tanh.sollya, rel. error 3.7e-9 (2^-28) */
@@ -307,7 +315,18 @@ static inline vf k_exp_negabs_tq(vf z, vf zl, vf *q)
     return v_sel(low, v_set(0.0f), t);
 }
 /* x e from x t and q, rounded once; a zero keeps its sign */
-static inline vf k_xe(vf xt, vf q) { return v_sel(v_eq(xt, v_set(0.0f)), xt, v_fma(xt, q, xt)); }
+static inline vf k_xe(vf xt, vf q)
+{
+#if VEC_HAS_FMA
+    vf y = v_fma(xt, q, xt);
+#else
+    vf2d a = v_widen(xt), b = v_widen(q);
+    a.lo = a.lo + a.lo * b.lo;
+    a.hi = a.hi + a.hi * b.hi;
+    vf y = v_narrow(a);
+#endif
+    return v_sel(v_eq(xt, v_set(0.0f)), xt, y);
+}
 
 /* x sigmoid(z) from the parts: (z > 0 ? xp : x e) / (1 + e) with xt = x t, e = t (1 + q).
  * The three roundings (x e, 1 + e, the quotient) would add up to 2.4 ULP; their exact
@@ -365,11 +384,61 @@ static inline vf B_log_sigmoid(vf x, vf dy, const struct act__kc *k)
 }
 
 /* sigmoid(x) = (x > 0 ? 1 : e) / (1 + e), e = exp(-|x|): the swish quotient with x = 1 */
+/* The common case of the logistic kernels: every lane 0 < |z| <= 80, so no tail, no
+ * infinity, no zero to keep the sign of. One test per block picks it; results are the same
+ * as k_swish_quot's. e = exp(-|z|) = t (1 + q), z exact (no low part). */
+static inline vm k_common(vf z)
+{
+    vf a = k_abs(z);
+    return m_and(v_le(a, v_set(80.0f)), v_gt(a, v_set(0.0f)));
+}
+static inline int k_all(vm m)
+{
+#if VW == 16
+    return m == 0xffff;
+#else
+    return !m_any(v_eq(v_sel(m, v_set(1.0f), v_set(0.0f)), v_set(0.0f)));
+#endif
+}
+static inline vf k_exp_negabs_common(vf z, vf *q)
+{
+    vf w = v_or(z, v_set(-0.0f)); /* -|z| */
+    vf n = v_round(v_mul(w, v_set(K_LOG2E)));
+    vf r = v_fnma(n, v_set(K_LN2_HI), w);
+    r = v_fnma(n, v_set(K_LN2_LO), r);
+    *q = k_expm1_poly(r);
+    return v_scale(v_set(1.0f), n);
+}
+static inline vf k_swish_quot_common(vf xp, vf xt, vf t, vf q, vm pos)
+{
+#if VEC_HAS_FMA
+    vf num = v_sel(pos, xp, v_fma(xt, q, xt));
+    vf nl = v_sel(pos, v_set(0.0f), v_fma(xt, q, v_sub(xt, num)));
+    vf t1 = v_add(t, v_set(1.0f));
+    vf den = v_fma(t, q, t1);
+    vf dl = v_fma(t, q, v_sub(t1, den));
+    vf y0 = v_div(num, den);
+    vf c = v_fnma(y0, dl, v_add(v_fnma(y0, den, num), nl));
+    return v_fma(c, v_fnma(v_set(0.5f), den, v_set(1.5f)), y0);
+#else
+    vf2d a = v_widen(v_sel(pos, xp, xt)), td = v_widen(t), qd = v_widen(q);
+    vf2d pq = v_widen(v_sel(pos, v_set(0.0f), q));
+    vd one = vd_set(1.0);
+    a.lo = a.lo * (one + pq.lo) / (one + td.lo * (one + qd.lo));
+    a.hi = a.hi * (one + pq.hi) / (one + td.hi * (one + qd.hi));
+    return v_narrow(a);
+#endif
+}
+
 static inline vf F_sigmoid(vf x, const struct act__kc *k)
 {
     (void)k;
-    vf q, t = k_exp_negabs_tq(x, v_set(0.0f), &q);
-    vf one = v_set(1.0f);
+    vf q, t, one = v_set(1.0f);
+    if (k_all(k_common(x))) {
+        t = k_exp_negabs_common(x, &q);
+        return k_swish_quot_common(one, t, t, q, v_gt(x, v_set(0.0f)));
+    }
+    t = k_exp_negabs_tq(x, v_set(0.0f), &q);
     return k_untail(x, k_swish_quot(one, t, t, q, x));
 }
 
@@ -385,6 +454,10 @@ static inline vf k_swish_z(vf x, const struct act__kc *k, vf *zl)
 }
 static inline vf F_silu(vf x, const struct act__kc *k)
 {
+    if (k->c[1] == 1.0f && k_all(k_common(x))) {
+        vf q, t = k_exp_negabs_common(x, &q);
+        return k_swish_quot_common(x, v_mul(x, t), t, q, v_gt(x, v_set(0.0f)));
+    }
     vf zl, z = k_swish_z(x, k, &zl);
     vf q, t = k_exp_negabs_tq(z, zl, &q);
     vf xc = v_min(v_max(x, v_set(-FLT_MAX)), v_set(FLT_MAX)); /* inf * 0 would be NaN */
@@ -448,12 +521,32 @@ static inline vf B_gelu_tanh(vf x, vf dy, const struct act__kc *k)
  * gelu = (x > 0 ? x : 0) - exp(-x^2/2) S, S = C(u - 1) for u < 1.5, else A(1/u) or B(1/u);
  * relative errors 2^-29 .. 2^-31. x^2 enters exp() as hi + lo. Beyond u = 14.5: x or -0. */
 
-static inline vf k_horner9(vf v, const float c[9])
+/* sum c[i] v^i, c[i] per lane: a[i] where !m, b[i] where m (b NULL: a everywhere). In
+ * double without FMA, and for the A/B pieces always: their large alternating coefficients
+ * make float Horner cost up to 2.3 ULP (measured); C (b NULL) is well conditioned. */
+static inline vf2d k_horner9(vf v, const float a[9], const float *b, vm m, vf u)
 {
-    vf p = v_fma(v_set(c[8]), v, v_set(c[7]));
-    for (int i = 6; i >= 0; i--)
-        p = v_fma(p, v, v_set(c[i]));
+#define COEF(i) (b ? v_sel(m, v_set(b[i]), v_set(a[i])) : v_set(a[i]))
+    if (VEC_HAS_FMA && !b) {
+        vf p = COEF(8);
+        for (int i = 7; i >= 0; i--)
+            p = v_fma(p, v, COEF(i));
+        return v_widen(p);
+    }
+    vf2d vv = v_widen(v), p = v_widen(COEF(8));
+    if (b) { /* v = 1/u: one Newton step in double takes out its float rounding */
+        vf2d ud = v_widen(u);
+        vd two = vd_set(2.0);
+        vv.lo = vv.lo * (two - ud.lo * vv.lo);
+        vv.hi = vv.hi * (two - ud.hi * vv.hi);
+    }
+    for (int i = 7; i >= 0; i--) {
+        vf2d c = v_widen(COEF(i));
+        p.lo = p.lo * vv.lo + c.lo;
+        p.hi = p.hi * vv.hi + c.hi;
+    }
     return p;
+#undef COEF
 }
 
 static const float gelu_a[9] = {0x1.9884c6p-2f, -0x1.b6288p-14f, -0x1.95c25ap-2f,
@@ -479,20 +572,20 @@ static inline vf k_phi_small(vf x)
 }
 
 /* S for u = |x| in (0.5, 14.5], and 1/u */
-static inline vf k_gelu_s(vf u, vf *v)
+/* S in double (rounding it to float would cost up to 1 ULP of the result), and 1/u */
+static inline vf2d k_gelu_s(vf u, vf *v)
 {
     *v = v_div(v_set(1.0f), u);
     vm near = v_lt(u, v_set(1.5f)), mid = v_ge(*v, v_set(0.3f));
-    vf s = v_set(0.0f);
+    vf2d s = v_widen(v_set(0.0f));
     if (m_any(near))
-        s = k_horner9(v_sub(u, v_set(1.0f)), gelu_c);
-    if (!m_any(near) || m_any(v_ge(u, v_set(1.5f)))) {
-        vf p = v_set(gelu_a[8]);
-        for (int i = 8; i >= 0; i--) { /* A or B by lane: the coefficients blended */
-            vf ci = v_sel(mid, v_set(gelu_b[i]), v_set(gelu_a[i]));
-            p = i == 8 ? ci : v_fma(p, *v, ci);
-        }
-        s = v_sel(near, s, p);
+        s = k_horner9(v_sub(u, v_set(1.0f)), gelu_c, NULL, near, u);
+    if (!m_any(near) || m_any(v_ge(u, v_set(1.5f)))) { /* A or B by lane */
+        vf2d ab = k_horner9(*v, gelu_a, gelu_b, mid, u);
+        vf2d nd = v_widen(v_sel(near, v_set(1.0f), v_set(0.0f)));
+        vd one = vd_set(1.0);
+        s.lo = nd.lo * s.lo + (one - nd.lo) * ab.lo;
+        s.hi = nd.hi * s.hi + (one - nd.hi) * ab.hi;
     }
     return s;
 }
@@ -522,11 +615,16 @@ static inline vf F_gelu(vf x, const struct act__kc *k)
         y = v_mul(x, k_phi_small(x));
     if (!m_any(small) || m_any(v_gt(a, v_set(0.5f)))) {
         vf xc = v_min(v_max(x, v_set(-14.5f)), v_set(14.5f)), uc = k_abs(xc);
-        vf v, s = k_gelu_s(v_max(uc, v_set(0.5f)), &v);
+        vf v;
+        vf2d sd = k_gelu_s(v_max(uc, v_set(0.5f)), &v);
         vf q, t = k_gauss_tq(xc, &q);
         vm neg = v_lt(x, v_set(0.0f));
         vm tail = v_lt(v_mul(v_mul(xc, xc), v_set(-0.5f)), v_set(-80.0f));
-        vf es = k_xe(v_mul(t, s), q);              /* exp(-x^2/2) S, rounded once */
+        vf2d td = v_widen(t), qd = v_widen(q); /* exp(-x^2/2) S, rounded once */
+        vd one = vd_set(1.0);
+        td.lo = td.lo * sd.lo * (one + qd.lo);
+        td.hi = td.hi * sd.hi * (one + qd.hi);
+        vf es = v_narrow(td);
         es = v_sel(m_and(tail, v_gt(x, v_set(0.0f))), v_set(0.0f), es);
         vf big = v_sel(neg, v_xor(es, v_set(-0.0f)), v_sub(x, es));
         big = v_sel(m_and(tail, neg), v_mul(big, v_set(0x1p-64f)), big);
@@ -544,7 +642,7 @@ static inline vf B_gelu(vf x, vf dy, const struct act__kc *k)
     vf q, t = k_gauss_tq(xc, &q);
     vm tail = v_lt(v_mul(v_mul(xc, xc), v_set(-0.5f)), v_set(-80.0f));
     vf e = v_sel(tail, v_set(0.0f), v_fma(t, q, t));
-    vf v, s = k_gelu_s(v_max(uc, v_set(0.5f)), &v);
+    vf v, s = v_narrow(k_gelu_s(v_max(uc, v_set(0.5f)), &v));
     vf tailp = v_mul(v_mul(e, s), v);            /* Phi(-|x|) */
     vf phi = v_sel(v_le(uc, v_set(0.5f)), k_phi_small(xc),
                    v_sel(v_lt(x, v_set(0.0f)), tailp, v_sub(v_set(1.0f), tailp)));
