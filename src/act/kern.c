@@ -167,6 +167,7 @@ void act__kprep(const act_spec *a, struct act__kc *k)
         break;
     case ACT_ELU:
         k->d[0] = p[0];
+        k->c[2] = p[0] == 1.0;
         break;
     case ACT_CELU:
         k->d[0] = p[0];

@@ -130,6 +130,12 @@ static inline vf k_mul_d(vf x, double c)
 /* z = b * x as hi + lo, b a double: the tail of exp(z) needs z beyond float precision */
 static inline vf k_mul_lo(vf x, double b, vf *lo)
 {
+#if VEC_HAS_FMA /* b = bh + bl; x bh exactly as z + fms(x, bh, z) */
+    float bh = (float)b;
+    vf z = v_mul(x, v_set(bh));
+    *lo = v_fma(x, v_set((float)(b - bh)), v_fms(x, v_set(bh), z));
+    return z;
+#endif
     vf2d d = v_widen(x);
     vd bb = vd_set(b);
     d.lo = d.lo * bb;
@@ -400,12 +406,13 @@ static inline int k_all(vm m)
     return !m_any(v_eq(v_sel(m, v_set(1.0f), v_set(0.0f)), v_set(0.0f)));
 #endif
 }
-static inline vf k_exp_negabs_common(vf z, vf *q)
+static inline vf k_exp_negabs_common(vf z, vf zl, vf *q)
 {
     vf w = v_or(z, v_set(-0.0f)); /* -|z| */
+    vf wl = v_xor(zl, v_andnot(z, v_set(-0.0f))); /* the low part follows the sign flip */
     vf n = v_round(v_mul(w, v_set(K_LOG2E)));
     vf r = v_fnma(n, v_set(K_LN2_HI), w);
-    r = v_fnma(n, v_set(K_LN2_LO), r);
+    r = v_add(v_fnma(n, v_set(K_LN2_LO), r), wl);
     *q = k_expm1_poly(r);
     return v_scale(v_set(1.0f), n);
 }
@@ -435,7 +442,7 @@ static inline vf F_sigmoid(vf x, const struct act__kc *k)
     (void)k;
     vf q, t, one = v_set(1.0f);
     if (k_all(k_common(x))) {
-        t = k_exp_negabs_common(x, &q);
+        t = k_exp_negabs_common(x, v_set(0.0f), &q);
         return k_swish_quot_common(one, t, t, q, v_gt(x, v_set(0.0f)));
     }
     t = k_exp_negabs_tq(x, v_set(0.0f), &q);
@@ -454,11 +461,11 @@ static inline vf k_swish_z(vf x, const struct act__kc *k, vf *zl)
 }
 static inline vf F_silu(vf x, const struct act__kc *k)
 {
-    if (k->c[1] == 1.0f && k_all(k_common(x))) {
-        vf q, t = k_exp_negabs_common(x, &q);
-        return k_swish_quot_common(x, v_mul(x, t), t, q, v_gt(x, v_set(0.0f)));
-    }
     vf zl, z = k_swish_z(x, k, &zl);
+    if (k_all(k_common(z))) {
+        vf q, t = k_exp_negabs_common(z, zl, &q);
+        return k_swish_quot_common(x, v_mul(x, t), t, q, v_gt(z, v_set(0.0f)));
+    }
     vf q, t = k_exp_negabs_tq(z, zl, &q);
     vf xc = v_min(v_max(x, v_set(-FLT_MAX)), v_set(FLT_MAX)); /* inf * 0 would be NaN */
     return k_untail(z, k_swish_quot(x, v_mul(xc, t), t, q, z));
@@ -479,6 +486,19 @@ static inline vf B_silu(vf x, vf dy, const struct act__kc *k)
 /* gelu_tanh: x sigmoid(z), z = x (c1 + c2 x^2) in double, then as silu */
 static inline vf k_gelu_tanh_z(vf x, vf *zl)
 {
+#if VEC_HAS_FMA /* double-float arithmetic: cheaper than converting to double and back */
+    const vf c1h = v_set(0x1.988454p+0f), c1l = v_set(-0x1.857936p-25f);
+    const vf c2h = v_set(0x1.2444f2p-4f), c2l = v_set(0x1.49b16ap-29f);
+    vf x2 = v_mul(x, x), x2l = v_fms(x, x, x2);
+    vf p = v_mul(c2h, x2);
+    vf pl = v_add(v_fms(c2h, x2, p), v_fma(c2h, x2l, v_mul(c2l, x2)));
+    vf w = v_add(c1h, p), bb = v_sub(w, c1h); /* two-sum c1h + p = w + wl */
+    vf wl = v_add(v_sub(c1h, v_sub(w, bb)), v_sub(p, bb));
+    wl = v_add(wl, v_add(pl, c1l));
+    vf z = v_mul(x, w);
+    *zl = v_fma(x, wl, v_fms(x, w, z));
+    return z;
+#endif
     const double c1 = 1.5957691216057308, c2 = 1.5957691216057308 * 0.044715;
     vf2d d = v_widen(x);
     vd a = vd_set(c1), b = vd_set(c2);
@@ -496,6 +516,10 @@ static inline vf F_gelu_tanh(vf x, const struct act__kc *k)
     (void)k;
     vf xc = v_min(v_max(x, v_set(-1e12f)), v_set(1e12f)); /* z stays finite */
     vf zl, z = k_gelu_tanh_z(xc, &zl);
+    if (k_all(k_common(z))) {
+        vf q, t = k_exp_negabs_common(z, zl, &q);
+        return k_swish_quot_common(x, v_mul(x, t), t, q, v_gt(z, v_set(0.0f)));
+    }
     vf q, t = k_exp_negabs_tq(z, zl, &q);
     vf y = k_untail(z, k_swish_quot(xc, v_mul(xc, t), t, q, z));
     y = v_sel(v_ge(x, v_set(1e12f)), x, v_sel(v_le(x, v_set(-1e12f)), v_set(-0.0f), y));
@@ -696,7 +720,9 @@ static inline vf k_expm1_clamped(vf z) { return k_expm1_neg(v_max(z, v_set(-25.0
 
 static inline vf F_elu(vf x, const struct act__kc *k)
 {
-    vf neg = k_mul_d(k_expm1_clamped(x), k->d[0]);
+    vf neg = k_expm1_clamped(x);
+    if (k->c[2] == 0.0f) /* alpha = 1 (PyTorch's default) needs no product */
+        neg = k_mul_d(neg, k->d[0]);
     return v_sel(v_gt(x, v_set(0.0f)), x, neg);
 }
 static inline vf B_elu(vf x, vf dy, const struct act__kc *k)
@@ -919,6 +945,16 @@ VEC_LIST(ELEMENTWISE)
 
 /* ---- softmax, log_softmax, softmin over rows (temperature 1) ----------------------------- */
 
+/* a whole block or the tail of one */
+static inline vf k_load_w(const float *p, size_t w) { return w == VW ? v_load(p) : v_load_n(p, w); }
+static inline void k_store_w(float *p, vf v, size_t w)
+{
+    if (w == VW)
+        v_store(p, v);
+    else
+        v_store_n(p, v, w);
+}
+
 /* exp(z - m) for z, m floats: z - m as hi + lo by Knuth's two-sum, so the tail keeps its
  * precision */
 static inline vf k_exp_diff(vf z, vf m)
@@ -943,7 +979,7 @@ static int softmax_row(float s, int logs, const float *x, float *y, size_t n)
         mx = v_max(mx, z);
     }
     if (i < n) {
-        vf z = v_mul(sv, v_load_n(x + i, n - i));
+        vf z = v_mul(sv, k_load_w(x + i, n - i));
         bad = v_or(bad, v_sel(v_le(k_abs(z), v_set(FLT_MAX)), v_set(0.0f), v_set(1.0f)));
         /* the zero padding must not win the max */
         float pad[VW];
@@ -961,41 +997,44 @@ static int softmax_row(float s, int logs, const float *x, float *y, size_t n)
     vd acc = vd_zero(), cnt = vd_zero();
     for (i = 0; i < n; i += VW) {
         size_t w = n - i < VW ? n - i : VW;
-        vf z = v_mul(sv, v_load_n(x + i, w));
+        vf z = v_mul(sv, k_load_w(x + i, w));
         vf e = k_exp_diff(z, m);
         vm top = v_eq(z, m);
         if (w < VW) { /* padding lanes count for nothing */
             float t[VW] = {0};
-            v_store_n(t, v_set(1.0f), w);
+            k_store_w(t, v_set(1.0f), w);
             vm real = v_eq(v_load(t), v_set(1.0f));
             top = m_and(top, real);
             e = v_sel(real, e, v_set(0.0f));
         }
-        acc = vd_acc(acc, v_sel(top, v_set(0.0f), e));
-        cnt = vd_acc(cnt, v_sel(top, v_set(1.0f), v_set(0.0f)));
-        if (!logs)
-            v_store_n(y + i, e, w);
+        if (logs) {
+            acc = vd_acc(acc, v_sel(top, v_set(0.0f), e));
+            cnt = vd_acc(cnt, v_sel(top, v_set(1.0f), v_set(0.0f)));
+        } else { /* softmax needs only the whole sum */
+            acc = vd_acc(acc, e);
+            k_store_w(y + i, e, w);
+        }
     }
-    double rest = vd_sum(acc) + (vd_sum(cnt) - 1.0);
+    double rest = logs ? vd_sum(acc) + (vd_sum(cnt) - 1.0) : vd_sum(acc) - 1.0;
     if (logs) { /* y = (s x - m) - log1p(rest), in double: rounded once */
         vd md = vd_set((double)v_hmax(m)), lse = vd_set(log1p(rest));
         vd sd = vd_set(s);
         for (i = 0; i < n; i += VW) {
             size_t w = n - i < VW ? n - i : VW;
-            vf2d d = v_widen(v_load_n(x + i, w));
+            vf2d d = v_widen(k_load_w(x + i, w));
             d.lo = (sd * d.lo - md) - lse; /* the first difference is exact */
             d.hi = (sd * d.hi - md) - lse;
-            v_store_n(y + i, v_narrow(d), w);
+            k_store_w(y + i, v_narrow(d), w);
         }
         return 0;
     }
     vd inv = vd_set(1.0 / (1.0 + rest));
     for (i = 0; i < n; i += VW) {
         size_t w = n - i < VW ? n - i : VW;
-        vf2d d = v_widen(v_load_n(y + i, w));
+        vf2d d = v_widen(k_load_w(y + i, w));
         d.lo = d.lo * inv;
         d.hi = d.hi * inv;
-        v_store_n(y + i, v_narrow(d), w);
+        k_store_w(y + i, v_narrow(d), w);
     }
     return 0;
 }
@@ -1022,16 +1061,16 @@ static void rows_bwd(act_kind kind, const float *y, const float *dy, float *dx, 
         size_t i = 0;
         for (; i < cols; i += VW) {
             size_t w = cols - i < VW ? cols - i : VW;
-            vf g = v_load_n(dyr + i, w);
-            acc = vd_acc(acc, logs ? g : v_mul(g, v_load_n(yr + i, w)));
+            vf g = k_load_w(dyr + i, w);
+            acc = vd_acc(acc, logs ? g : v_mul(g, k_load_w(yr + i, w)));
         }
         vf a = v_set((float)vd_sum(acc)), sv = v_set(s);
         for (i = 0; i < cols; i += VW) {
             size_t w = cols - i < VW ? cols - i : VW;
-            vf yy = v_load_n(yr + i, w), g = v_load_n(dyr + i, w);
+            vf yy = k_load_w(yr + i, w), g = k_load_w(dyr + i, w);
             vf d = logs ? v_fnma(k_exp(v_max(yy, v_set(-104.0f))), a, g)
                         : v_mul(yy, v_sub(g, a));
-            v_store_n(dxr + i, v_mul(sv, d), w);
+            k_store_w(dxr + i, v_mul(sv, d), w);
         }
     }
 }
