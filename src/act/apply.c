@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "kern.h"
+#include "../core/par.h"
 
 /* Arrays from this size up are split over the OpenMP threads: below it the threads' start
  * costs more than they save (measured with bench/kernels --threads; docs/BENCHMARKS.md). */
@@ -14,7 +15,7 @@
 /* The number of pieces for n elements: 1 unless n is large and no parallel region runs. */
 static int pieces(size_t n)
 {
-    if (n < 2 * PAR_MIN || omp_in_parallel())
+    if (n < 2 * PAR_MIN || omp_in_parallel() || !al__par_allowed())
         return 1;
     int t = omp_get_max_threads();
     size_t most = n / PAR_MIN;

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/par.h"
 #include "../core/text.h"
 #include "layer.h"
 #include "model_access.h"
@@ -786,7 +787,27 @@ static int reserve(nn_model *m, size_t batch)
     return AL_OK;
 }
 
+static int forward(nn_model *m, const float *x, float *y, size_t batch, int training);
+static int backward(nn_model *m, const float *dy, float *dx);
+
+/* The passes run the activation kernels serially beside pthread OpenBLAS (core/par.h). */
 int nn_forward(nn_model *m, const float *x, float *y, size_t batch, int training)
+{
+    int was = al__par_allow(nn__omp_loops());
+    int rc = forward(m, x, y, batch, training);
+    al__par_allow(was);
+    return rc;
+}
+
+int nn_backward(nn_model *m, const float *dy, float *dx)
+{
+    int was = al__par_allow(nn__omp_loops());
+    int rc = backward(m, dy, dx);
+    al__par_allow(was);
+    return rc;
+}
+
+static int forward(nn_model *m, const float *x, float *y, size_t batch, int training)
 {
     if (!m || !x || !y || !batch)
         return al__fail(AL_EINVAL, "nn_forward: %s", !m ? "model is NULL"
@@ -819,7 +840,7 @@ int nn_forward(nn_model *m, const float *x, float *y, size_t batch, int training
     return AL_OK;
 }
 
-int nn_backward(nn_model *m, const float *dy, float *dx)
+static int backward(nn_model *m, const float *dy, float *dx)
 {
     if (!m || !dy)
         return al__fail(AL_EINVAL, "nn_backward: %s is NULL", m ? "dy" : "model");
