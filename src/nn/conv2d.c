@@ -267,9 +267,14 @@ static int conv_forward(struct nn__layer *l, const float *x, float *y, size_t ba
         for (size_t n = 0; n < nb; n++) {
             float *yn = y + (n0 + n) * out_n;
             for (size_t f = 0; f < g.f; f++) {
-                const float *src = t + f * ld + n * g.p;
+                float *src = t + f * ld + n * g.p;
                 float *dst = yn + f * g.p;
-                if (b)
+                if (l->act_out) { /* bias and activation in the same pass (setup made sure
+                                   * the activation is elementwise: it cannot fail) */
+                    float *post = l->act_out + (n0 + n) * out_n + f * g.p;
+                    (void)act_forward_bias(&l->args.act, src, b ? b + f : NULL, post, 1, 1, g.p);
+                    memcpy(dst, src, g.p * sizeof *dst);
+                } else if (b)
                     for (size_t p = 0; p < g.p; p++)
                         dst[p] = src[p] + b[f];
                 else
@@ -366,6 +371,7 @@ const struct nn__layer_ops nn__layer_conv2d = {
     .workspace = conv_workspace,
     .forward = conv_forward,
     .backward = conv_backward,
+    .writes_act = 1,
     .tensors = conv_tensors,
     .format = conv_format,
 };

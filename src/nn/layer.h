@@ -85,6 +85,10 @@ struct nn__layer_ops {
      * channel. NULL when the kind has none to hand over. While l->defer_bias is set, forward
      * leaves the bias out. */
     const float *(*bias_of)(const struct nn__layer *l, size_t *channels, size_t *inner);
+    /* Nonzero when forward itself writes the fused (elementwise) activation of its output to
+     * l->act_out while it writes the output: one pass instead of two (conv2d, whose output
+     * is a transposing copy anyway). */
+    int writes_act;
     /* The torch state_dict tensors, at most 2; NULL for a kind without parameters. */
     size_t (*tensors)(const struct nn__layer *l, struct nn__tensor_info out[2]);
     /* Canonical spec text of the layer, every argument explicit:
@@ -104,6 +108,7 @@ struct nn__layer {
                      * set by the model for kinds that take activation= */
     int training;   /* the training flag of the last forward (set by the model before it) */
     int defer_bias; /* forward leaves the bias to the activation (see bias_of) */
+    float *act_out; /* where forward writes the activation too (see writes_act), or NULL */
 };
 
 /* The table of every kind, indexed by enum nn__layer_kind (registry.c). */

@@ -825,11 +825,12 @@ static int forward(nn_model *m, const float *x, float *y, size_t batch, int trai
         size_t ch = 0, inner = 0;
         const float *b = l->has_act && l->ops->bias_of ? l->ops->bias_of(l, &ch, &inner) : NULL;
         l->defer_bias = b != NULL;
+        l->act_out = l->has_act && l->ops->writes_act ? m->post[i] : NULL;
         if ((rc = l->ops->forward(l, in, m->pre[i], batch, l->training, &m->rng)))
             return rc;
         if (b)
             rc = act_forward_bias(&l->args.act, m->pre[i], b, m->post[i], batch, ch, inner);
-        else if (l->has_act)
+        else if (l->has_act && !l->act_out)
             rc = nn__act_forward(&l->args.act, l->out, m->pre[i], m->post[i], batch);
         if (rc)
             return rc;
