@@ -165,6 +165,9 @@ void act__kprep(const act_spec *a, struct act__kc *k)
         k->c[0] = down(p[0]);
         split(p[0], &k->c[2], &k->c[3]);
         break;
+    case ACT_SQUAREPLUS:
+        k->d[0] = p[0];
+        break;
     case ACT_ELU:
         k->d[0] = p[0];
         k->c[2] = p[0] == 1.0;

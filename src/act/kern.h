@@ -64,7 +64,9 @@ struct act__path {
     X(HARD_TANH, hard_tanh)            \
     X(SOFTSHRINK, softshrink)          \
     X(HARDSHRINK, hardshrink)          \
-    X(EXPONENTIAL, exponential)
+    X(EXPONENTIAL, exponential)        \
+    X(ELLIOTT, elliott)                \
+    X(SQUAREPLUS, squareplus)
 
 extern const struct act__path act__path_avx512, act__path_avx2, act__path_base;
 

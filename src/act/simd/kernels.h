@@ -841,6 +841,60 @@ static inline vf B_softsign(vf x, vf dy, const struct act__kc *k)
     return k_grad(dy, (v_mul(r, r)));
 }
 
+/* elliott = 1/2 + x / (2 (1 + |x|)), as 1 / (2 (1 - x)) for x < 0 (no cancellation); |x| is
+ * capped so that +inf gives 1. ~1 ULP. */
+static inline vf F_elliott(vf x, const struct act__kc *k)
+{
+    (void)k;
+    vf xc = v_min(x, v_set(1e30f));
+    vf neg = v_div(v_set(0.5f), v_sub(v_set(1.0f), x));
+    vf pos = v_add(v_set(0.5f), v_div(xc, v_add(v_add(xc, xc), v_set(2.0f))));
+    return v_sel(v_lt(x, v_set(0.0f)), neg, pos);
+}
+static inline vf B_elliott(vf x, vf dy, const struct act__kc *k)
+{
+    (void)k;
+    vf r = v_div(v_set(1.0f), v_add(v_set(1.0f), k_abs(x)));
+    return k_grad(dy, v_mul(v_mul(v_set(0.5f), r), r));
+}
+
+/* squareplus (d0 = b): (x + s) / 2 and, for x < 0, b / (2 (s - x)), s = sqrt(x^2 + b), all in
+ * double as the specification (x^2 of a float cannot overflow there): rounded once */
+static inline vd k_squareplus_d(vd x, vd b)
+{
+    vd s = vd_sqrt(x * x + b), h = vd_set(0.5);
+    vd pos = (x + s) * h, neg = b / ((s - x) + (s - x));
+    return vd_sel_ge0(x, pos, neg);
+}
+static inline vf F_squareplus(vf x, const struct act__kc *k)
+{
+    vf2d d = v_widen(v_min(v_max(x, v_set(-FLT_MAX)), v_set(FLT_MAX)));
+    vd b = vd_set(k->d[0]);
+    d.lo = k_squareplus_d(d.lo, b);
+    d.hi = k_squareplus_d(d.hi, b);
+    vf y = v_narrow(d);
+    /* the limits: inf at +inf, 0 at -inf */
+    y = v_sel(v_eq(x, v_set(-INFINITY)), v_set(0.0f), y);
+    return v_sel(v_eq(x, v_set(INFINITY)), x, y);
+}
+/* squareplus' = (1 + x / s) / 2, for x < 0 b / (2 s (s - x)) */
+static inline vd k_dsquareplus_d(vd x, vd b)
+{
+    vd s = vd_sqrt(x * x + b), h = vd_set(0.5), one = vd_set(1.0);
+    vd pos = (one + x / s) * h, neg = b / ((s + s) * (s - x));
+    return vd_sel_ge0(x, pos, neg);
+}
+static inline vf B_squareplus(vf x, vf dy, const struct act__kc *k)
+{
+    vf2d d = v_widen(v_min(v_max(x, v_set(-FLT_MAX)), v_set(FLT_MAX)));
+    vd b = vd_set(k->d[0]);
+    d.lo = k_dsquareplus_d(d.lo, b);
+    d.hi = k_dsquareplus_d(d.hi, b);
+    vf g = v_narrow(d);
+    g = v_sel(v_eq(x, v_set(INFINITY)), v_set(1.0f), v_sel(v_eq(x, v_set(-INFINITY)), v_set(0.0f), g));
+    return k_grad(dy, g);
+}
+
 #undef K
 
 /* ---- drivers: one loop per form, the same block function for the tail ------------------- */
@@ -937,7 +991,9 @@ static inline vf B_softsign(vf x, vf dy, const struct act__kc *k)
     X(exponential, F_exponential, B_exponential)            \
     X(softplus, F_softplus, B_softplus)                     \
     X(mish, F_mish, B_mish)                                 \
-    X(softsign, F_softsign, B_softsign)
+    X(softsign, F_softsign, B_softsign)                     \
+    X(elliott, F_elliott, B_elliott)                        \
+    X(squareplus, F_squareplus, B_squareplus)
 
 VEC_LIST(ELEMENTWISE)
 

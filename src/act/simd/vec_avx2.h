@@ -101,3 +101,8 @@ static inline vf v_narrow(vf2d d)
                                 _mm256_cvtpd_ps(d.hi), 1);
 }
 static inline vd vd_set(double a) { return _mm256_set1_pd(a); }
+static inline vd vd_sqrt(vd a) { return _mm256_sqrt_pd(a); }
+static inline vd vd_sel_ge0(vd x, vd pos, vd neg)
+{
+    return _mm256_blendv_pd(neg, pos, _mm256_cmp_pd(x, _mm256_setzero_pd(), _CMP_GE_OQ));
+}

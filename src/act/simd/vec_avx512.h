@@ -81,3 +81,9 @@ static inline vf v_narrow(vf2d d)
                               _mm512_cvtpd_ps(d.hi), 1);
 }
 static inline vd vd_set(double a) { return _mm512_set1_pd(a); }
+static inline vd vd_sqrt(vd a) { return _mm512_sqrt_pd(a); }
+/* x >= 0 ? pos : neg, in double */
+static inline vd vd_sel_ge0(vd x, vd pos, vd neg)
+{
+    return _mm512_mask_blend_pd(_mm512_cmp_pd_mask(x, _mm512_setzero_pd(), _CMP_GE_OQ), neg, pos);
+}

@@ -94,3 +94,15 @@ typedef struct { vd lo, hi; } vf2d;
 static inline vf2d v_widen(vf v) { return (vf2d){__builtin_convertvector(v, vd), vd_zero()}; }
 static inline vf v_narrow(vf2d d) { return __builtin_convertvector(d.lo, vf); }
 static inline vd vd_set(double a) { return (vd){a, a, a, a}; }
+static inline vd vd_sqrt(vd a)
+{
+    for (int i = 0; i < 4; i++)
+        a[i] = __builtin_sqrt(a[i]);
+    return a;
+}
+static inline vd vd_sel_ge0(vd x, vd pos, vd neg)
+{
+    typedef int64_t vl __attribute__((vector_size(32)));
+    vl m = x >= vd_zero();
+    return (vd)((m & (vl)pos) | (~m & (vl)neg));
+}
