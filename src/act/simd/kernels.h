@@ -19,24 +19,36 @@
 #define K_LN2_HI 0x1.62e4p-1f
 #define K_LN2_LO 0x1.7f7d1cp-20f
 
+/* c[0] + c[1] u + ... + c[n-1] u^(n-1), Horner's rule */
+static inline vf k_horner(vf u, const float *c, int n)
+{
+    vf p = v_set(c[n - 1]);
+#pragma GCC unroll 16 /* -O2 would keep the loop (and reload c) in every kernel block */
+    for (int i = n - 2; i >= 0; i--)
+        p = v_fma(p, u, v_set(c[i]));
+    return p;
+}
+
 /* e^r = 1 + r + r^2 P(r), |r| <= 0.347: scripts/fit/exp.sollya, rel. error 9.7e-9 (2^-26.6) */
 static inline vf k_expm1_poly(vf r)
 {
-    vf p = v_fma(v_set(0x1.6ca9dp-10f), r, v_set(0x1.120ae6p-7f));
-    p = v_fma(p, r, v_set(0x1.55556cp-5f));
-    p = v_fma(p, r, v_set(0x1.5554dep-3f));
-    p = v_fma(p, r, v_set(0.5f));
-    return v_fma(v_mul(r, r), p, r);
+    static const float c[] = {0.5f, 0x1.5554dep-3f, 0x1.55556cp-5f, 0x1.120ae6p-7f,
+                              0x1.6ca9dp-10f};
+    return v_fma(v_mul(r, r), k_horner(r, c, 5), r);
+}
+
+/* z = n ln2 + r, n integral, |r| <= ln2/2 */
+static inline vf k_reduce(vf z, vf *n)
+{
+    *n = v_round(v_mul(z, v_set(K_LOG2E)));
+    return v_fnma(*n, v_set(K_LN2_LO), v_fnma(*n, v_set(K_LN2_HI), z));
 }
 
 /* exp(z + zl) for z in [-104, 88.72] (callers clamp), |zl| <= ulp(z). Subnormal results are
  * rounded once; below the range the result is 0. ~0.6 ULP. */
 static inline vf k_exp_parts(vf z, vf zl, vf *n)
 {
-    *n = v_round(v_mul(z, v_set(K_LOG2E)));
-    vf r = v_fnma(*n, v_set(K_LN2_HI), z);
-    r = v_add(v_fnma(*n, v_set(K_LN2_LO), r), zl);
-    return v_add(v_set(1.0f), k_expm1_poly(r)); /* e^r; exp(z + zl) = e^r 2^n */
+    return v_add(v_set(1.0f), k_expm1_poly(v_add(k_reduce(z, n), zl))); /* e^r: exp = e^r 2^n */
 }
 
 static inline vf k_exp_lo(vf z, vf zl)
@@ -51,9 +63,7 @@ static inline vf k_exp(vf z) { return k_exp_lo(z, v_set(0.0f)); }
  * and keeps full relative accuracy near 0, where e^z - 1 would cancel. */
 static inline vf k_expm1_neg(vf z)
 {
-    vf n = v_round(v_mul(z, v_set(K_LOG2E)));
-    vf r = v_fnma(n, v_set(K_LN2_HI), z);
-    r = v_fnma(n, v_set(K_LN2_LO), r);
+    vf n, r = k_reduce(z, &n);
     vf t = v_scale(v_set(1.0f), n);
     vf y = v_fma(t, k_expm1_poly(r), v_sub(t, v_set(1.0f)));
     return v_sel(v_eq(z, v_set(0.0f)), z, y); /* -0 stays -0 */
@@ -71,15 +81,10 @@ static inline vf k_log1p_01(vf e)
     vf k = v_sel(big, one, v_set(0.0f));
     vf f = v_sub(v_sel(big, v_mul(u, v_set(0.5f)), u), one);
     c = v_sel(big, v_mul(c, v_set(0.5f)), c);
-    vf p = v_fma(v_set(0x1.19ad38p-4f), f, v_set(-0x1.dc1716p-4f));
-    p = v_fma(p, f, v_set(0x1.e34ec6p-4f));
-    p = v_fma(p, f, v_set(-0x1.fc43cp-4f));
-    p = v_fma(p, f, v_set(0x1.237ae2p-3f));
-    p = v_fma(p, f, v_set(-0x1.555d94p-3f));
-    p = v_fma(p, f, v_set(0x1.99a14cp-3f));
-    p = v_fma(p, f, v_set(-0x1.fffffcp-3f));
-    p = v_fma(p, f, v_set(0x1.55554ep-2f));
-    p = v_fma(p, f, v_set(-0.5f));
+    static const float cp[] = {-0.5f,          0x1.55554ep-2f, -0x1.fffffcp-3f, 0x1.99a14cp-3f,
+                               -0x1.555d94p-3f, 0x1.237ae2p-3f, -0x1.fc43cp-4f,  0x1.e34ec6p-4f,
+                               -0x1.dc1716p-4f, 0x1.19ad38p-4f};
+    vf p = k_horner(f, cp, 10);
     vf corr = v_mul(c, v_fma(f, f, v_sub(one, f))); /* c / (1 + f), to f^3 */
 #if VEC_HAS_FMA
     vf s = v_add(v_fma(k, v_set(-0x1.05c61p-29f), corr), v_fma(v_mul(f, f), p, f));
@@ -96,12 +101,10 @@ static inline vf k_log1p_01(vf e)
 /* tanh(x) = x + x^3 P(x^2) for |x| <= 0.5494: scripts/fit/tanh.sollya, rel. error 3.7e-9 (2^-28) */
 static inline vf k_tanh_poly(vf x)
 {
+    static const float c[] = {-0x1.555554p-2f, 0x1.110fc6p-3f, -0x1.b999ecp-5f,
+                              0x1.5ced4ep-6f, -0x1.b01094p-8f};
     vf u = v_mul(x, x);
-    vf p = v_fma(v_set(-0x1.b01094p-8f), u, v_set(0x1.5ced4ep-6f));
-    p = v_fma(p, u, v_set(-0x1.b999ecp-5f));
-    p = v_fma(p, u, v_set(0x1.110fc6p-3f));
-    p = v_fma(p, u, v_set(-0x1.555554p-2f));
-    return v_fma(v_mul(x, u), p, x);
+    return v_fma(v_mul(x, u), k_horner(u, c, 5), x);
 }
 
 /* NaN in gives the same NaN out, as the specification */
@@ -127,6 +130,17 @@ static inline vf k_mul_d(vf x, double c)
     return v_narrow(d);
 }
 
+/* doubles as float hi + lo */
+static inline vf k_split(vf2d d, vf *lo)
+{
+    vf h = v_narrow(d);
+    vf2d hd = v_widen(h);
+    d.lo = d.lo - hd.lo;
+    d.hi = d.hi - hd.hi;
+    *lo = v_narrow(d);
+    return h;
+}
+
 /* z = b * x as hi + lo, b a double: the tail of exp(z) needs z beyond float precision */
 static inline vf k_mul_lo(vf x, double b, vf *lo)
 {
@@ -135,17 +149,13 @@ static inline vf k_mul_lo(vf x, double b, vf *lo)
     vf z = v_mul(x, v_set(bh));
     *lo = v_fma(x, v_set((float)(b - bh)), v_fms(x, v_set(bh), z));
     return z;
-#endif
+#else
     vf2d d = v_widen(x);
     vd bb = vd_set(b);
     d.lo = d.lo * bb;
     d.hi = d.hi * bb;
-    vf h = v_narrow(d);
-    vf2d hd = v_widen(h);
-    d.lo = d.lo - hd.lo;
-    d.hi = d.hi - hd.hi;
-    *lo = v_narrow(d);
-    return h;
+    return k_split(d, lo);
+#endif
 }
 
 /* ---- piecewise linear ----------------------------------------------------------------- */
@@ -163,7 +173,7 @@ static inline vf B_identity(vf x, vf dy, const struct act__kc *k)
 static inline vf F_relu(vf x, const struct act__kc *k)
 {
     (void)k;
-    return (v_sel(v_gt(x, v_set(0.0f)), x, v_set(0.0f)));
+    return v_sel(v_gt(x, v_set(0.0f)), x, v_set(0.0f));
 }
 static inline vf B_relu(vf x, vf dy, const struct act__kc *k)
 {
@@ -186,7 +196,7 @@ static inline vf B_leaky(vf x, vf dy, const struct act__kc *k)
 static inline vf F_relu6(vf x, const struct act__kc *k)
 {
     (void)k;
-    return (v_min(v_max(x, v_set(0.0f)), v_set(6.0f)));
+    return v_min(v_max(x, v_set(0.0f)), v_set(6.0f));
 }
 static inline vf B_relu6(vf x, vf dy, const struct act__kc *k)
 {
@@ -198,7 +208,7 @@ static inline vf B_relu6(vf x, vf dy, const struct act__kc *k)
 /* c0: the largest float <= threshold (so x > c0 iff x > threshold), c1: value */
 static inline vf F_threshold(vf x, const struct act__kc *k)
 {
-    return (v_sel(v_gt(x, K(0)), x, K(1)));
+    return v_sel(v_gt(x, K(0)), x, K(1));
 }
 static inline vf B_threshold(vf x, vf dy, const struct act__kc *k)
 {
@@ -209,7 +219,7 @@ static inline vf B_threshold(vf x, vf dy, const struct act__kc *k)
  * (x > min iff x > c2, x < max iff x < c3) */
 static inline vf F_hard_tanh(vf x, const struct act__kc *k)
 {
-    return (v_sel(v_gt(x, K(2)), v_sel(v_lt(x, K(3)), x, K(1)), K(0)));
+    return v_sel(v_gt(x, K(2)), v_sel(v_lt(x, K(3)), x, K(1)), K(0));
 }
 static inline vf B_hard_tanh(vf x, vf dy, const struct act__kc *k)
 {
@@ -224,7 +234,7 @@ static inline vm k_in_shrink(vf x, const struct act__kc *k)
 }
 static inline vf F_hardshrink(vf x, const struct act__kc *k)
 {
-    return (v_sel(k_in_shrink(x, k), v_set(0.0f), x));
+    return v_sel(k_in_shrink(x, k), v_set(0.0f), x);
 }
 static inline vf B_shrink(vf x, vf dy, const struct act__kc *k)
 {
@@ -237,7 +247,7 @@ static inline vf F_softshrink(vf x, const struct act__kc *k)
     vf pos = v_sub(v_sub(x, K(2)), K(3));
     vf neg = v_add(v_add(x, K(2)), K(3));
     vf y = v_sel(v_gt(x, v_set(0.0f)), pos, neg);
-    return (v_sel(k_in_shrink(x, k), v_set(0.0f), y));
+    return v_sel(k_in_shrink(x, k), v_set(0.0f), y);
 }
 
 /* hard_sigmoid: clamp(x + 3, 0, 6) / 6 */
@@ -313,10 +323,8 @@ static inline vf k_exp_negabs_tq(vf z, vf zl, vf *q)
     vf wl;
     vm low;
     vf w = k_negabs(z, zl, &wl, &low);
-    vf n = v_round(v_mul(w, v_set(K_LOG2E)));
-    vf r = v_fnma(n, v_set(K_LN2_HI), w);
-    r = v_add(v_fnma(n, v_set(K_LN2_LO), r), wl);
-    *q = k_expm1_poly(r);
+    vf n;
+    *q = k_expm1_poly(v_add(k_reduce(w, &n), wl));
     vf t = v_scale(v_set(1.0f), v_sel(v_lt(w, v_set(-80.0f)), v_add(n, v_set(64.0f)), n));
     return v_sel(low, v_set(0.0f), t);
 }
@@ -334,44 +342,54 @@ static inline vf k_xe(vf xt, vf q)
     return v_sel(v_eq(xt, v_set(0.0f)), xt, y);
 }
 
-/* x sigmoid(z) from the parts: (z > 0 ? xp : x e) / (1 + e) with xt = x t, e = t (1 + q).
- * The three roundings (x e, 1 + e, the quotient) would add up to 2.4 ULP; their exact
- * residuals (FMA) give one correction step, leaving ~1 ULP. Without FMA: in double. */
-static inline vf k_swish_quot(vf xp, vf xt, vf t, vf q, vf z)
-{
-    vm pos = v_gt(z, v_set(0.0f));
-    vm tail = v_lt(v_sub(v_set(0.0f), k_abs(z)), v_set(-80.0f));
-    t = v_sel(m_and(tail, pos), v_set(0.0f), t); /* e < 2^-115: 1 + e = 1 */
+/* x sigmoid(z) from the parts: (pos ? xp : x e) / (1 + e') with xt = x t, e = t (1 + q) and
+ * e' = td (1 + q) (td = t, or 0 where e is too small to change 1 + e). The three roundings
+ * (x e, 1 + e, the quotient) would add up to 2.4 ULP; their exact residuals (FMA) give one
+ * correction step, leaving ~1 ULP. num is x e (or xp) rounded once; *y0 the plain quotient.
+ * Without FMA the whole quotient is formed in double instead. */
 #if VEC_HAS_FMA
-    vf num = v_sel(pos, xp, k_xe(xt, q));
+static inline vf k_quot(vf num, vf xt, vf td, vf q, vm pos, vf *y0)
+{
     vf nl = v_sel(pos, v_set(0.0f), v_fma(xt, q, v_sub(xt, num)));
-    vf t1 = v_add(t, v_set(1.0f));
-    vf den = v_sel(tail, v_set(1.0f), v_fma(t, q, t1));
-    vf dl = v_sel(tail, v_set(0.0f), v_fma(t, q, v_sub(t1, den)));
-    vf y0 = v_div(num, den);
-    vf c = v_fnma(y0, dl, v_add(v_fnma(y0, den, num), nl));
-    vf y = v_fma(c, v_fnma(v_set(0.5f), den, v_set(1.5f)), y0); /* c / den, 1/den to 12% */
-    vm plain = m_or(v_eq(y0, v_set(0.0f)), v_gt(k_abs(y0), v_set(FLT_MAX))); /* 0, inf */
-    return v_sel(plain, y0, y);
+    vf t1 = v_add(td, v_set(1.0f));
+    vf den = v_fma(td, q, t1);
+    vf dl = v_fma(td, q, v_sub(t1, den));
+    *y0 = v_div(num, den);
+    vf c = v_fnma(*y0, dl, v_add(v_fnma(*y0, den, num), nl));
+    return v_fma(c, v_fnma(v_set(0.5f), den, v_set(1.5f)), *y0); /* c / den, 1/den to 12% */
+}
 #else
-    vf2d a = v_widen(v_sel(pos, xp, xt)), td = v_widen(t), qd = v_widen(q);
+static inline vf k_quot_d(vf xp, vf xt, vf td, vf q, vm pos)
+{
+    vf2d a = v_widen(v_sel(pos, xp, xt)), tl = v_widen(td), qd = v_widen(q);
     vf2d pq = v_widen(v_sel(pos, v_set(0.0f), q));
-    vf2d tl = v_widen(v_sel(tail, v_set(0.0f), t));
     vd one = vd_set(1.0);
     a.lo = a.lo * (one + pq.lo) / (one + tl.lo * (one + qd.lo));
     a.hi = a.hi * (one + pq.hi) / (one + tl.hi * (one + qd.hi));
-    (void)td;
     return v_narrow(a);
+}
+#endif
+
+/* the quotient for any z: tails (e below 2^-115), zeros and infinities included */
+static inline vf k_swish_quot(vf xp, vf xt, vf t, vf q, vf z)
+{
+    vm pos = v_gt(z, v_set(0.0f));
+    vf td = v_sel(v_lt(v_sub(v_set(0.0f), k_abs(z)), v_set(-80.0f)), v_set(0.0f), t);
+#if VEC_HAS_FMA
+    vf y0, y = k_quot(v_sel(pos, xp, k_xe(xt, q)), xt, td, q, pos, &y0);
+    vm plain = m_or(v_eq(y0, v_set(0.0f)), v_gt(k_abs(y0), v_set(FLT_MAX))); /* 0, inf */
+    return v_sel(plain, y0, y);
+#else
+    return k_quot_d(xp, xt, td, q, pos);
 #endif
 }
-
 
 /* sigmoid' = e / (1 + e)^2, the square as 1 + e (e + 2) rounded once */
 static inline vf k_dsigmoid(vf e) { return v_div(e, v_fma(e, v_add(e, v_set(2.0f)), v_set(1.0f))); }
 static inline vf B_sigmoid(vf x, vf dy, const struct act__kc *k)
 {
     (void)k;
-    return k_grad(dy, (k_dsigmoid(k_exp_negabs(x, v_set(0.0f)))));
+    return k_grad(dy, k_dsigmoid(k_exp_negabs(x, v_set(0.0f))));
 }
 
 /* log_sigmoid(x) = min(x, 0) - log1p(exp(-|x|)) */
@@ -386,10 +404,9 @@ static inline vf B_log_sigmoid(vf x, vf dy, const struct act__kc *k)
     (void)k;
     vf e = k_exp_negabs(x, v_set(0.0f));
     vf g = v_div(v_sel(v_gt(x, v_set(0.0f)), e, v_set(1.0f)), v_add(v_set(1.0f), e));
-    return k_grad(dy, (g));
+    return k_grad(dy, g);
 }
 
-/* sigmoid(x) = (x > 0 ? 1 : e) / (1 + e), e = exp(-|x|): the swish quotient with x = 1 */
 /* The common case of the logistic kernels: every lane 0 < |z| <= 80, so no tail, no
  * infinity, no zero to keep the sign of. One test per block picks it; results are the same
  * as k_swish_quot's. e = exp(-|z|) = t (1 + q), z exact (no low part). */
@@ -410,33 +427,22 @@ static inline vf k_exp_negabs_common(vf z, vf zl, vf *q)
 {
     vf w = v_or(z, v_set(-0.0f)); /* -|z| */
     vf wl = v_xor(zl, v_andnot(z, v_set(-0.0f))); /* the low part follows the sign flip */
-    vf n = v_round(v_mul(w, v_set(K_LOG2E)));
-    vf r = v_fnma(n, v_set(K_LN2_HI), w);
-    r = v_add(v_fnma(n, v_set(K_LN2_LO), r), wl);
-    *q = k_expm1_poly(r);
+    vf n;
+    *q = k_expm1_poly(v_add(k_reduce(w, &n), wl));
     return v_scale(v_set(1.0f), n);
 }
+/* k_swish_quot where k_common holds */
 static inline vf k_swish_quot_common(vf xp, vf xt, vf t, vf q, vm pos)
 {
 #if VEC_HAS_FMA
-    vf num = v_sel(pos, xp, v_fma(xt, q, xt));
-    vf nl = v_sel(pos, v_set(0.0f), v_fma(xt, q, v_sub(xt, num)));
-    vf t1 = v_add(t, v_set(1.0f));
-    vf den = v_fma(t, q, t1);
-    vf dl = v_fma(t, q, v_sub(t1, den));
-    vf y0 = v_div(num, den);
-    vf c = v_fnma(y0, dl, v_add(v_fnma(y0, den, num), nl));
-    return v_fma(c, v_fnma(v_set(0.5f), den, v_set(1.5f)), y0);
+    vf y0;
+    return k_quot(v_sel(pos, xp, v_fma(xt, q, xt)), xt, t, q, pos, &y0);
 #else
-    vf2d a = v_widen(v_sel(pos, xp, xt)), td = v_widen(t), qd = v_widen(q);
-    vf2d pq = v_widen(v_sel(pos, v_set(0.0f), q));
-    vd one = vd_set(1.0);
-    a.lo = a.lo * (one + pq.lo) / (one + td.lo * (one + qd.lo));
-    a.hi = a.hi * (one + pq.hi) / (one + td.hi * (one + qd.hi));
-    return v_narrow(a);
+    return k_quot_d(xp, xt, t, q, pos);
 #endif
 }
 
+/* sigmoid(x) = (x > 0 ? 1 : e) / (1 + e), e = exp(-|x|): the swish quotient with x = 1 */
 static inline vf F_sigmoid(vf x, const struct act__kc *k)
 {
     (void)k;
@@ -480,7 +486,7 @@ static inline vf B_silu(vf x, vf dy, const struct act__kc *k)
     vf g = v_fma(zc, k_dsigmoid(e), s);
     if (k->c[1] != 1.0f)
         g = v_sel(v_eq(K(0), v_set(0.0f)), v_set(0.5f), g);
-    return k_grad(dy, (g));
+    return k_grad(dy, g);
 }
 
 /* gelu_tanh: x sigmoid(z), z = x (c1 + c2 x^2) in double, then as silu */
@@ -498,18 +504,14 @@ static inline vf k_gelu_tanh_z(vf x, vf *zl)
     vf z = v_mul(x, w);
     *zl = v_fma(x, wl, v_fms(x, w, z));
     return z;
-#endif
+#else
     const double c1 = 1.5957691216057308, c2 = 1.5957691216057308 * 0.044715;
     vf2d d = v_widen(x);
     vd a = vd_set(c1), b = vd_set(c2);
     d.lo = d.lo * (a + b * d.lo * d.lo);
     d.hi = d.hi * (a + b * d.hi * d.hi);
-    vf h = v_narrow(d);
-    vf2d hd = v_widen(h);
-    d.lo = d.lo - hd.lo;
-    d.hi = d.hi - hd.hi;
-    *zl = v_narrow(d);
-    return h;
+    return k_split(d, zl);
+#endif
 }
 static inline vf F_gelu_tanh(vf x, const struct act__kc *k)
 {
@@ -523,7 +525,7 @@ static inline vf F_gelu_tanh(vf x, const struct act__kc *k)
     vf q, t = k_exp_negabs_tq(z, zl, &q);
     vf y = k_untail(z, k_swish_quot(xc, v_mul(xc, t), t, q, z));
     y = v_sel(v_ge(x, v_set(1e12f)), x, v_sel(v_le(x, v_set(-1e12f)), v_set(-0.0f), y));
-    return (y);
+    return y;
 }
 /* gelu_tanh' = s + 2 x s' du/dx with u = z / 2: du/dx = (c1 + 3 c2 x^2) / 2 */
 static inline vf B_gelu_tanh(vf x, vf dy, const struct act__kc *k)
@@ -537,7 +539,7 @@ static inline vf B_gelu_tanh(vf x, vf dy, const struct act__kc *k)
                   v_set((float)1.5957691216057308));
     vf g = v_fma(v_mul(xc, dz), k_dsigmoid(e), s);
     g = v_sel(v_ge(x, v_set(1e12f)), v_set(1.0f), v_sel(v_le(x, v_set(-1e12f)), v_set(0.0f), g));
-    return k_grad(dy, (g));
+    return k_grad(dy, g);
 }
 
 /* ---- gelu (the erf form) ----------------------------------------------------------------
@@ -551,12 +553,8 @@ static inline vf B_gelu_tanh(vf x, vf dy, const struct act__kc *k)
 static inline vf2d k_horner9(vf v, const float a[9], const float *b, vm m, vf u)
 {
 #define COEF(i) (b ? v_sel(m, v_set(b[i]), v_set(a[i])) : v_set(a[i]))
-    if (VEC_HAS_FMA && !b) {
-        vf p = COEF(8);
-        for (int i = 7; i >= 0; i--)
-            p = v_fma(p, v, COEF(i));
-        return v_widen(p);
-    }
+    if (VEC_HAS_FMA && !b)
+        return v_widen(k_horner(v, a, 9));
     vf2d vv = v_widen(v), p = v_widen(COEF(8));
     if (b) { /* v = 1/u: one Newton step in double takes out its float rounding */
         vf2d ud = v_widen(u);
@@ -586,17 +584,12 @@ static const float gelu_c[9] = {0x1.0bdb2ep-2f,  0x1.fcc82p-4f,   -0x1.34407cp-4
 /* 1/2 + x P(x^2) = Phi(x) for |x| <= 0.5 */
 static inline vf k_phi_small(vf x)
 {
-    vf u = v_mul(x, x);
-    vf p = v_fma(v_set(-0x1.19730cp-10f), u, v_set(0x1.bd04aap-11f));
-    p = v_fma(p, u, v_set(-0x1.676fa8p-10f));
-    p = v_fma(p, u, v_set(0x1.47796ap-7f));
-    p = v_fma(p, u, v_set(-0x1.10592ap-4f));
-    p = v_fma(p, u, v_set(0x1.988454p-2f));
-    return v_fma(x, p, v_set(0.5f));
+    static const float c[] = {0x1.988454p-2f,  -0x1.10592ap-4f, 0x1.47796ap-7f,
+                              -0x1.676fa8p-10f, 0x1.bd04aap-11f, -0x1.19730cp-10f};
+    return v_fma(x, k_horner(v_mul(x, x), c, 6), v_set(0.5f));
 }
 
-/* S for u = |x| in (0.5, 14.5], and 1/u */
-/* S in double (rounding it to float would cost up to 1 ULP of the result), and 1/u */
+/* S for u = |x| in [0.5, 14.5], in double (rounding it to float would cost up to 1 ULP of the result), and 1/u */
 static inline vf2d k_gelu_s(vf u, vf *v)
 {
     *v = v_div(v_set(1.0f), u);
@@ -703,14 +696,14 @@ static inline vf k_tanh(vf x, vf *dt)
 static inline vf F_tanh(vf x, const struct act__kc *k)
 {
     (void)k;
-    return (k_tanh(x, NULL));
+    return k_tanh(x, NULL);
 }
 static inline vf B_tanh(vf x, vf dy, const struct act__kc *k)
 {
     (void)k;
     vf d;
     k_tanh(x, &d);
-    return k_grad(dy, (d));
+    return k_grad(dy, d);
 }
 
 /* ---- the exponential family: elu (d0 = alpha), selu, celu (d0 = alpha, c1 = 1/alpha,
@@ -728,7 +721,7 @@ static inline vf F_elu(vf x, const struct act__kc *k)
 static inline vf B_elu(vf x, vf dy, const struct act__kc *k)
 {
     vf g = k_mul_d(k_exp(v_max(v_min(x, v_set(0.0f)), v_set(-104.0f))), k->d[0]);
-    return k_grad(dy, (v_sel(v_gt(x, v_set(0.0f)), v_set(1.0f), g)));
+    return k_grad(dy, v_sel(v_gt(x, v_set(0.0f)), v_set(1.0f), g));
 }
 
 /* selu: scale (d0) x for x > 0, scale alpha (d1) expm1(x) below */
@@ -741,7 +734,7 @@ static inline vf B_selu(vf x, vf dy, const struct act__kc *k)
 {
     vf g = k_mul_d(k_exp(v_max(v_min(x, v_set(0.0f)), v_set(-104.0f))), k->d[1]);
     g = v_sel(v_gt(x, v_set(0.0f)), K(0), g);
-    return k_grad(dy, (g));
+    return k_grad(dy, g);
 }
 
 static inline vf F_celu(vf x, const struct act__kc *k)
@@ -754,14 +747,14 @@ static inline vf F_celu(vf x, const struct act__kc *k)
 static inline vf B_celu(vf x, vf dy, const struct act__kc *k)
 {
     vf g = k_exp(v_max(v_min(v_mul(x, K(1)), v_set(0.0f)), v_set(-104.0f)));
-    return k_grad(dy, (v_sel(v_gt(x, v_set(0.0f)), v_set(1.0f), g)));
+    return k_grad(dy, v_sel(v_gt(x, v_set(0.0f)), v_set(1.0f), g));
 }
 
 static inline vf F_exponential(vf x, const struct act__kc *k)
 {
     (void)k;
     vf y = k_exp(v_min(v_max(x, v_set(-104.0f)), v_set(89.0f)));
-    return (y);
+    return y;
 }
 static inline vf B_exponential(vf x, vf dy, const struct act__kc *k)
 {
@@ -778,14 +771,14 @@ static inline vf F_softplus(vf x, const struct act__kc *k)
     vf y = v_add(v_max(z, v_set(0.0f)), l);
     if (k->c[1] != 1.0f)
         y = v_div(y, K(0));
-    return (v_sel(v_gt(z, K(2)), x, y));
+    return v_sel(v_gt(z, K(2)), x, y);
 }
 static inline vf B_softplus(vf x, vf dy, const struct act__kc *k)
 {
     vf zl, z = k_swish_z(x, k, &zl);
     vf e = k_exp_negabs(z, zl);
     vf s = v_div(v_sel(v_gt(z, v_set(0.0f)), v_set(1.0f), e), v_add(v_set(1.0f), e));
-    return k_grad(dy, (v_sel(v_gt(z, K(2)), v_set(1.0f), s)));
+    return k_grad(dy, v_sel(v_gt(z, K(2)), v_set(1.0f), s));
 }
 
 /* mish = x tanh(softplus(x)) = x n / (n + 2), n = e (e + 2), e = exp(x) held unrounded as
@@ -824,7 +817,7 @@ static inline vf B_mish(vf x, vf dy, const struct act__kc *k)
     vf sg = v_div(e, v_add(v_set(1.0f), e));
     vf omt2 = v_mul(v_mul(v_set(4.0f), v_add(n, v_set(1.0f))), v_mul(r, r));
     vf g = v_fma(v_mul(xm, sg), omt2, t);
-    return k_grad(dy, (v_sel(v_gt(x, v_set(20.0f)), v_set(1.0f), g)));
+    return k_grad(dy, v_sel(v_gt(x, v_set(20.0f)), v_set(1.0f), g));
 }
 
 /* softsign = x / (1 + |x|); |x| is capped so that +-inf give +-1 */
@@ -832,13 +825,13 @@ static inline vf F_softsign(vf x, const struct act__kc *k)
 {
     (void)k;
     vf xc = v_min(v_max(x, v_set(-1e30f)), v_set(1e30f));
-    return (v_div(xc, v_add(v_set(1.0f), k_abs(xc))));
+    return v_div(xc, v_add(v_set(1.0f), k_abs(xc)));
 }
 static inline vf B_softsign(vf x, vf dy, const struct act__kc *k)
 {
     (void)k;
     vf r = v_div(v_set(1.0f), v_add(v_set(1.0f), k_abs(x)));
-    return k_grad(dy, (v_mul(r, r)));
+    return k_grad(dy, v_mul(r, r));
 }
 
 /* elliott = 1/2 + x / (2 (1 + |x|)), as 1 / (2 (1 - x)) for x < 0 (no cancellation); |x| is
