@@ -16,6 +16,8 @@
 
 #ifdef _OPENMP
 #include <omp.h>
+
+#include "timing.h"
 #endif
 
 #include "actlab/act.h"
@@ -36,24 +38,6 @@ static const struct shape shapes[] = {
     {"conv3 16x8x8 -> 120", 16, 8, 8, 120},
 };
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *t, int n)
-{
-    qsort(t, (size_t)n, sizeof *t, cmp_double);
-    return n % 2 ? t[n / 2] : 0.5 * (t[n / 2 - 1] + t[n / 2]);
-}
 
 static float *alloc_random(size_t n, al_rng *r)
 {

@@ -40,6 +40,8 @@
 
 #ifdef _OPENMP
 #include <omp.h>
+
+#include "timing.h"
 #endif
 
 #include "actlab/act.h"
@@ -171,24 +173,6 @@ static void run(const struct impl *im, kb_fwd_fn *fw, kb_bwd_fn *bw, int dir, co
 
 /* ---- small helpers ------------------------------------------------------------------------ */
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *t, long n)
-{
-    qsort(t, (size_t)n, sizeof *t, cmp_double);
-    return n % 2 ? t[n / 2] : 0.5 * (t[n / 2 - 1] + t[n / 2]);
-}
 
 static void *xalloc(size_t bytes)
 {

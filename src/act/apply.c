@@ -8,8 +8,9 @@
 #include "kern.h"
 #include "../core/par.h"
 
-/* Arrays from this size up are split over the OpenMP threads: below it the threads' start
- * costs more than they save (measured with bench/kernels --threads; docs/BENCHMARKS.md). */
+/* Each OpenMP piece gets at least PAR_MIN elements, so arrays from 2 PAR_MIN = 2^18 are
+ * split: below that the threads' start costs more than they save (measured with
+ * `actlab bench` at OMP_NUM_THREADS=1 and 2; docs/BENCHMARKS.md, "Threads"). */
 #define PAR_MIN ((size_t)1 << 17)
 
 /* The number of pieces for n elements: 1 unless n is large and no parallel region runs. */
@@ -22,42 +23,36 @@ static int pieces(size_t n)
     return most < (size_t)t ? (int)most : t;
 }
 
-/* [lo, hi) of piece i of np, whole 64-byte lines apart */
-static void piece(size_t n, int i, int np, size_t *lo, size_t *hi)
+/* One kernel call over an array: forward (fwd: x -> out) or backward (bwd: x, dy -> out). */
+struct job {
+    act__kfwd *fwd;
+    act__kbwd *bwd;
+    const float *x, *dy;
+    float *out;
+    const struct act__kc *k;
+};
+
+static void job_part(const struct job *j, size_t lo, size_t hi)
 {
+    if (j->fwd)
+        j->fwd(j->x + lo, j->out + lo, hi - lo, j->k);
+    else
+        j->bwd(j->x + lo, j->dy + lo, j->out + lo, hi - lo, j->k);
+}
+
+/* the job over n elements, in pieces whole 64-byte lines apart when it is large */
+static void run(const struct job *j, size_t n)
+{
+    int np = pieces(n);
+    if (np == 1) {
+        job_part(j, 0, n);
+        return;
+    }
     size_t step = (n / (size_t)np + 15) & ~(size_t)15;
-    *lo = step * (size_t)i < n ? step * (size_t)i : n;
-    *hi = *lo + step < n ? *lo + step : n;
-}
-
-static void run_fwd(act__kfwd *f, const float *x, float *y, size_t n, const struct act__kc *k)
-{
-    int np = pieces(n);
-    if (np == 1) {
-        f(x, y, n, k);
-        return;
-    }
 #pragma omp parallel for num_threads(np)
     for (int i = 0; i < np; i++) {
-        size_t lo, hi;
-        piece(n, i, np, &lo, &hi);
-        f(x + lo, y + lo, hi - lo, k);
-    }
-}
-
-static void run_bwd(act__kbwd *f, const float *x, const float *dy, float *dx, size_t n,
-                    const struct act__kc *k)
-{
-    int np = pieces(n);
-    if (np == 1) {
-        f(x, dy, dx, n, k);
-        return;
-    }
-#pragma omp parallel for num_threads(np)
-    for (int i = 0; i < np; i++) {
-        size_t lo, hi;
-        piece(n, i, np, &lo, &hi);
-        f(x + lo, dy + lo, dx + lo, hi - lo, k);
+        size_t lo = step * (size_t)i < n ? step * (size_t)i : n;
+        job_part(j, lo, lo + step < n ? lo + step : n);
     }
 }
 
@@ -95,7 +90,7 @@ int act_forward(const act_spec *a, const float *x, float *y, size_t n)
     if (kn->fwd) {
         struct act__kc k;
         act__kprep(a, &k);
-        run_fwd(kn->fwd, x, y, n, &k);
+        run(&(struct job){.fwd = kn->fwd, .x = x, .out = y, .k = &k}, n);
         return AL_OK;
     }
     for (size_t i = 0; i < n; i++)
@@ -119,7 +114,7 @@ int act_backward(const act_spec *a, const float *x, const float *y, const float 
     if (kn->bwd) {
         struct act__kc k;
         act__kprep(a, &k);
-        run_bwd(kn->bwd, x, dy, dx, n, &k);
+        run(&(struct job){.bwd = kn->bwd, .x = x, .dy = dy, .out = dx, .k = &k}, n);
         return AL_OK;
     }
     for (size_t i = 0; i < n; i++) {

@@ -32,7 +32,7 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-enum { COPY, FWD, BWD, N_KINDS };
+enum { COPY, FWD, BWD };
 
 /* one timed call: ns per element, repeating small arrays to at least 20 us */
 static double timed(int what, const act_spec *a, const float *x, float *y, const float *dy,
@@ -52,6 +52,16 @@ static double timed(int what, const act_spec *a, const float *x, float *y, const
                     : act_backward(a, x, y, dy, dx, n);
     }
     return (now() - t0) * 1e9 / ((double)n * reps);
+}
+
+/* the median of `rounds` timed calls (t: room for them) */
+static double median_timed(int what, const act_spec *a, const float *x, float *y,
+                           const float *dy, float *dx, size_t n, double *t, long rounds)
+{
+    for (long k = 0; k < rounds; k++)
+        t[k] = timed(what, a, x, y, dy, dx, n);
+    qsort(t, (size_t)rounds, sizeof *t, cmp_double);
+    return t[rounds / 2];
 }
 
 /* splits s at commas into out[] (NULL-terminated), keeping the pieces in buf */
@@ -139,24 +149,15 @@ int cli_bench(int argc, char **argv)
         printf("\n%zu elements  (ns per element; exact = the scalar specification)\n", n);
         printf("%-22s %9s %9s %9s %9s %8s\n", "function", "fwd", "bwd", "exact fwd", "copy",
                "speedup");
-        double copy;
-        for (int k = 0; k < rounds; k++)
-            t[k] = timed(COPY, &specs[0], x, y, dy, dx, n);
-        qsort(t, (size_t)rounds, sizeof *t, cmp_double);
-        copy = t[rounds / 2];
+        double copy = median_timed(COPY, &specs[0], x, y, dy, dx, n, t, rounds);
         for (int f = 0; f < nf; f++) {
-            double med[N_KINDS], ex;
-            for (int w = FWD; w <= BWD; w++) {
-                for (int k = 0; k < rounds; k++)
-                    t[k] = timed(w, &specs[f], x, y, dy, dx, n);
-                qsort(t, (size_t)rounds, sizeof *t, cmp_double);
-                med[w] = t[rounds / 2];
-            }
+            double fwd = median_timed(FWD, &specs[f], x, y, dy, dx, n, t, rounds);
+            double bwd = median_timed(BWD, &specs[f], x, y, dy, dx, n, t, rounds);
             act_set_isa("exact"); /* one round of the slow path is enough for a ratio */
-            ex = timed(FWD, &specs[f], x, y, dy, dx, n < 65536 ? n : 65536);
+            double ex = timed(FWD, &specs[f], x, y, dy, dx, n < 65536 ? n : 65536);
             act_set_isa(path);
-            printf("%-22s %9.3f %9.3f %9.2f %9.3f %7.0fx\n", funcs[f], med[FWD], med[BWD], ex,
-                   copy, ex / med[FWD]);
+            printf("%-22s %9.3f %9.3f %9.2f %9.3f %7.0fx\n", funcs[f], fwd, bwd, ex, copy,
+                   ex / fwd);
         }
     }
     free(x), free(y), free(dy), free(dx), free(t);
