@@ -175,6 +175,7 @@ void act__kprep(const act_spec *a, struct act__kc *k)
     case ACT_CELU:
         k->d[0] = p[0];
         k->c[1] = (float)(1.0 / p[0]);
+        k->c[2] = p[0] == 1.0;
         k->c[3] = (float)(p[0] * 0x1p-100);
         break;
     case ACT_SELU: {

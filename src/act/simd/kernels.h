@@ -328,35 +328,35 @@ static inline vf k_exp_negabs_tq(vf z, vf zl, vf *q)
     vf t = v_scale(v_set(1.0f), v_sel(v_lt(w, v_set(-80.0f)), v_add(n, v_set(64.0f)), n));
     return v_sel(low, v_set(0.0f), t);
 }
-/* x e from x t and q, rounded once; a zero keeps its sign */
-static inline vf k_xe(vf xt, vf q)
-{
-#if VEC_HAS_FMA
-    vf y = v_fma(xt, q, xt);
-#else
-    vf2d a = v_widen(xt), b = v_widen(q);
-    a.lo = a.lo + a.lo * b.lo;
-    a.hi = a.hi + a.hi * b.hi;
-    vf y = v_narrow(a);
-#endif
-    return v_sel(v_eq(xt, v_set(0.0f)), xt, y);
-}
-
 /* x sigmoid(z) from the parts: (pos ? xp : x e) / (1 + e') with xt = x t, e = t (1 + q) and
  * e' = td (1 + q) (td = t, or 0 where e is too small to change 1 + e). The three roundings
  * (x e, 1 + e, the quotient) would add up to 2.4 ULP; their exact residuals (FMA) give one
  * correction step, leaving ~1 ULP. num is x e (or xp) rounded once; *y0 the plain quotient.
- * Without FMA the whole quotient is formed in double instead. */
+ * unit (sigmoid: x = 1) takes a shorter way: s = 1 / (1 + e') corrected by the residual of
+ * 1 + e', then pos ? s : e s rounded once (1.5 ULP, four operations fewer; for x != 1 the
+ * product x s would need s to more than float precision). Without FMA the whole quotient
+ * is formed in double instead. */
 #if VEC_HAS_FMA
-static inline vf k_quot(vf num, vf xt, vf td, vf q, vm pos, vf *y0)
+static inline vf k_quot(vf num, vf xt, vf td, vf q, vm pos, int unit, vf *y0)
 {
-    vf nl = v_sel(pos, v_set(0.0f), v_fma(xt, q, v_sub(xt, num)));
     vf t1 = v_add(td, v_set(1.0f));
     vf den = v_fma(td, q, t1);
     vf dl = v_fma(td, q, v_sub(t1, den));
+    if (unit) {
+        vf s0 = v_div(v_set(1.0f), den);
+        vf s = v_fma(s0, v_fnma(s0, dl, v_fnma(s0, den, v_set(1.0f))), s0);
+        vf p = v_mul(xt, s);
+        return *y0 = v_sel(pos, s, v_fma(p, q, p));
+    }
+    vf nl = v_sel(pos, v_set(0.0f), v_fma(xt, q, v_sub(xt, num)));
     *y0 = v_div(num, den);
     vf c = v_fnma(*y0, dl, v_add(v_fnma(*y0, den, num), nl));
     return v_fma(c, v_fnma(v_set(0.5f), den, v_set(1.5f)), *y0); /* c / den, 1/den to 12% */
+}
+/* x e from x t and q, rounded once; a zero keeps its sign */
+static inline vf k_xe(vf xt, vf q)
+{
+    return v_sel(v_eq(xt, v_set(0.0f)), xt, v_fma(xt, q, xt));
 }
 #else
 static inline vf k_quot_d(vf xp, vf xt, vf td, vf q, vm pos)
@@ -371,15 +371,18 @@ static inline vf k_quot_d(vf xp, vf xt, vf td, vf q, vm pos)
 #endif
 
 /* the quotient for any z: tails (e below 2^-115), zeros and infinities included */
-static inline vf k_swish_quot(vf xp, vf xt, vf t, vf q, vf z)
+static inline vf k_swish_quot(vf xp, vf xt, vf t, vf q, vf z, int unit)
 {
     vm pos = v_gt(z, v_set(0.0f));
     vf td = v_sel(v_lt(v_sub(v_set(0.0f), k_abs(z)), v_set(-80.0f)), v_set(0.0f), t);
 #if VEC_HAS_FMA
-    vf y0, y = k_quot(v_sel(pos, xp, k_xe(xt, q)), xt, td, q, pos, &y0);
+    if (unit) /* no zero or infinity to keep */
+        return k_quot(xp, xt, td, q, pos, 1, &xp);
+    vf y0, y = k_quot(v_sel(pos, xp, k_xe(xt, q)), xt, td, q, pos, 0, &y0);
     vm plain = m_or(v_eq(y0, v_set(0.0f)), v_gt(k_abs(y0), v_set(FLT_MAX))); /* 0, inf */
     return v_sel(plain, y0, y);
 #else
+    (void)unit;
     return k_quot_d(xp, xt, td, q, pos);
 #endif
 }
@@ -431,13 +434,14 @@ static inline vf k_exp_negabs_common(vf z, vf zl, vf *q)
     *q = k_expm1_poly(v_add(k_reduce(w, &n), wl));
     return v_scale(v_set(1.0f), n);
 }
-/* k_swish_quot where k_common holds */
-static inline vf k_swish_quot_common(vf xp, vf xt, vf t, vf q, vm pos)
+/* k_swish_quot where k_common holds: no tail, no zero */
+static inline vf k_swish_quot_common(vf xp, vf xt, vf t, vf q, vm pos, int unit)
 {
 #if VEC_HAS_FMA
     vf y0;
-    return k_quot(v_sel(pos, xp, v_fma(xt, q, xt)), xt, t, q, pos, &y0);
+    return k_quot(unit ? xp : v_sel(pos, xp, v_fma(xt, q, xt)), xt, t, q, pos, unit, &y0);
 #else
+    (void)unit;
     return k_quot_d(xp, xt, t, q, pos);
 #endif
 }
@@ -449,10 +453,10 @@ static inline vf F_sigmoid(vf x, const struct act__kc *k)
     vf q, t, one = v_set(1.0f);
     if (k_all(k_common(x))) {
         t = k_exp_negabs_common(x, v_set(0.0f), &q);
-        return k_swish_quot_common(one, t, t, q, v_gt(x, v_set(0.0f)));
+        return k_swish_quot_common(one, t, t, q, v_gt(x, v_set(0.0f)), 1);
     }
     t = k_exp_negabs_tq(x, v_set(0.0f), &q);
-    return k_untail(x, k_swish_quot(one, t, t, q, x));
+    return k_untail(x, k_swish_quot(one, t, t, q, x, 1));
 }
 
 /* silu (c0 = beta, c1 = 1 when beta is exactly 1) and gelu_quick (beta 1.702):
@@ -470,11 +474,11 @@ static inline vf F_silu(vf x, const struct act__kc *k)
     vf zl, z = k_swish_z(x, k, &zl);
     if (k_all(k_common(z))) {
         vf q, t = k_exp_negabs_common(z, zl, &q);
-        return k_swish_quot_common(x, v_mul(x, t), t, q, v_gt(z, v_set(0.0f)));
+        return k_swish_quot_common(x, v_mul(x, t), t, q, v_gt(z, v_set(0.0f)), 0);
     }
     vf q, t = k_exp_negabs_tq(z, zl, &q);
     vf xc = v_min(v_max(x, v_set(-FLT_MAX)), v_set(FLT_MAX)); /* inf * 0 would be NaN */
-    return k_untail(z, k_swish_quot(x, v_mul(xc, t), t, q, z));
+    return k_untail(z, k_swish_quot(x, v_mul(xc, t), t, q, z, 0));
 }
 /* silu' = s + z s', s = sigmoid(z), s' = e / (1 + e)^2 */
 static inline vf B_silu(vf x, vf dy, const struct act__kc *k)
@@ -520,10 +524,10 @@ static inline vf F_gelu_tanh(vf x, const struct act__kc *k)
     vf zl, z = k_gelu_tanh_z(xc, &zl);
     if (k_all(k_common(z))) {
         vf q, t = k_exp_negabs_common(z, zl, &q);
-        return k_swish_quot_common(x, v_mul(x, t), t, q, v_gt(z, v_set(0.0f)));
+        return k_swish_quot_common(x, v_mul(x, t), t, q, v_gt(z, v_set(0.0f)), 0);
     }
     vf q, t = k_exp_negabs_tq(z, zl, &q);
-    vf y = k_untail(z, k_swish_quot(xc, v_mul(xc, t), t, q, z));
+    vf y = k_untail(z, k_swish_quot(xc, v_mul(xc, t), t, q, z, 0));
     y = v_sel(v_ge(x, v_set(1e12f)), x, v_sel(v_le(x, v_set(-1e12f)), v_set(-0.0f), y));
     return y;
 }
@@ -543,43 +547,36 @@ static inline vf B_gelu_tanh(vf x, vf dy, const struct act__kc *k)
 }
 
 /* ---- gelu (the erf form) ----------------------------------------------------------------
- * scripts/fit/gelu.sollya: |x| <= 0.5: x (1/2 + x P(x^2)); beyond, with u = |x|,
- * gelu = (x > 0 ? x : 0) - exp(-x^2/2) S, S = C(u - 1) for u < 1.5, else A(1/u) or B(1/u);
- * relative errors 2^-29 .. 2^-31. x^2 enters exp() as hi + lo. Beyond u = 14.5: x or -0. */
+ * scripts/fit/gelu.sollya. |x| <= 0.5: x (1/2 + x P(x^2)). Beyond, with u = |x| and
+ * M(u) = u Phi(-u) exp(u^2/2) (from 0.17 at u = 0.5 up to 1/sqrt(2 pi)):
+ * gelu = (x > 0 ? x : 0) - exp(-x^2/2) M. M is a degree-7 polynomial in float on eight
+ * pieces looked up per lane: u - c on [0.5, 4) in steps of 1/2, 1/u - 5/32 on [4, 14.5]
+ * (rel. error 2^-29.7 .. 2^-38); its constant term is a float pair, so that M comes out as
+ * hi + lo and exp(-x^2/2) M rounds once. x^2 enters exp() as hi + lo. Beyond u = 14.5: x or
+ * -0. */
 
-/* sum c[i] v^i, c[i] per lane: a[i] where !m, b[i] where m (b NULL: a everywhere). In
- * double without FMA, and for the A/B pieces always: their large alternating coefficients
- * make float Horner cost up to 2.3 ULP (measured); C (b NULL) is well conditioned. */
-static inline vf2d k_horner9(vf v, const float a[9], const float *b, vm m, vf u)
-{
-#define COEF(i) (b ? v_sel(m, v_set(b[i]), v_set(a[i])) : v_set(a[i]))
-    if (VEC_HAS_FMA && !b)
-        return v_widen(k_horner(v, a, 9));
-    vf2d vv = v_widen(v), p = v_widen(COEF(8));
-    if (b) { /* v = 1/u: one Newton step in double takes out its float rounding */
-        vf2d ud = v_widen(u);
-        vd two = vd_set(2.0);
-        vv.lo = vv.lo * (two - ud.lo * vv.lo);
-        vv.hi = vv.hi * (two - ud.hi * vv.hi);
-    }
-    for (int i = 7; i >= 0; i--) {
-        vf2d c = v_widen(COEF(i));
-        p.lo = p.lo * vv.lo + c.lo;
-        p.hi = p.hi * vv.hi + c.hi;
-    }
-    return p;
-#undef COEF
-}
-
-static const float gelu_a[9] = {0x1.9884c6p-2f, -0x1.b6288p-14f, -0x1.95c25ap-2f,
-                                -0x1.36e3b8p-5f, 0x1.825fe8p0f,   -0x1.6c8d12p0f,
-                                -0x1.e30676p1f,  0x1.3f47fp3f,    -0x1.cad9dp2f};
-static const float gelu_b[9] = {0x1.97c8e8p-2f, 0x1.bfd672p-7f, -0x1.03351ap-1f,
-                                0x1.a2f0a6p-2f, 0x1.7296fep-1f, -0x1.11dcf8p1f,
-                                0x1.346442p1f,  -0x1.5fb784p0f, 0x1.4fa54cp-2f};
-static const float gelu_c[9] = {0x1.0bdb2ep-2f,  0x1.fcc82p-4f,   -0x1.34407cp-4f,
-                                0x1.2f48f4p-5f,  -0x1.035f64p-6f, 0x1.8e951cp-8f,
-                                -0x1.194c1ap-9f, 0x1.86e7f4p-11f, -0x1.ed7b6ep-13f};
+/* per piece: hi, lo, then the coefficients of w .. w^7; last, the centres */
+static const float gelu_m[10][8] = {
+    {0x1.cd2836p-3f, 0x1.275f8ap-2f, 0x1.4bef66p-2f, 0x1.62039ap-2f, 0x1.701efp-2f,
+     0x1.799186p-2f, 0x1.80268cp-2f, 0x1.8f327ep-2f},
+    {-0x1.892aa4p-28f, 0x1.8ce9d8p-27f, -0x1.d8a81p-28f, -0x1.40996p-28f, 0x1.b268p-30f,
+     0x1.8d3f58p-27f, -0x1.24ec0cp-27f, -0x1.82d8bp-29f},
+    {0x1.5bf7f2p-3f, 0x1.7b79d2p-4f, 0x1.bd45f4p-5f, 0x1.15aa6cp-5f, 0x1.6c5e3cp-6f,
+     0x1.f2f5dp-7f, 0x1.62200ep-7f, -0x1.bf12e6p-4f},
+    {-0x1.c2c6f4p-4f, -0x1.aece02p-5f, -0x1.be147p-6f, -0x1.ee984ep-7f, -0x1.22a93ep-7f,
+     -0x1.67143ap-8f, -0x1.cef384p-9f, -0x1.0ec4dp-2f},
+    {0x1.d68c82p-5f, 0x1.8ff248p-6f, 0x1.722026p-7f, 0x1.70c4bcp-8f, 0x1.87b8c8p-9f,
+     0x1.b7d51cp-10f, 0x1.031ddcp-10f, 0x1.c31dc4p-2f},
+    {-0x1.a88bc2p-6f, -0x1.446b36p-7f, -0x1.0ee8aep-8f, -0x1.e92bf6p-10f, -0x1.d8f7cap-11f,
+     -0x1.e5a04p-12f, -0x1.06d1aep-12f, 0x1.8c62d2p-5f},
+    {0x1.571e76p-7f, 0x1.dbc0fap-9f, 0x1.67be1cp-10f, 0x1.29b27ep-11f, 0x1.05ae36p-12f,
+     0x1.f06444p-14f, 0x1.f56bdap-15f, -0x1.61366ep0f},
+    {-0x1.0166bcp-8f, -0x1.44e4f6p-10f, -0x1.c1ff72p-12f, -0x1.53b188p-13f, -0x1.142d5ap-14f,
+     -0x1.e11a14p-16f, -0x1.bdbb6p-17f, 0x1.0fa8ap1f},
+    {0x1.63b4f6p-10f, 0x1.83f614p-12f, 0x1.546a14p-13f, 0x1.31870cp-15f, 0x1.d3de8ap-16f,
+     0x1.dc7aeap-18f, -0x1.53a706p-19f, 0x1.1aff54p0f},
+    {0.75f, 1.25f, 1.75f, 2.25f, 2.75f, 3.25f, 3.75f, 0.15625f},
+};
 
 /* 1/2 + x P(x^2) = Phi(x) for |x| <= 0.5 */
 static inline vf k_phi_small(vf x)
@@ -589,22 +586,23 @@ static inline vf k_phi_small(vf x)
     return v_fma(x, k_horner(v_mul(x, x), c, 6), v_set(0.5f));
 }
 
-/* S for u = |x| in [0.5, 14.5], in double (rounding it to float would cost up to 1 ULP of the result), and 1/u */
-static inline vf2d k_gelu_s(vf u, vf *v)
+/* M(u) for u in [0.5, 14.5] as hi + *lo, and *v = 1/u */
+static inline vf k_gelu_m(vf u, vf *v, vf *lo)
 {
     *v = v_div(v_set(1.0f), u);
-    vm near = v_lt(u, v_set(1.5f)), mid = v_ge(*v, v_set(0.3f));
-    vf2d s = v_widen(v_set(0.0f));
-    if (m_any(near))
-        s = k_horner9(v_sub(u, v_set(1.0f)), gelu_c, NULL, near, u);
-    if (!m_any(near) || m_any(v_ge(u, v_set(1.5f)))) { /* A or B by lane */
-        vf2d ab = k_horner9(*v, gelu_a, gelu_b, mid, u);
-        vf2d nd = v_widen(v_sel(near, v_set(1.0f), v_set(0.0f)));
-        vd one = vd_set(1.0);
-        s.lo = nd.lo * s.lo + (one - nd.lo) * ab.lo;
-        s.hi = nd.hi * s.hi + (one - nd.hi) * ab.hi;
-    }
-    return s;
+    /* piece floor(2u - 1), capped at 7; a lane on a boundary may take either neighbour,
+     * whose fit covers it */
+    vf j = v_min(v_max(v_round(v_fms(u, v_set(2.0f), v_set(1.5f))), v_set(0.0f)), v_set(7.0f));
+    vi ix = v_index(j);
+    vf w = v_sub(v_sel(v_eq(j, v_set(7.0f)), *v, u), v_lut8(ix, gelu_m[9]));
+    vf p = v_lut8(ix, gelu_m[8]);
+#pragma GCC unroll 8
+    for (int i = 7; i >= 1; i--)
+        p = v_fma(p, w, v_lut8(ix, gelu_m[i]));
+    vf hi = v_lut8(ix, gelu_m[0]);
+    vf m = v_add(hi, p);
+    *lo = v_add(v_sub(hi, m), p); /* exact: |hi| > |p| */
+    return m;
 }
 
 /* exp(-x^2/2) as t (1 + q) (see k_exp_negabs_tq), x^2 = h + l exactly */
@@ -632,16 +630,13 @@ static inline vf F_gelu(vf x, const struct act__kc *k)
         y = v_mul(x, k_phi_small(x));
     if (!m_any(small) || m_any(v_gt(a, v_set(0.5f)))) {
         vf xc = v_min(v_max(x, v_set(-14.5f)), v_set(14.5f)), uc = k_abs(xc);
-        vf v;
-        vf2d sd = k_gelu_s(v_max(uc, v_set(0.5f)), &v);
+        vf v, ml, mh = k_gelu_m(v_max(uc, v_set(0.5f)), &v, &ml);
         vf q, t = k_gauss_tq(xc, &q);
         vm neg = v_lt(x, v_set(0.0f));
         vm tail = v_lt(v_mul(v_mul(xc, xc), v_set(-0.5f)), v_set(-80.0f));
-        vf2d td = v_widen(t), qd = v_widen(q); /* exp(-x^2/2) S, rounded once */
-        vd one = vd_set(1.0);
-        td.lo = td.lo * sd.lo * (one + qd.lo);
-        td.hi = td.hi * sd.hi * (one + qd.hi);
-        vf es = v_narrow(td);
+        /* exp(-x^2/2) M = t (1 + q) (mh + ml) = t mh + t (mh q + ml), rounded once */
+        vf tm = v_mul(t, mh);
+        vf es = v_fma(t, v_fma(mh, q, ml), tm);
         es = v_sel(m_and(tail, v_gt(x, v_set(0.0f))), v_set(0.0f), es);
         vf big = v_sel(neg, v_xor(es, v_set(-0.0f)), v_sub(x, es));
         big = v_sel(m_and(tail, neg), v_mul(big, v_set(0x1p-64f)), big);
@@ -659,7 +654,7 @@ static inline vf B_gelu(vf x, vf dy, const struct act__kc *k)
     vf q, t = k_gauss_tq(xc, &q);
     vm tail = v_lt(v_mul(v_mul(xc, xc), v_set(-0.5f)), v_set(-80.0f));
     vf e = v_sel(tail, v_set(0.0f), v_fma(t, q, t));
-    vf v, s = v_narrow(k_gelu_s(v_max(uc, v_set(0.5f)), &v));
+    vf v, ml, s = k_gelu_m(v_max(uc, v_set(0.5f)), &v, &ml);
     vf tailp = v_mul(v_mul(e, s), v);            /* Phi(-|x|) */
     vf phi = v_sel(v_le(uc, v_set(0.5f)), k_phi_small(xc),
                    v_sel(v_lt(x, v_set(0.0f)), tailp, v_sub(v_set(1.0f), tailp)));
@@ -706,8 +701,8 @@ static inline vf B_tanh(vf x, vf dy, const struct act__kc *k)
     return k_grad(dy, d);
 }
 
-/* ---- the exponential family: elu (d0 = alpha), selu, celu (d0 = alpha, c1 = 1/alpha,
- * c3 = alpha 2^-100) ---- */
+/* ---- the exponential family: elu (d0 = alpha, c2 = 1 when alpha is 1), selu, celu (d0 =
+ * alpha, c1 = 1/alpha, c2 = 1 when alpha is 1, c3 = alpha 2^-100) ---- */
 
 static inline vf k_expm1_clamped(vf z) { return k_expm1_neg(v_max(z, v_set(-25.0f))); }
 
@@ -720,7 +715,9 @@ static inline vf F_elu(vf x, const struct act__kc *k)
 }
 static inline vf B_elu(vf x, vf dy, const struct act__kc *k)
 {
-    vf g = k_mul_d(k_exp(v_max(v_min(x, v_set(0.0f)), v_set(-104.0f))), k->d[0]);
+    vf g = k_exp(v_max(v_min(x, v_set(0.0f)), v_set(-104.0f)));
+    if (k->c[2] == 0.0f)
+        g = k_mul_d(g, k->d[0]);
     return k_grad(dy, v_sel(v_gt(x, v_set(0.0f)), v_set(1.0f), g));
 }
 
@@ -739,6 +736,8 @@ static inline vf B_selu(vf x, vf dy, const struct act__kc *k)
 
 static inline vf F_celu(vf x, const struct act__kc *k)
 {
+    if (k->c[2] != 0.0f) /* alpha = 1: elu's */
+        return F_elu(x, k);
     vf neg = k_mul_d(k_expm1_clamped(v_mul(x, K(1))), k->d[0]);
     /* where x / alpha would be subnormal, alpha expm1(x / alpha) = x to 2^-100 */
     neg = v_sel(v_lt(k_abs(x), K(3)), x, neg);
@@ -746,6 +745,8 @@ static inline vf F_celu(vf x, const struct act__kc *k)
 }
 static inline vf B_celu(vf x, vf dy, const struct act__kc *k)
 {
+    if (k->c[2] != 0.0f)
+        return B_elu(x, dy, k);
     vf g = k_exp(v_max(v_min(v_mul(x, K(1)), v_set(0.0f)), v_set(-104.0f)));
     return k_grad(dy, v_sel(v_gt(x, v_set(0.0f)), v_set(1.0f), g));
 }
@@ -781,24 +782,23 @@ static inline vf B_softplus(vf x, vf dy, const struct act__kc *k)
     return k_grad(dy, v_sel(v_gt(z, K(2)), v_set(1.0f), s));
 }
 
-/* mish = x tanh(softplus(x)) = x n / (n + 2), n = e (e + 2), e = exp(x) held unrounded as
- * t (1 + q) and carried on in double: one rounding at the end; x > 20 gives x */
+/* mish = x tanh(softplus(x)) = x n / (n + 2), n = e (e + 2), e = exp(x). With one exp for
+ * every lane, w = exp(-|x|): x <= 0: x w (w + 2) / (w (w + 2) + 2); x > 0 (e = 1/w):
+ * x (1 + 2w) / (1 + 2w + 2w^2). Every term is positive. w is held unrounded as t (1 + q)
+ * (sc = 2^-64 undoes the tail's scaling) and the rest runs in double: one rounding at the
+ * end; x > 20 gives x. */
 static inline vd k_mish_d(vd x, vd t, vd q, vd sc)
 {
     vd one = vd_set(1.0), two = vd_set(2.0);
-    vd e = t * (one + q) * sc;
-    vd n = e * (e + two);
-    return x * n / (n + two);
+    vd w = t * (one + q) * sc, a = w + w;
+    vd np = one + a, nn = w * (w + two);
+    vd num = vd_sel_ge0(x, np, nn), den = vd_sel_ge0(x, np + a * w, nn + two);
+    return x * num / den;
 }
 static inline vf F_mish(vf x, const struct act__kc *k)
 {
     (void)k;
-    vf q, t = k_exp_negabs_tq(v_min(x, v_set(0.0f)), v_set(0.0f), &q);
-    vm pos = v_gt(x, v_set(0.0f));
-    if (m_any(pos)) { /* e^x for x in (0, 20]: exp(-|x|) would be its reciprocal */
-        t = v_sel(pos, k_exp(v_min(x, v_set(20.0f))), t);
-        q = v_sel(pos, v_set(0.0f), q);
-    }
+    vf q, t = k_exp_negabs_tq(x, v_set(0.0f), &q);
     vf sc = v_sel(v_lt(x, v_set(-80.0f)), v_set(0x1p-64f), v_set(1.0f));
     vf xc = v_max(x, v_set(-FLT_MAX));
     vf2d xd = v_widen(xc), td = v_widen(t), qd = v_widen(q), sd = v_widen(sc);
@@ -1017,7 +1017,8 @@ static inline vf k_exp_diff(vf z, vf m)
 
 /* One row with finite entries, sign s = +-1 (softmin negates). Returns 0, or 1 when the row
  * holds a NaN or an infinity (the caller then runs the specification on it). */
-static int softmax_row(float s, int logs, const float *x, float *y, size_t n)
+static inline __attribute__((always_inline)) int softmax_row(float s, int logs, const float *x,
+                                                             float *y, size_t n)
 {
     vf sv = v_set(s), mx = v_set(-FLT_MAX);
     vf bad = v_set(0.0f);
@@ -1077,24 +1078,40 @@ static int softmax_row(float s, int logs, const float *x, float *y, size_t n)
         }
         return 0;
     }
-    vd inv = vd_set(1.0 / (1.0 + rest));
+    double inv = 1.0 / (1.0 + rest);
+#if VEC_HAS_FMA /* e inv with inv = ih + il: e ih + (e il) rounds once, as in double */
+    vf ih = v_set((float)inv), il = v_set((float)(inv - (double)(float)inv));
+    for (i = 0; i < n; i += VW) {
+        size_t w = n - i < VW ? n - i : VW;
+        vf e = k_load_w(y + i, w);
+        k_store_w(y + i, v_fma(e, ih, v_mul(e, il)), w);
+    }
+#else
+    vd invd = vd_set(inv);
     for (i = 0; i < n; i += VW) {
         size_t w = n - i < VW ? n - i : VW;
         vf2d d = v_widen(k_load_w(y + i, w));
-        d.lo = d.lo * inv;
-        d.hi = d.hi * inv;
+        d.lo = d.lo * invd;
+        d.hi = d.hi * invd;
         k_store_w(y + i, v_narrow(d), w);
     }
+#endif
     return 0;
 }
 
 static void rows_fwd(act_kind kind, const float *x, float *y, size_t rows, size_t cols,
                      const double *p)
 {
-    float s = kind == ACT_SOFTMIN ? -1.0f : 1.0f;
-    for (size_t r = 0; r < rows; r++)
-        if (softmax_row(s, kind == ACT_LOG_SOFTMAX, x + r * cols, y + r * cols, cols))
-            act__table[kind]->rows_fwd(p, x + r * cols, y + r * cols, 1, cols);
+    for (size_t r = 0; r < rows; r++) {
+        const float *xr = x + r * cols;
+        float *yr = y + r * cols;
+        /* each kind its own copy, the sign and the form known */
+        int bad = kind == ACT_SOFTMIN      ? softmax_row(-1.0f, 0, xr, yr, cols)
+                  : kind == ACT_LOG_SOFTMAX ? softmax_row(1.0f, 1, xr, yr, cols)
+                                            : softmax_row(1.0f, 0, xr, yr, cols);
+        if (bad)
+            act__table[kind]->rows_fwd(p, xr, yr, 1, cols);
+    }
 }
 
 /* softmax: dx = s y (dy - sum(dy y)); log_softmax: dx = s (dy - exp(y) sum(dy)); y given */

@@ -66,6 +66,10 @@ static inline vf v_scale(vf p, vf n)
     return v_mul(v_mul(p, pow2i(h)), pow2i(v_sub(n, h)));
 }
 
+/* a small integral j as a table index, and t[index] lane by lane for a table of 8 */
+static inline vi v_index(vf j) { return _mm256_cvttps_epi32(j); }
+static inline vf v_lut8(vi i, const float *t) { return _mm256_permutevar8x32_ps(_mm256_loadu_ps(t), i); }
+
 typedef __m256d vd;
 static inline vd vd_zero(void) { return _mm256_setzero_pd(); }
 static inline vd vd_acc(vd acc, vf v)

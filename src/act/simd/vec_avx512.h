@@ -54,6 +54,12 @@ static inline vf v_round(vf a)
 {
     return _mm512_roundscale_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
 }
+/* a small integral j as a table index, and t[index] lane by lane for a table of 8 */
+static inline vi v_index(vf j) { return _mm512_cvttps_epi32(j); }
+static inline vf v_lut8(vi i, const float *t)
+{
+    return _mm512_permutexvar_ps(i, _mm512_castps256_ps512(_mm256_loadu_ps(t)));
+}
 /* p * 2^n for an integral n in [-160, 160], rounded once (subnormal results included) */
 static inline vf v_scale(vf p, vf n) { return _mm512_scalef_ps(p, n); }
 

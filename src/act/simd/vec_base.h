@@ -77,6 +77,16 @@ static inline vf v_scale(vf p, vf n)
     return (p * pow2i(h)) * pow2i(n - h);
 }
 
+/* a small integral j as a table index, and t[index] lane by lane for a table of 8 */
+static inline vi v_index(vf j) { return __builtin_convertvector(j, vi); }
+static inline vf v_lut8(vi i, const float *t)
+{
+    vf r;
+    for (int l = 0; l < VW; l++)
+        r[l] = t[i[l]];
+    return r;
+}
+
 typedef double vd __attribute__((vector_size(32)));
 static inline vd vd_zero(void) { return (vd){0, 0, 0, 0}; }
 static inline vd vd_acc(vd acc, vf v) { return acc + __builtin_convertvector(v, vd); }
