@@ -60,13 +60,13 @@ static inline vf k_exp_lo(vf z, vf zl)
 static inline vf k_exp(vf z) { return k_exp_lo(z, v_set(0.0f)); }
 
 /* e^z - 1 for z in [-25, 0]: 2^n (e^r - 1) + (2^n - 1), which is exact in its last step
- * and keeps full relative accuracy near 0, where e^z - 1 would cancel. */
+ * and keeps full relative accuracy near 0, where e^z - 1 would cancel. -0 gives +0: the
+ * callers take x itself for x >= 0. */
 static inline vf k_expm1_neg(vf z)
 {
     vf n, r = k_reduce(z, &n);
     vf t = v_scale(v_set(1.0f), n);
-    vf y = v_fma(t, k_expm1_poly(r), v_sub(t, v_set(1.0f)));
-    return v_sel(v_eq(z, v_set(0.0f)), z, y); /* -0 stays -0 */
+    return v_fma(t, k_expm1_poly(r), v_sub(t, v_set(1.0f)));
 }
 
 /* log(1 + e) for e in [0, 1]: u = 1 + e rounded, its rounding error c recovered exactly,
@@ -711,7 +711,7 @@ static inline vf F_elu(vf x, const struct act__kc *k)
     vf neg = k_expm1_clamped(x);
     if (k->c[2] == 0.0f) /* alpha = 1 (PyTorch's default) needs no product */
         neg = k_mul_d(neg, k->d[0]);
-    return v_sel(v_gt(x, v_set(0.0f)), x, neg);
+    return v_sel(v_ge(x, v_set(0.0f)), x, neg); /* >=: -0 stays -0 */
 }
 static inline vf B_elu(vf x, vf dy, const struct act__kc *k)
 {
@@ -725,7 +725,7 @@ static inline vf B_elu(vf x, vf dy, const struct act__kc *k)
 static inline vf F_selu(vf x, const struct act__kc *k)
 {
     vf neg = k_mul_d(k_expm1_clamped(x), k->d[1]);
-    return v_sel(v_gt(x, v_set(0.0f)), k_mul_d(x, k->d[0]), neg);
+    return v_sel(v_ge(x, v_set(0.0f)), k_mul_d(x, k->d[0]), neg);
 }
 static inline vf B_selu(vf x, vf dy, const struct act__kc *k)
 {
