@@ -520,16 +520,20 @@ static inline vf k_gelu_tanh_z(vf x, vf *zl)
 static inline vf F_gelu_tanh(vf x, const struct act__kc *k)
 {
     (void)k;
-    vf xc = v_min(v_max(x, v_set(-1e12f)), v_set(1e12f)); /* z stays finite */
-    vf zl, z = k_gelu_tanh_z(xc, &zl);
+    /* from x = 9 (z = 66) on the result is x (e < 2^-95), so z is formed from min(x, 9):
+     * positive lanes stay in the common case, whose test is then not taken at random on
+     * data that reaches past z = 80; below, z stays finite */
+    vf xc = v_min(v_max(x, v_set(-1e12f)), v_set(9.0f));
+    vf zl, z = k_gelu_tanh_z(xc, &zl), y;
     if (k_all(k_common(z))) {
         vf q, t = k_exp_negabs_common(z, zl, &q);
-        return k_swish_quot_common(x, v_mul(x, t), t, q, v_gt(z, v_set(0.0f)), 0);
+        y = k_swish_quot_common(xc, v_mul(xc, t), t, q, v_gt(z, v_set(0.0f)), 0);
+    } else {
+        vf q, t = k_exp_negabs_tq(z, zl, &q);
+        y = k_untail(z, k_swish_quot(xc, v_mul(xc, t), t, q, z, 0));
+        y = v_sel(v_le(x, v_set(-1e12f)), v_set(-0.0f), y);
     }
-    vf q, t = k_exp_negabs_tq(z, zl, &q);
-    vf y = k_untail(z, k_swish_quot(xc, v_mul(xc, t), t, q, z, 0));
-    y = v_sel(v_ge(x, v_set(1e12f)), x, v_sel(v_le(x, v_set(-1e12f)), v_set(-0.0f), y));
-    return y;
+    return v_sel(v_ge(x, v_set(9.0f)), x, y);
 }
 /* gelu_tanh' = s + 2 x s' du/dx with u = z / 2: du/dx = (c1 + 3 c2 x^2) / 2 */
 static inline vf B_gelu_tanh(vf x, vf dy, const struct act__kc *k)
@@ -623,27 +627,21 @@ static inline vf k_gauss_tq(vf x, vf *q)
 static inline vf F_gelu(vf x, const struct act__kc *k)
 {
     (void)k;
+    /* both forms for every block, as k_tanh */
     vf a = k_abs(x);
-    vm small = v_le(a, v_set(0.5f));
-    vf y = v_set(0.0f);
-    if (m_any(small))
-        y = v_mul(x, k_phi_small(x));
-    if (!m_any(small) || m_any(v_gt(a, v_set(0.5f)))) {
-        vf xc = v_min(v_max(x, v_set(-14.5f)), v_set(14.5f)), uc = k_abs(xc);
-        vf v, ml, mh = k_gelu_m(v_max(uc, v_set(0.5f)), &v, &ml);
-        vf q, t = k_gauss_tq(xc, &q);
-        vm neg = v_lt(x, v_set(0.0f));
-        vm tail = v_lt(v_mul(v_mul(xc, xc), v_set(-0.5f)), v_set(-80.0f));
-        /* exp(-x^2/2) M = t (1 + q) (mh + ml) = t mh + t (mh q + ml), rounded once */
-        vf tm = v_mul(t, mh);
-        vf es = v_fma(t, v_fma(mh, q, ml), tm);
-        es = v_sel(m_and(tail, v_gt(x, v_set(0.0f))), v_set(0.0f), es);
-        vf big = v_sel(neg, v_xor(es, v_set(-0.0f)), v_sub(x, es));
-        big = v_sel(m_and(tail, neg), v_mul(big, v_set(0x1p-64f)), big);
-        big = v_sel(v_gt(a, v_set(14.5f)), v_sel(neg, v_set(-0.0f), x), big);
-        y = v_sel(small, y, big);
-    }
-    return y;
+    vf xc = v_min(v_max(x, v_set(-14.5f)), v_set(14.5f)), uc = k_abs(xc);
+    vf v, ml, mh = k_gelu_m(v_max(uc, v_set(0.5f)), &v, &ml);
+    vf q, t = k_gauss_tq(xc, &q);
+    vm neg = v_lt(x, v_set(0.0f));
+    vm tail = v_lt(v_mul(v_mul(xc, xc), v_set(-0.5f)), v_set(-80.0f));
+    /* exp(-x^2/2) M = t (1 + q) (mh + ml) = t mh + t (mh q + ml), rounded once */
+    vf tm = v_mul(t, mh);
+    vf es = v_fma(t, v_fma(mh, q, ml), tm);
+    es = v_sel(m_and(tail, v_gt(x, v_set(0.0f))), v_set(0.0f), es);
+    vf big = v_sel(neg, v_xor(es, v_set(-0.0f)), v_sub(x, es));
+    big = v_sel(m_and(tail, neg), v_mul(big, v_set(0x1p-64f)), big);
+    big = v_sel(v_gt(a, v_set(14.5f)), v_sel(neg, v_set(-0.0f), x), big);
+    return v_sel(v_le(a, v_set(0.5f)), v_mul(x, k_phi_small(x)), big);
 }
 
 /* gelu' = Phi(x) + x phi(x), phi(x) = exp(-x^2/2) / sqrt(2 pi) */
@@ -666,26 +664,19 @@ static inline vf B_gelu(vf x, vf dy, const struct act__kc *k)
 /* ---- tanh ----------------------------------------------------------------------------- */
 
 /* |x| <= 0.5494: the odd polynomial; beyond: 1 - 2e / (1 + e), e = exp(-2|x|), ~1 ULP.
- * Only the branches some lane needs are evaluated. */
+ * Both are evaluated for every block: a branch on "some lane is small" is taken at random
+ * on mixed data, and its mispredictions cost more than the polynomial (measured at 256K
+ * elements: 0.475 ns branching, see docs/BENCHMARKS.md). */
 static inline vf k_tanh(vf x, vf *dt)
 {
     vf a = k_abs(x);
     vm small = v_le(a, v_set(0.5494f));
-    vf y = x, d = v_set(1.0f);
-    if (m_any(small)) {
-        y = k_tanh_poly(x);
-        if (dt)
-            d = v_fnma(y, y, v_set(1.0f));
-    }
-    if (m_any(m_or(v_gt(a, v_set(0.5494f)), v_isnan(a)))) {
-        vf e = k_exp(v_max(v_mul(a, v_set(-2.0f)), v_set(-104.0f)));
-        vf q = v_div(v_add(e, e), v_add(v_set(1.0f), e));
-        y = v_sel(small, y, k_copysign(v_sub(v_set(1.0f), q), x));
-        if (dt) /* 1 - t^2 = q (2 - q) = 4e / (1 + e)^2 */
-            d = v_sel(small, d, v_mul(q, v_sub(v_set(2.0f), q)));
-    }
-    if (dt)
-        *dt = d;
+    vf ys = k_tanh_poly(x);
+    vf e = k_exp(v_max(v_mul(a, v_set(-2.0f)), v_set(-104.0f)));
+    vf q = v_div(v_add(e, e), v_add(v_set(1.0f), e));
+    vf y = v_sel(small, ys, k_copysign(v_sub(v_set(1.0f), q), x));
+    if (dt) /* 1 - t^2 = q (2 - q) = 4e / (1 + e)^2 */
+        *dt = v_sel(small, v_fnma(ys, ys, v_set(1.0f)), v_mul(q, v_sub(v_set(2.0f), q)));
     return v_sel(v_eq(x, v_set(0.0f)), x, y); /* tanh(-0) = -0 */
 }
 static inline vf F_tanh(vf x, const struct act__kc *k)
