@@ -162,6 +162,10 @@ int act_forward_rows(const act_spec *a, const float *x, float *y, size_t rows, s
         return al__fail(AL_EINVAL, "act_forward_rows: NULL array");
     const struct act__desc *d = act__table[a->kind];
     const struct act__path *path = act__cur_path();
+    if (a->kind == ACT_GLU && path->glu_fwd) {
+        path->glu_fwd(x, y, rows, cols);
+        return AL_OK;
+    }
     if (d->rows_fwd && softmax_like(a) && path->rows_fwd) {
         path->rows_fwd(a->kind, x, y, rows, cols, a->p);
         return AL_OK;
@@ -181,6 +185,10 @@ int act_backward_rows(const act_spec *a, const float *x, const float *y, const f
         return al__fail(AL_EINVAL, "act_backward_rows: NULL array");
     const struct act__desc *d = act__table[a->kind];
     const struct act__path *path = act__cur_path();
+    if (a->kind == ACT_GLU && path->glu_bwd) {
+        path->glu_bwd(x, dy, dx, rows, cols);
+        return AL_OK;
+    }
     if (softmax_like(a) && path->rows_bwd) {
         if (y) {
             path->rows_bwd(a->kind, y, dy, dx, rows, cols);

@@ -35,6 +35,10 @@ struct act__path {
                      const double *p);
     void (*rows_bwd)(act_kind kind, const float *y, const float *dy, float *dx, size_t rows,
                      size_t cols);
+    /* glu: rows [a | b] of cols = 2h, y = a sigmoid(b) (h per row); backward from x and dy
+     * (NULL on the exact path) */
+    void (*glu_fwd)(const float *x, float *y, size_t rows, size_t cols);
+    void (*glu_bwd)(const float *x, const float *dy, float *dx, size_t rows, size_t cols);
 };
 
 /* Which vector kernel serves each kind (kinds absent here run the spec on every path). */

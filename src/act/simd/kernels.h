@@ -1132,6 +1132,71 @@ static void rows_bwd(act_kind kind, const float *y, const float *dy, float *dx, 
     }
 }
 
+/* ---- glu: rows [a | b] -> a sigmoid(b) ----------------------------------------------------- */
+
+/* a exp(b) for b in [-200, -80], rounded once: there sigmoid(b) = exp(b) to 2^-115, and
+ * unlike silu's x, a can be large enough (up to 2^128) to lift a exp(b) far below exp's
+ * float range back into it. a (1 + q) / 2 then 2^(n+1) in two steps, the first exact. */
+static inline vf k_glu_tail(vf ac, vf b)
+{
+    vf n, q = k_expm1_poly(k_reduce(v_max(b, v_set(-200.0f)), &n));
+    vf h = v_mul(ac, v_set(0.5f));
+    vf n1 = v_max(v_add(n, v_set(1.0f)), v_set(-100.0f));
+    return v_scale(v_scale(v_fma(h, q, h), n1), v_sub(v_add(n, v_set(1.0f)), n1));
+}
+
+/* a sigmoid(b) as silu's quotient with x = a, z = b (~1.6 ULP), below b = -80 as
+ * k_glu_tail; a = +-inf gives a (NaN where sigmoid(b) is 0), a NaN in either gives NaN, as
+ * the specification */
+static inline vf k_glu(vf a, vf b)
+{
+    vf aa = k_abs(a);
+    vm afin = v_le(aa, v_set(FLT_MAX));
+    if (k_all(m_and(k_common(b), m_and(afin, v_gt(aa, v_set(0.0f)))))) {
+        vf q, t = k_exp_negabs_common(b, v_set(0.0f), &q);
+        /* a t can underflow where |a| is tiny: the sign of a zero result is a's */
+        return k_copysign(k_swish_quot_common(a, v_mul(a, t), t, q, v_gt(b, v_set(0.0f)), 0), a);
+    }
+    vf ac = v_min(v_max(a, v_set(-FLT_MAX)), v_set(FLT_MAX));
+    vf q, t = k_exp_negabs_tq(b, v_set(0.0f), &q);
+    vf y = k_swish_quot(a, v_mul(ac, t), t, q, b, 0);
+    y = k_copysign(v_sel(v_lt(b, v_set(-80.0f)), k_glu_tail(ac, b), y), a);
+    /* the specification's sigmoid(b) is 0 in double from b = -745.13 down: inf * 0 */
+    vf inf = v_sel(v_le(b, v_set(-0x1.74910ep+9f)), v_set(NAN), a);
+    y = v_sel(m_or(afin, v_isnan(a)), y, inf);
+    return k_nan(b, k_nan(a, y));
+}
+
+static void glu_fwd(const float *x, float *y, size_t rows, size_t cols)
+{
+    size_t h = cols / 2;
+    for (size_t r = 0; r < rows; r++) {
+        const float *a = x + r * cols, *b = a + h;
+        float *yr = y + r * h;
+        for (size_t j = 0; j < h; j += VW) {
+            size_t w = h - j < VW ? h - j : VW;
+            k_store_w(yr + j, k_glu(k_load_w(a + j, w), k_load_w(b + j, w)), w);
+        }
+    }
+}
+
+/* da = dy sigmoid(b), db = dy a sigmoid'(b) */
+static void glu_bwd(const float *x, const float *dy, float *dx, size_t rows, size_t cols)
+{
+    size_t h = cols / 2;
+    for (size_t r = 0; r < rows; r++) {
+        const float *a = x + r * cols, *b = a + h, *d = dy + r * h;
+        float *da = dx + r * cols, *db = da + h;
+        for (size_t j = 0; j < h; j += VW) {
+            size_t w = h - j < VW ? h - j : VW;
+            vf av = k_load_w(a + j, w), bv = k_load_w(b + j, w), g = k_load_w(d + j, w);
+            vf e = k_exp_negabs(bv, v_set(0.0f));
+            vf s = v_div(v_sel(v_gt(bv, v_set(0.0f)), v_set(1.0f), e), v_add(v_set(1.0f), e));
+            k_store_w(da + j, k_nan(bv, v_mul(g, s)), w);
+            k_store_w(db + j, k_nan(bv, v_mul(g, v_mul(av, k_dsigmoid(e)))), w);
+        }
+    }
+}
 
 #define ENTRY(ID, name) [ACT_##ID] = KERN(name),
 const struct act__path PATH_SYM = {
@@ -1139,5 +1204,7 @@ const struct act__path PATH_SYM = {
     .k = {ACT_VEC_MAP(ENTRY)},
     .rows_fwd = rows_fwd,
     .rows_bwd = rows_bwd,
+    .glu_fwd = glu_fwd,
+    .glu_bwd = glu_bwd,
 };
 #undef ENTRY
