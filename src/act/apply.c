@@ -166,6 +166,10 @@ int act_forward_rows(const act_spec *a, const float *x, float *y, size_t rows, s
         path->glu_fwd(x, y, rows, cols);
         return AL_OK;
     }
+    if (a->kind == ACT_SWIGLU && path->swiglu_fwd) {
+        path->swiglu_fwd(x, y, rows, cols);
+        return AL_OK;
+    }
     if (d->rows_fwd && softmax_like(a) && path->rows_fwd) {
         path->rows_fwd(a->kind, x, y, rows, cols, a->p);
         return AL_OK;
@@ -187,6 +191,10 @@ int act_backward_rows(const act_spec *a, const float *x, const float *y, const f
     const struct act__path *path = act__cur_path();
     if (a->kind == ACT_GLU && path->glu_bwd) {
         path->glu_bwd(x, dy, dx, rows, cols);
+        return AL_OK;
+    }
+    if (a->kind == ACT_SWIGLU && path->swiglu_bwd) {
+        path->swiglu_bwd(x, dy, dx, rows, cols);
         return AL_OK;
     }
     if (softmax_like(a) && path->rows_bwd) {

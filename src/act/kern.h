@@ -39,6 +39,9 @@ struct act__path {
      * (NULL on the exact path) */
     void (*glu_fwd)(const float *x, float *y, size_t rows, size_t cols);
     void (*glu_bwd)(const float *x, const float *dy, float *dx, size_t rows, size_t cols);
+    /* swiglu: the same shapes, y = a silu(b) */
+    void (*swiglu_fwd)(const float *x, float *y, size_t rows, size_t cols);
+    void (*swiglu_bwd)(const float *x, const float *dy, float *dx, size_t rows, size_t cols);
 };
 
 /* Which vector kernel serves each kind (kinds absent here run the spec on every path). */

@@ -337,6 +337,13 @@ static inline vf k_exp_negabs_tq(vf z, vf zl, vf *q)
  * product x s would need s to more than float precision). Without FMA the whole quotient
  * is formed in double instead. */
 #if VEC_HAS_FMA
+/* (num + nl) / (den + dl) from the rounded quotient and one correction step */
+static inline vf k_quot_fin(vf num, vf nl, vf den, vf dl, vf *y0)
+{
+    *y0 = v_div(num, den);
+    vf c = v_fnma(*y0, dl, v_add(v_fnma(*y0, den, num), nl));
+    return v_fma(c, v_fnma(v_set(0.5f), den, v_set(1.5f)), *y0); /* c / den, 1/den to 12% */
+}
 static inline vf k_quot(vf num, vf xt, vf td, vf q, vm pos, int unit, vf *y0)
 {
     vf t1 = v_add(td, v_set(1.0f));
@@ -349,9 +356,7 @@ static inline vf k_quot(vf num, vf xt, vf td, vf q, vm pos, int unit, vf *y0)
         return *y0 = v_sel(pos, s, v_fma(p, q, p));
     }
     vf nl = v_sel(pos, v_set(0.0f), v_fma(xt, q, v_sub(xt, num)));
-    *y0 = v_div(num, den);
-    vf c = v_fnma(*y0, dl, v_add(v_fnma(*y0, den, num), nl));
-    return v_fma(c, v_fnma(v_set(0.5f), den, v_set(1.5f)), *y0); /* c / den, 1/den to 12% */
+    return k_quot_fin(num, nl, den, dl, y0);
 }
 /* x e from x t and q, rounded once; a zero keeps its sign */
 static inline vf k_xe(vf xt, vf q)
@@ -1167,36 +1172,100 @@ static inline vf k_glu(vf a, vf b)
     return k_nan(b, k_nan(a, y));
 }
 
-static void glu_fwd(const float *x, float *y, size_t rows, size_t cols)
-{
-    size_t h = cols / 2;
-    for (size_t r = 0; r < rows; r++) {
-        const float *a = x + r * cols, *b = a + h;
-        float *yr = y + r * h;
-        for (size_t j = 0; j < h; j += VW) {
-            size_t w = h - j < VW ? h - j : VW;
-            k_store_w(yr + j, k_glu(k_load_w(a + j, w), k_load_w(b + j, w)), w);
-        }
-    }
-}
+/* a block of w lanes of a gated row function: y from a, b; da, db from a, b, dy */
+static void glu_block(vf a, vf b, float *y, size_t w) { k_store_w(y, k_glu(a, b), w); }
 
 /* da = dy sigmoid(b), db = dy a sigmoid'(b) */
-static void glu_bwd(const float *x, const float *dy, float *dx, size_t rows, size_t cols)
+static void glu_grad(vf a, vf b, vf g, float *da, float *db, size_t w)
 {
-    size_t h = cols / 2;
-    for (size_t r = 0; r < rows; r++) {
-        const float *a = x + r * cols, *b = a + h, *d = dy + r * h;
-        float *da = dx + r * cols, *db = da + h;
-        for (size_t j = 0; j < h; j += VW) {
-            size_t w = h - j < VW ? h - j : VW;
-            vf av = k_load_w(a + j, w), bv = k_load_w(b + j, w), g = k_load_w(d + j, w);
-            vf e = k_exp_negabs(bv, v_set(0.0f));
-            vf s = v_div(v_sel(v_gt(bv, v_set(0.0f)), v_set(1.0f), e), v_add(v_set(1.0f), e));
-            k_store_w(da + j, k_nan(bv, v_mul(g, s)), w);
-            k_store_w(db + j, k_nan(bv, v_mul(g, v_mul(av, k_dsigmoid(e)))), w);
-        }
-    }
+    vf e = k_exp_negabs(b, v_set(0.0f));
+    vf s = v_div(v_sel(v_gt(b, v_set(0.0f)), v_set(1.0f), e), v_add(v_set(1.0f), e));
+    k_store_w(da, k_nan(b, v_mul(g, s)), w);
+    k_store_w(db, k_nan(b, v_mul(g, v_mul(a, k_dsigmoid(e)))), w);
 }
+
+/* ---- swiglu: rows [a | b] -> a silu(b) = (a b) sigmoid(b) ------------------------------------ */
+
+/* The common case of a block: every b in k_common's range, every a b finite and nonzero.
+ * a b = p + pl exactly (FMA; without FMA in double, where it is exact), then the swish
+ * quotient with x = p + pl, z = b, rounded once; a zero result (a b t underflowing) takes
+ * the sign of a b. Returns 0 when the block is not common: the caller runs the
+ * specification on it. */
+static inline int k_swiglu(vf a, vf b, vf *y)
+{
+    vf p = v_mul(a, b), ap = k_abs(p);
+    if (!k_all(m_and(k_common(b), m_and(v_le(ap, v_set(FLT_MAX)), v_gt(ap, v_set(0.0f))))))
+        return 0;
+    vf q, t = k_exp_negabs_common(b, v_set(0.0f), &q);
+    vm pos = v_gt(b, v_set(0.0f));
+#if VEC_HAS_FMA
+    vf pl = v_fms(a, b, p), xt = v_mul(p, t), xlt = v_mul(pl, t);
+    vf num = v_sel(pos, p, v_fma(xt, q, xt));
+    vf nl = v_sel(pos, pl, v_add(v_fma(xt, q, v_sub(xt, num)), v_fma(xlt, q, xlt)));
+    vf t1 = v_add(t, v_set(1.0f));
+    vf den = v_fma(t, q, t1), dl = v_fma(t, q, v_sub(t1, den)), y0;
+    *y = k_copysign(k_quot_fin(num, nl, den, dl, &y0), p);
+#else
+    vf2d ad = v_widen(a), bd = v_widen(b), td = v_widen(t), qd = v_widen(q);
+    vf2d pq = v_widen(v_sel(pos, v_set(0.0f), q)), tt = v_widen(v_sel(pos, v_set(1.0f), t));
+    vd one = vd_set(1.0);
+    ad.lo = ad.lo * bd.lo * tt.lo * (one + pq.lo) / (one + td.lo * (one + qd.lo));
+    ad.hi = ad.hi * bd.hi * tt.hi * (one + pq.hi) / (one + td.hi * (one + qd.hi));
+    *y = k_copysign(v_narrow(ad), p);
+#endif
+    return 1;
+}
+
+/* the specification on one block of w lanes: a row [a | b] of 2w */
+static void swiglu_spec(vf a, vf b, float *y, size_t w)
+{
+    float row[2 * VW], out[VW];
+    k_store_w(row, a, w);
+    k_store_w(row + w, b, w);
+    act__table[ACT_SWIGLU]->rows_fwd(NULL, row, out, 1, 2 * w);
+    memcpy(y, out, w * sizeof *y);
+}
+
+static void swiglu_block(vf a, vf b, float *y, size_t w)
+{
+    vf yv;
+    if (w == VW && k_swiglu(a, b, &yv))
+        v_store(y, yv);
+    else
+        swiglu_spec(a, b, y, w);
+}
+
+/* da = dy silu(b), db = dy a silu'(b), through silu's kernels (beta 1) */
+static void swiglu_grad(vf a, vf b, vf g, float *da, float *db, size_t w)
+{
+    const struct act__kc k1 = {.c = {1.0f, 1.0f}, .d = {1.0}};
+    k_store_w(da, v_mul(g, FN(F_silu, b, &k1)), w);
+    k_store_w(db, k_nan(a, BN(B_silu, b, v_mul(g, a), &k1)), w);
+}
+
+/* the row loops: rows [a | b] of cols = 2h, h outputs per row, blocks of w <= VW lanes */
+#define GATED_LOOP(BODY)                                                                   \
+    size_t h = cols / 2;                                                                   \
+    for (size_t r = 0; r < rows; r++)                                                      \
+        for (size_t j = 0; j < h; j += VW) {                                               \
+            size_t w = h - j < VW ? h - j : VW;                                            \
+            const float *a = x + r * cols + j;                                             \
+            BODY;                                                                          \
+        }
+#define GATED_ROWS(name)                                                                   \
+    static void name##_fwd(const float *x, float *y, size_t rows, size_t cols)             \
+    {                                                                                      \
+        GATED_LOOP(name##_block(k_load_w(a, w), k_load_w(a + h, w), y + r * h + j, w))     \
+    }                                                                                      \
+    static void name##_bwd(const float *x, const float *dy, float *dx, size_t rows,       \
+                           size_t cols)                                                    \
+    {                                                                                      \
+        GATED_LOOP(float *da = dx + r * cols + j;                                          \
+                   name##_grad(k_load_w(a, w), k_load_w(a + h, w),                         \
+                               k_load_w(dy + r * h + j, w), da, da + h, w))                \
+    }
+GATED_ROWS(glu)
+GATED_ROWS(swiglu)
 
 #define ENTRY(ID, name) [ACT_##ID] = KERN(name),
 const struct act__path PATH_SYM = {
@@ -1206,5 +1275,7 @@ const struct act__path PATH_SYM = {
     .rows_bwd = rows_bwd,
     .glu_fwd = glu_fwd,
     .glu_bwd = glu_bwd,
+    .swiglu_fwd = swiglu_fwd,
+    .swiglu_bwd = swiglu_bwd,
 };
 #undef ENTRY
