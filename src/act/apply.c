@@ -162,12 +162,8 @@ int act_forward_rows(const act_spec *a, const float *x, float *y, size_t rows, s
         return al__fail(AL_EINVAL, "act_forward_rows: NULL array");
     const struct act__desc *d = act__table[a->kind];
     const struct act__path *path = act__cur_path();
-    if (a->kind == ACT_GLU && path->glu_fwd) {
-        path->glu_fwd(x, y, rows, cols);
-        return AL_OK;
-    }
-    if (a->kind == ACT_SWIGLU && path->swiglu_fwd) {
-        path->swiglu_fwd(x, y, rows, cols);
+    if (path->g[a->kind].fwd) {
+        path->g[a->kind].fwd(x, y, rows, cols);
         return AL_OK;
     }
     if (d->rows_fwd && softmax_like(a) && path->rows_fwd) {
@@ -189,12 +185,8 @@ int act_backward_rows(const act_spec *a, const float *x, const float *y, const f
         return al__fail(AL_EINVAL, "act_backward_rows: NULL array");
     const struct act__desc *d = act__table[a->kind];
     const struct act__path *path = act__cur_path();
-    if (a->kind == ACT_GLU && path->glu_bwd) {
-        path->glu_bwd(x, dy, dx, rows, cols);
-        return AL_OK;
-    }
-    if (a->kind == ACT_SWIGLU && path->swiglu_bwd) {
-        path->swiglu_bwd(x, dy, dx, rows, cols);
+    if (path->g[a->kind].bwd) {
+        path->g[a->kind].bwd(x, dy, dx, rows, cols);
         return AL_OK;
     }
     if (softmax_like(a) && path->rows_bwd) {

@@ -27,6 +27,13 @@ struct act__kern {
     act__kbias *bias;
 };
 
+typedef void act__gfwd(const float *x, float *y, size_t rows, size_t cols);
+typedef void act__gbwd(const float *x, const float *dy, float *dx, size_t rows, size_t cols);
+struct act__gated {
+    act__gfwd *fwd;
+    act__gbwd *bwd;
+};
+
 struct act__path {
     const char *name;
     struct act__kern k[ACT_COUNT];
@@ -35,13 +42,9 @@ struct act__path {
                      const double *p);
     void (*rows_bwd)(act_kind kind, const float *y, const float *dy, float *dx, size_t rows,
                      size_t cols);
-    /* glu: rows [a | b] of cols = 2h, y = a sigmoid(b) (h per row); backward from x and dy
-     * (NULL on the exact path) */
-    void (*glu_fwd)(const float *x, float *y, size_t rows, size_t cols);
-    void (*glu_bwd)(const float *x, const float *dy, float *dx, size_t rows, size_t cols);
-    /* swiglu: the same shapes, y = a silu(b) */
-    void (*swiglu_fwd)(const float *x, float *y, size_t rows, size_t cols);
-    void (*swiglu_bwd)(const float *x, const float *dy, float *dx, size_t rows, size_t cols);
+    /* the gated row functions (glu, swiglu), by kind: rows [a | b] of cols = 2h give h
+     * outputs; backward from x and dy. NULL where the path has none. */
+    struct act__gated g[ACT_COUNT];
 };
 
 /* Which vector kernel serves each kind (kinds absent here run the spec on every path). */

@@ -381,9 +381,10 @@ static inline vf k_swish_quot(vf xp, vf xt, vf t, vf q, vf z, int unit)
     vm pos = v_gt(z, v_set(0.0f));
     vf td = v_sel(v_lt(v_sub(v_set(0.0f), k_abs(z)), v_set(-80.0f)), v_set(0.0f), t);
 #if VEC_HAS_FMA
+    vf y0;
     if (unit) /* no zero or infinity to keep */
-        return k_quot(xp, xt, td, q, pos, 1, &xp);
-    vf y0, y = k_quot(v_sel(pos, xp, k_xe(xt, q)), xt, td, q, pos, 0, &y0);
+        return k_quot(xp, xt, td, q, pos, 1, &y0);
+    vf y = k_quot(v_sel(pos, xp, k_xe(xt, q)), xt, td, q, pos, 0, &y0);
     vm plain = m_or(v_eq(y0, v_set(0.0f)), v_gt(k_abs(y0), v_set(FLT_MAX))); /* 0, inf */
     return v_sel(plain, y0, y);
 #else
@@ -1273,9 +1274,6 @@ const struct act__path PATH_SYM = {
     .k = {ACT_VEC_MAP(ENTRY)},
     .rows_fwd = rows_fwd,
     .rows_bwd = rows_bwd,
-    .glu_fwd = glu_fwd,
-    .glu_bwd = glu_bwd,
-    .swiglu_fwd = swiglu_fwd,
-    .swiglu_bwd = swiglu_bwd,
+    .g = {[ACT_GLU] = {glu_fwd, glu_bwd}, [ACT_SWIGLU] = {swiglu_fwd, swiglu_bwd}},
 };
 #undef ENTRY

@@ -31,13 +31,6 @@ static inline vf v_add(vf a, vf b) { return a + b; }
 static inline vf v_sub(vf a, vf b) { return a - b; }
 static inline vf v_mul(vf a, vf b) { return a * b; }
 static inline vf v_div(vf a, vf b) { return a / b; }
-static inline vf v_sqrt(vf a)
-{
-    vf r;
-    for (int i = 0; i < VW; i++)
-        r[i] = __builtin_sqrtf(a[i]);
-    return r;
-}
 static inline vf v_fma(vf a, vf b, vf c) { return a * b + c; }
 static inline vf v_fnma(vf a, vf b, vf c) { return c - a * b; }
 static inline vf v_fms(vf a, vf b, vf c) { return a * b - c; }
