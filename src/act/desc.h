@@ -8,6 +8,7 @@
 
 #include "actlab/act.h"
 #include "../core/error.h"
+#include "../core/ieee.h"
 
 /* f(x) or f'(x) of an elementwise function at a value that is not NaN (the caller passes NaN
  * through), with the spec's parameters p[]. */

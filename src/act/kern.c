@@ -20,13 +20,20 @@ static const struct act__path *const paths[] = {
 };
 #define N_PATHS (sizeof paths / sizeof paths[0])
 
-static const char *const *names(void)
-{
-    static const char *list[N_PATHS + 1];
-    for (size_t i = 0; i < N_PATHS; i++)
-        list[i] = paths[i]->name;
-    return list;
-}
+/* The names of paths[], spelled out so the list is constant data: filling a static array on
+ * each call (as this once did) is a data race when two threads ask at once. test_kernels
+ * checks that the two lists agree. */
+static const char *const path_names[] = {
+#ifdef ACTLAB_X86_PATHS
+    "avx512",
+    "avx2",
+#endif
+    "baseline",
+    "exact",
+    NULL,
+};
+_Static_assert(sizeof path_names / sizeof path_names[0] == N_PATHS + 1,
+               "path_names out of step with paths");
 
 static int runs(const struct act__path *p)
 {
@@ -88,7 +95,7 @@ int act_isa_supported(const char *name)
 
 const char *const *act_isa_names(void)
 {
-    return names();
+    return path_names;
 }
 
 int act_set_isa(const char *name)

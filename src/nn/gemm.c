@@ -3,6 +3,7 @@
  * results are reproducible for a given thread count. */
 #include <assert.h>
 #include <limits.h>
+#include <stdatomic.h>
 
 #include <cblas.h>
 
@@ -33,8 +34,12 @@ void nn__gemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alph
  * shares OpenMP's pool (its OpenMP build) or runs serially. */
 int nn__omp_loops(void)
 {
-    static int ok = -1;
-    if (ok < 0)
-        ok = openblas_get_parallel() != 1;
-    return ok;
+    /* atomic: two threads may ask first at once (both compute the same answer) */
+    static _Atomic int ok = -1;
+    int v = atomic_load_explicit(&ok, memory_order_relaxed);
+    if (v < 0) {
+        v = openblas_get_parallel() != 1;
+        atomic_store_explicit(&ok, v, memory_order_relaxed);
+    }
+    return v;
 }
