@@ -8,6 +8,9 @@
 #include "cli.h"
 
 static int report(int code, const char *cmd, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
+static int report(int code, const char *cmd, const char *fmt, va_list ap)
 {
     fprintf(stderr, "actlab %s: ", cmd);
     vfprintf(stderr, fmt, ap);
