@@ -254,6 +254,19 @@ Test(hostile_model, batch_overflow)
     nn_model_free(m);
 }
 
+/* batch x width wrapping to 0 was accepted as an empty loss (NaN, AL_OK). */
+Test(hostile_model, loss_size_overflow)
+{
+    nn_loss l;
+    cr_assert_eq(nn_loss_parse("mse", &l), AL_OK);
+    float p[2] = {0}, t[2] = {0}, d[2] = {-1, -1};
+    double loss = -1;
+    int rc = nn_loss_eval(&l, p, t, (SIZE_MAX >> 1) + 1, 2, &loss, d);
+    cr_assert_eq(rc, AL_EINVAL, "rc %d", rc);
+    cr_assert(strstr(act_last_error(), "overflow"), "%s", act_last_error());
+    cr_assert(loss == -1 && d[0] == -1 && d[1] == -1, "wrote results");
+}
+
 /* ---- row-wise and elementwise entry points with hand-built specs and sizes ---------------- */
 
 static float canary[8], out[8];
