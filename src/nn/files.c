@@ -355,7 +355,7 @@ static int model_from_file(const struct nn__st_file *f, int checkpoint, nn_model
         return al__fail(rc, "%s: cannot build the model of its actlab_spec \"%.80s\": %s",
                         f->name, spec, why);
     }
-    al_rng rng; /* the dropout generator's seed, as nn_model_create's from a seed-0 rng */
+    al_rng rng; /* seeds the dropout generator only: the weights come from the file */
     al_rng_seed(&rng, 0);
     if ((rc = match_tensors(m, f, 0)) ||
         (checkpoint && (rc = check_moments(f, nn_model_param_count(m)))) ||
