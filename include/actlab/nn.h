@@ -47,7 +47,19 @@ typedef struct nn_shape {
     size_t d[NN_MAX_DIMS];
 } nn_shape;
 
+/* Its number of values; 0 for an invalid shape or one whose count overflows size_t. */
 ACTLAB_API size_t nn_shape_count(nn_shape s);
+
+/* What one model may ask for. A spec, an input shape or a model file beyond these is refused
+ * (AL_EINVAL, naming the layer and the limit) before anything is allocated, so a hostile or
+ * mistyped file cannot make the library allocate gigabytes or overflow a size:
+ *   NN_MAX_PARAMS         parameters in all (the arena holds four floats for each, weights,
+ *                         gradients and two optimizer moments: 1 GiB at the limit);
+ *   NN_MAX_SAMPLE_FLOATS  values in the input shape, in one layer's output, and floats of one
+ *                         layer's workspace, per sample (1 GiB). A batch's buffers are
+ *                         checked against the address space when nn_forward first sees it. */
+#define NN_MAX_PARAMS ((size_t)1 << 26)
+#define NN_MAX_SAMPLE_FLOATS ((size_t)1 << 28)
 
 typedef struct nn_model nn_model;
 
@@ -66,7 +78,8 @@ typedef enum nn_init {
  * shape; parameters are initialised with scheme from rng, in module order. Errors name the
  * layer (counted from 1) and its text: "layer 2 'dens(5)': unknown layer kind 'dens'; did
  * you mean dense? ...", "layer 1 'dense(10)': dense needs a feature vector (F), got
- * (3, 4, 4); put flatten before it". *out is NULL on error. */
+ * (3, 4, 4); put flatten before it". Sizes are checked against NN_MAX_PARAMS and
+ * NN_MAX_SAMPLE_FLOATS before anything is allocated. *out is NULL on error. */
 ACTLAB_API int nn_model_create(const char *spec, nn_shape input, nn_init scheme, al_rng *rng,
                                nn_model **out);
 ACTLAB_API void nn_model_free(nn_model *m); /* NULL is a no-op */
@@ -179,7 +192,10 @@ ACTLAB_API int nn_optimizer_step(nn_optimizer *o, nn_model *m);
  * safetensors file, or no actlab metadata for nn_load), AL_ENAME (missing or unexpected
  * tensor), AL_ESHAPE, AL_EUNSUPPORTED (a dtype other than F32). */
 ACTLAB_API int nn_save(const nn_model *m, const char *path);
-/* The model the file's actlab_spec and input_shape describe, with the file's weights. */
+/* The model the file's actlab_spec and input_shape describe, with the file's weights. The
+ * model's sizes (the limits above) and its tensors' names and shapes are checked against the
+ * file before its parameters are allocated: a file whose metadata asks for a huge model but
+ * whose tensors do not match fails without allocating it. */
 ACTLAB_API int nn_load(const char *path, nn_model **out);
 /* Into an existing model (any file with the right names and shapes, e.g. one from PyTorch). */
 ACTLAB_API int nn_load_weights(nn_model *m, const char *path);

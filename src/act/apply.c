@@ -3,6 +3,7 @@
  * formulas see no NaN: it passes through before them. */
 #include <math.h>
 #include <omp.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "kern.h"
@@ -56,13 +57,24 @@ static void run(const struct job *j, size_t n)
     }
 }
 
+/* A spec may be built by hand, so every entry point checks it in full: a parameter outside
+ * its domain (maxout's k = 0, NaN) would otherwise reach a kernel as a divisor or a size. */
 static int check_spec(const act_spec *a, const char *what)
 {
     if (!a)
         return al__fail(AL_EINVAL, "%s: spec is NULL", what);
     if ((unsigned)a->kind >= ACT_COUNT)
         return al__fail(AL_EINVAL, "%s: kind %d is not an activation", what, (int)a->kind);
-    return AL_OK;
+    return act_validate(a);
+}
+
+/* *n = a * b, or 0 when the product does not fit in size_t */
+static int mul_fits(size_t a, size_t b, size_t *n)
+{
+    if (b && a > SIZE_MAX / b)
+        return 0;
+    *n = a * b;
+    return 1;
 }
 
 static const struct act__desc *elementwise(const act_spec *a, const char *what, int *rc)
@@ -126,7 +138,7 @@ int act_backward(const act_spec *a, const float *x, const float *y, const float 
 
 size_t act_out_cols(const act_spec *a, size_t cols)
 {
-    if (!a || (unsigned)a->kind >= ACT_COUNT || cols == 0)
+    if (!a || (unsigned)a->kind >= ACT_COUNT || cols == 0 || act_validate(a))
         return 0;
     const struct act__desc *d = act__table[a->kind];
     return d->out_cols ? d->out_cols(a->p, cols) : cols;
@@ -137,6 +149,10 @@ static int check_rows(const act_spec *a, const char *what, size_t rows, size_t c
     int rc = check_spec(a, what);
     if (rc)
         return rc;
+    size_t n;
+    if (!mul_fits(rows, cols, &n))
+        return al__fail(AL_EINVAL, "%s: %zu rows of %zu columns are more elements than memory "
+                        "holds", what, rows, cols);
     if (rows && !act_out_cols(a, cols))
         return al__fail(AL_ESHAPE, "%s: %s cannot take rows of %zu columns%s", what,
                         act__table[a->kind]->info.name, cols,
@@ -216,12 +232,12 @@ int act_forward_bias(const act_spec *a, float *z, const float *bias, float *y, s
     int rc = check_spec(a, "act_forward_bias");
     if (rc)
         return rc;
-    size_t n = outer * channels * inner;
-    if (n && (!z || !y))
-        return al__fail(AL_EINVAL, "act_forward_bias: NULL array");
-    if (channels && n / channels / (inner ? inner : 1) != outer)
+    size_t n, per;
+    if (!mul_fits(channels, inner, &per) || !mul_fits(outer, per, &n))
         return al__fail(AL_EINVAL, "act_forward_bias: %zu x %zu x %zu elements overflow",
                         outer, channels, inner);
+    if (n && (!z || !y))
+        return al__fail(AL_EINVAL, "act_forward_bias: NULL array");
     const struct act__desc *d = act__table[a->kind];
     int rowwise = d->info.flags & ACT_ROWWISE;
     if (rowwise && inner != 1)
@@ -258,7 +274,8 @@ int act_forward_bias(const act_spec *a, float *z, const float *bias, float *y, s
 
 static const struct act__desc *scalar(const act_spec *a)
 {
-    if (!a || (unsigned)a->kind >= ACT_COUNT || act__table[a->kind]->info.flags & ACT_ROWWISE)
+    if (!a || (unsigned)a->kind >= ACT_COUNT || act__table[a->kind]->info.flags & ACT_ROWWISE ||
+        act_validate(a))
         return NULL;
     return act__table[a->kind];
 }

@@ -95,14 +95,6 @@ static size_t chunk_of(const struct geom *g)
     return n ? n : 1;
 }
 
-static int mul_overflows(size_t a, size_t b, size_t *out)
-{
-    if (b && a > SIZE_MAX / b)
-        return 1;
-    *out = a * b;
-    return 0;
-}
-
 static int conv_setup(struct nn__layer *l)
 {
     const struct nn__layer_args *a = &l->args;
@@ -133,9 +125,9 @@ static int conv_setup(struct nn__layer *l)
     struct geom g;
     geom_of(l, &g);
     size_t kk, ckk, nw, per;
-    if (mul_overflows(a->kernel, a->kernel, &kk) || mul_overflows(c, kk, &ckk) ||
-        mul_overflows(a->units, ckk, &nw) || nw > SIZE_MAX - a->units ||
-        ckk > SIZE_MAX - a->units || mul_overflows(g.p, ckk + a->units, &per))
+    if (!nn__mul(a->kernel, a->kernel, &kk) || !nn__mul(c, kk, &ckk) ||
+        !nn__mul(a->units, ckk, &nw) || nw > SIZE_MAX - a->units ||
+        ckk > SIZE_MAX - a->units || !nn__mul(g.p, ckk + a->units, &per))
         return al__fail(AL_ESHAPE, "conv2d: %zu filters of %zux%zux%zu on a %zux%zu image "
                         "overflow the size type", a->units, c, a->kernel, a->kernel, h, w);
     if (g.p > INT_MAX || ckk > INT_MAX || a->units > INT_MAX)

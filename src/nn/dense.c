@@ -21,9 +21,11 @@ static int dense_setup(struct nn__layer *l)
     size_t in = l->in.d[0], out = l->args.units;
     if (out == 0)
         return al__fail(AL_EINVAL, "dense needs units >= 1");
+    size_t nw;
+    if (!nn__mul(out, in, &nw) || !nn__add(nw, l->args.bias ? out : 0, &l->n_params))
+        return al__fail(AL_EINVAL, "dense: %zu x %zu weights overflow the size type", out, in);
     l->out.ndim = 1;
     l->out.d[0] = out;
-    l->n_params = out * in + (l->args.bias ? out : 0);
     return AL_OK;
 }
 

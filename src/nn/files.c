@@ -54,10 +54,11 @@ struct param {
     int ndim;
     size_t shape[4];
     size_t count;
-    float *w; /* where it lives in the model's arena */
+    size_t layer, offset; /* where it lives: nn__model_layer(m, layer)->w + offset */
 };
 
-/* Every parameter tensor of the model, in module order. *out is malloc'd. */
+/* Every parameter tensor of the model, in module order; a planned model (no arena yet) has
+ * them all. *out is malloc'd. */
 static int model_params(const nn_model *m, struct param **out, size_t *n_out)
 {
     size_t n_layers = nn__model_layer_count(m), n = 0;
@@ -78,11 +79,12 @@ static int model_params(const nn_model *m, struct param **out, size_t *n_out)
             snprintf(q->name, sizeof q->name, "%zu.%s", first[i], info[j].name);
             q->ndim = info[j].ndim;
             q->count = 1;
+            int fits = 1;
             for (int d = 0; d < q->ndim && d < 4; d++) {
                 q->shape[d] = info[j].shape[d];
-                q->count *= info[j].shape[d];
+                fits = fits && nn__mul(q->count, info[j].shape[d], &q->count);
             }
-            if (q->ndim < 0 || q->ndim > 4 || info[j].offset > l->n_params ||
+            if (!fits || q->ndim < 0 || q->ndim > 4 || info[j].offset > l->n_params ||
                 q->count > l->n_params - info[j].offset) {
                 int rc = al__fail(AL_EINVAL, "internal error: layer %zu (%s) describes tensor "
                                   "%s outside its %zu parameters", i, l->ops->kind, q->name,
@@ -91,7 +93,8 @@ static int model_params(const nn_model *m, struct param **out, size_t *n_out)
                 free(p); /* after the message: q points into p */
                 return rc;
             }
-            q->w = l->w + info[j].offset;
+            q->layer = i;
+            q->offset = info[j].offset;
         }
     }
     free(first);
@@ -150,7 +153,8 @@ static int save(const nn_model *m, const char *path, const struct nn__st_kv *xme
         return al__fail(AL_ENOMEM, "out of memory");
     }
     for (size_t i = 0; i < n; i++) {
-        t[i] = (struct nn__st_entry){.name = p[i].name, .ndim = p[i].ndim, .data = p[i].w};
+        t[i] = (struct nn__st_entry){.name = p[i].name, .ndim = p[i].ndim,
+                                     .data = nn__model_layer(m, p[i].layer)->w + p[i].offset};
         memcpy(t[i].shape, p[i].shape, sizeof p[i].shape);
     }
     for (size_t i = 0; i < nxt; i++)
@@ -244,9 +248,10 @@ static int is_checkpoint_tensor(const char *name)
     return strcmp(name, OPT_M) == 0 || strcmp(name, OPT_V) == 0;
 }
 
-/* Checks every tensor of f against the model's parameters, then copies them in. The message
- * names the first mismatch and counts the others. */
-static int load_into(nn_model *m, const struct nn__st_file *f)
+/* Checks every tensor of f against the model's parameters (a planned model's will do), then,
+ * when copy is set, copies them in. The message names the first mismatch and counts the
+ * others. */
+static int match_tensors(nn_model *m, const struct nn__st_file *f, int copy)
 {
     struct param *p;
     size_t n;
@@ -303,8 +308,9 @@ static int load_into(nn_model *m, const struct nn__st_file *f)
         free(p);
         return al__fail(code, "%s: %s%s%s", f->name, first, more, hint);
     }
-    for (size_t i = 0; i < n; i++)
-        nn__st_get_f32(f, nn__st_find(f, p[i].name), p[i].w); /* checked above: F32 */
+    for (size_t i = 0; copy && i < n; i++) /* checked above: F32 */
+        nn__st_get_f32(f, nn__st_find(f, p[i].name), nn__model_layer(m, p[i].layer)->w +
+                       p[i].offset);
     free(p);
     return AL_OK;
 }
@@ -316,15 +322,20 @@ int nn_load_weights(nn_model *m, const char *path)
     struct nn__st_file f;
     int rc = nn__st_read(path, &f);
     if (!rc)
-        rc = load_into(m, &f);
+        rc = match_tensors(m, &f, 1);
     nn__st_free(&f);
     if (!rc)
         al__clear_error();
     return rc;
 }
 
-/* The model the file's metadata describes, with the file's weights. */
-static int model_from_file(const struct nn__st_file *f, nn_model **out)
+static int check_moments(const struct nn__st_file *f, size_t n);
+
+/* The model the file's metadata describes, with the file's weights (and, for a checkpoint,
+ * its optimizer tensors checked). The plan is checked against the tensors before the arena
+ * exists, so metadata that asks for a huge model costs nothing unless the file really holds
+ * its weights; the arena then needs no initialisation, since the file overwrites all of it. */
+static int model_from_file(const struct nn__st_file *f, int checkpoint, nn_model **out)
 {
     *out = NULL;
     const char *spec = nn__st_meta(f, "actlab_spec"), *shape_text = nn__st_meta(f, "input_shape");
@@ -337,16 +348,18 @@ static int model_from_file(const struct nn__st_file *f, nn_model **out)
     int rc = parse_input_shape(f->name, shape_text, &shape);
     if (rc)
         return rc;
-    al_rng rng; /* the initial values are overwritten by the file's */
-    al_rng_seed(&rng, 0);
     nn_model *m;
-    if ((rc = nn_model_create(spec, shape, NN_INIT_DEFAULT, &rng, &m))) {
+    if ((rc = nn__model_plan(spec, shape, &m))) {
         char why[320];
         snprintf(why, sizeof why, "%s", act_last_error());
         return al__fail(rc, "%s: cannot build the model of its actlab_spec \"%.80s\": %s",
                         f->name, spec, why);
     }
-    if ((rc = load_into(m, f))) {
+    al_rng rng; /* seeds the dropout generator only: the weights come from the file */
+    al_rng_seed(&rng, 0);
+    if ((rc = match_tensors(m, f, 0)) ||
+        (checkpoint && (rc = check_moments(f, nn_model_param_count(m)))) ||
+        (rc = nn__model_alloc(m, NN_INIT_DEFAULT, &rng, 0)) || (rc = match_tensors(m, f, 1))) {
         nn_model_free(m);
         return rc;
     }
@@ -362,7 +375,7 @@ int nn_load(const char *path, nn_model **out)
     struct nn__st_file f;
     int rc = nn__st_read(path, &f);
     if (!rc)
-        rc = model_from_file(&f, out);
+        rc = model_from_file(&f, 0, out);
     nn__st_free(&f);
     if (!rc)
         al__clear_error();
@@ -450,6 +463,22 @@ bad:
                     "words separated by commas (and not all zero)", file, text);
 }
 
+/* A checkpoint's optimizer tensors: F32 [n] each, n the model's parameter count. */
+static int check_moments(const struct nn__st_file *f, size_t n)
+{
+    const char *names[2] = {OPT_M, OPT_V};
+    for (int k = 0; k < 2; k++) {
+        const struct nn__st_tensor *t = nn__st_find(f, names[k]);
+        char got[96];
+        if (t && (t->ndim != 1 || t->shape[0] != n || t->dtype != NN__ST_F32)) {
+            nn__st_format_shape(t->ndim, t->shape, got, sizeof got);
+            return al__fail(AL_ESHAPE, "%s: %s is %s %s, the model's optimizer state is F32 "
+                            "[%zu]", f->name, t->name, nn__st_dtype_name(t->dtype), got, n);
+        }
+    }
+    return AL_OK;
+}
+
 int nn_checkpoint_load(const char *path, nn_model **out, nn_optimizer *o, long *epoch,
                        al_rng *rng)
 {
@@ -483,18 +512,11 @@ int nn_checkpoint_load(const char *path, nn_model **out, nn_optimizer *o, long *
         goto done;
     }
     if ((rc = parse_optimizer(path, opt, &o_new)) || (rc = parse_rng(path, state, &r_new)) ||
-        (rc = model_from_file(&f, &m)))
+        (rc = model_from_file(&f, 1, &m)))
         goto done;
     size_t n = nn_model_param_count(m);
     const struct nn__st_tensor *mt[2] = {tm, tv};
-    for (int k = 0; k < 2; k++) {
-        char got[96];
-        if (mt[k]->ndim != 1 || mt[k]->shape[0] != n || mt[k]->dtype != NN__ST_F32) {
-            nn__st_format_shape(mt[k]->ndim, mt[k]->shape, got, sizeof got);
-            rc = al__fail(AL_ESHAPE, "%s: %s is %s %s, the model's optimizer state is F32 [%zu]",
-                          path, mt[k]->name, nn__st_dtype_name(mt[k]->dtype), got, n);
-            goto done;
-        }
+    for (int k = 0; k < 2; k++) { /* their shapes checked by model_from_file */
         float *dst = nn__model_moment(m, k);
         if (n && !dst) {
             rc = al__fail(AL_ENOMEM, "%s: the model has no optimizer state to load into", path);

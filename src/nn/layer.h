@@ -11,6 +11,7 @@
 #define ACTLAB_SRC_NN_LAYER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "../core/error.h"
 #include "actlab/nn.h"
@@ -110,6 +111,28 @@ struct nn__layer {
     int defer_bias; /* forward leaves the bias to the activation (see bias_of) */
     float *act_out; /* where forward writes the activation too (see writes_act), or NULL */
 };
+
+/* Checked size arithmetic, for every size that comes from a spec or a file: *out = a * b
+ * (a + b); 0, leaving *out alone, when the result does not fit in size_t. */
+static inline int nn__mul(size_t a, size_t b, size_t *out)
+{
+    if (b && a > SIZE_MAX / b)
+        return 0;
+    *out = a * b;
+    return 1;
+}
+
+static inline int nn__add(size_t a, size_t b, size_t *out)
+{
+    if (a > SIZE_MAX - b)
+        return 0;
+    *out = a + b;
+    return 1;
+}
+
+/* nn_shape_count, saying whether the product fits: 0 (with *n = 0) for an invalid shape or
+ * one with more than SIZE_MAX values. */
+int nn__shape_count(nn_shape s, size_t *n);
 
 /* The table of every kind, indexed by enum nn__layer_kind (registry.c). */
 extern const struct nn__layer_ops *const nn__layers[NN_LAYER_COUNT];

@@ -155,7 +155,10 @@ int nn_loss_eval(const nn_loss *l, const float *pred, const void *target, size_t
         return al__fail(AL_EINVAL, "nn_loss_eval: empty batch (%zu x %zu)", batch, width);
     const float *y = target;
     const int64_t *cls = target;
-    size_t n = batch * width;
+    size_t n;
+    if (!nn__mul(batch, width, &n) || n > SIZE_MAX / sizeof(float))
+        return al__fail(AL_EINVAL, "nn_loss_eval: %zu x %zu values overflow the size type",
+                        batch, width);
     double total = 0.0, inv_n = 1.0 / (double)n, inv_b = 1.0 / (double)batch;
 
     switch (l->kind) {

@@ -1,5 +1,5 @@
-/* Sequential models: the spec parser, construction (shape checks, one parameter arena,
- * initialisation), the buffers, forward and backward through the layers and their fused
+/* Sequential models: construction (shape and size checks, one parameter arena,
+ * initialisation; the spec parser is spec.c), the buffers, forward and backward through the layers and their fused
  * activations, and the Keras-style summary.
  *
  * Buffers. Each layer i reads in[i] (the model's copy of the input for the first layer, the
@@ -21,9 +21,9 @@
 #include <string.h>
 
 #include "../core/par.h"
-#include "../core/text.h"
 #include "layer.h"
 #include "model_access.h"
+#include "spec.h"
 
 struct nn_model {
     size_t n_layers;
@@ -31,6 +31,7 @@ struct nn_model {
     nn_shape input;
     nn_shape *post_shape; /* each layer's output after its fused activation */
     size_t n_params;
+    size_t sample_floats; /* every buffer's floats per sample (reserve) */
     float *w, *g, *m, *v; /* the arena: weights, gradients, optimizer moments; n_params each */
     char *spec;   /* canonical text */
     al_rng rng;   /* dropout masks */
@@ -42,16 +43,6 @@ struct nn_model {
     float *grad[2];
     size_t batch; /* of the last forward; 0 when there is none */
 };
-
-size_t nn_shape_count(nn_shape s)
-{
-    if (s.ndim < 1 || s.ndim > NN_MAX_DIMS)
-        return 0;
-    size_t n = 1;
-    for (int i = 0; i < s.ndim; i++)
-        n *= s.d[i];
-    return n;
-}
 
 static int is_rowwise(const act_spec *a)
 {
@@ -76,423 +67,31 @@ int nn__act_backward(const act_spec *a, nn_shape in, const float *x, const float
     return act_backward(a, x, y, dy, dx, batch * cols);
 }
 
-/* ---- Spec grammar --------------------------------------------------------------------------
- * Each kind's arguments, in positional order. Positional arguments come first, then
- * key=value; a key is a name ([A-Za-z_][A-Za-z0-9_]*), so "softplus:beta=2" is a positional
- * value, not a key. */
+/* ---- Construction --------------------------------------------------------------------------
+ * In two steps, so that a model described by a file is checked against the file's tensors
+ * before anything the size of its parameters exists (files.c): the plan (layers, shapes,
+ * counts, the spec text; its size is that of the spec text), then the arena. Every size that
+ * comes from the spec or the input shape is checked arithmetic, and bounded by the limits of
+ * nn.h, so later products (a layer's loops, batch x per-sample sizes) cannot overflow. */
 
-enum arg_type { ARG_SIZE, ARG_DOUBLE, ARG_BOOL, ARG_PADDING, ARG_ACT };
-
-struct arg_def {
-    const char *name, *alias; /* alias: Keras' keyword where it differs */
-    enum arg_type type;
-    size_t offset; /* into struct nn__layer_args */
-    int required;
-};
-
-#define MAX_ARGS 6
-
-struct kind_def {
-    const char *usage;
-    int fuses_act; /* takes activation= and applies it after the layer */
-    struct arg_def args[MAX_ARGS];
-};
-
-#define OFF(f) offsetof(struct nn__layer_args, f)
-
-static const struct kind_def kind_defs[NN_LAYER_COUNT] = {
-    [NN_LAYER_DENSE] = {"dense(units, activation=identity, bias=1)",
-                        1,
-                        {{"units", NULL, ARG_SIZE, OFF(units), 1},
-                         {"activation", NULL, ARG_ACT, OFF(act), 0},
-                         {"bias", "use_bias", ARG_BOOL, OFF(bias), 0}}},
-    [NN_LAYER_CONV2D] = {"conv2d(filters, kernel, stride=1, padding=valid|same, "
-                         "activation=identity, bias=1)",
-                         1,
-                         {{"filters", NULL, ARG_SIZE, OFF(units), 1},
-                          {"kernel", "kernel_size", ARG_SIZE, OFF(kernel), 1},
-                          {"stride", "strides", ARG_SIZE, OFF(stride), 0},
-                          {"padding", NULL, ARG_PADDING, OFF(same), 0},
-                          {"activation", NULL, ARG_ACT, OFF(act), 0},
-                          {"bias", "use_bias", ARG_BOOL, OFF(bias), 0}}},
-    [NN_LAYER_MAXPOOL2D] = {"maxpool2d(pool, stride=pool)",
-                            0,
-                            {{"pool", "pool_size", ARG_SIZE, OFF(pool), 1},
-                             {"stride", "strides", ARG_SIZE, OFF(stride), 0}}},
-    [NN_LAYER_AVGPOOL2D] = {"avgpool2d(pool, stride=pool)",
-                            0,
-                            {{"pool", "pool_size", ARG_SIZE, OFF(pool), 1},
-                             {"stride", "strides", ARG_SIZE, OFF(stride), 0}}},
-    [NN_LAYER_FLATTEN] = {"flatten", 0, {{0}}},
-    [NN_LAYER_DROPOUT] = {"dropout(rate)", 0, {{"rate", NULL, ARG_DOUBLE, OFF(rate), 1}}},
-    [NN_LAYER_ACTIVATION] = {"activation(FUNC)",
-                             0,
-                             {{"function", NULL, ARG_ACT, OFF(act), 1}}},
-    [NN_LAYER_PRELU] = {"prelu(channels=1, init=0.25)",
-                        0,
-                        {{"channels", NULL, ARG_SIZE, OFF(channels), 0},
-                         {"init", NULL, ARG_DOUBLE, OFF(init), 0}}},
-    [NN_LAYER_MAXOUT] = {"maxout(k)", 0, {{"k", NULL, ARG_SIZE, OFF(units), 1}}},
-};
-
-/* One layer as parsed: its kind, arguments and where it is in the text (for messages). */
-struct parsed {
-    enum nn__layer_kind kind;
-    struct nn__layer_args args;
-    const char *text;
-    int len;
-};
-
-/* Fails with "layer I 'TEXT': " before the message. */
-#define LAYER_FAIL(status, idx, p, fmt, ...)                                                 \
-    al__fail(status, "layer %zu '%.*s': " fmt, (idx) + 1, (p)->len, (p)->text, __VA_ARGS__)
-
-static int same_word(const char *a, size_t n, const char *b)
+size_t nn_shape_count(nn_shape s)
 {
-    size_t i = 0;
-    for (; i < n && b[i]; i++) {
-        char x = (char)tolower((unsigned char)a[i]), y = (char)tolower((unsigned char)b[i]);
-        if (x == '-')
-            x = '_';
-        if (y == '-')
-            y = '_';
-        if (x != y)
-            return 0;
-    }
-    return i == n && !b[i];
+    size_t n;
+    return nn__shape_count(s, &n) ? n : 0;
 }
 
-static int find_kind(const char *name, size_t n, enum nn__layer_kind *out, char *hint,
-                     size_t size)
+int nn__shape_count(nn_shape s, size_t *n)
 {
-    for (int k = 0; k < NN_LAYER_COUNT; k++)
-        if (same_word(name, n, nn__layers[k]->kind)) {
-            *out = (enum nn__layer_kind)k;
-            return 1;
-        }
-    int best = -1;
-    size_t best_d = (size_t)-1;
-    for (int k = 0; k < NN_LAYER_COUNT; k++) {
-        size_t d = al__edit_distance(name, n, nn__layers[k]->kind);
-        if (d < best_d)
-            best_d = d, best = k;
-    }
-    size_t used = 0;
-    hint[0] = '\0';
-    if (best >= 0 && best_d <= (n <= 4 ? 1 : n <= 7 ? 2 : 3))
-        used = (size_t)snprintf(hint, size, "; did you mean %s?", nn__layers[best]->kind);
-    for (int k = 0; k < NN_LAYER_COUNT && used < size; k++)
-        used += (size_t)snprintf(hint + used, size - used, "%s%s", k ? ", " : " (kinds: ",
-                                 nn__layers[k]->kind);
-    if (used < size)
-        snprintf(hint + used, size - used, ")");
-    return 0;
-}
-
-static const char *trim(const char *s, const char *end, const char **tend)
-{
-    while (s < end && isspace((unsigned char)*s))
-        s++;
-    while (end > s && isspace((unsigned char)end[-1]))
-        end--;
-    *tend = end;
-    return s;
-}
-
-static int parse_value(const struct arg_def *d, const char *v, size_t n, size_t idx,
-                       const struct parsed *p, struct nn__layer_args *args)
-{
-    char buf[256];
-    if (n >= sizeof buf)
-        return LAYER_FAIL(AL_EINVAL, idx, p, "%s: value too long", d->name);
-    memcpy(buf, v, n);
-    buf[n] = '\0';
-    void *field = (char *)args + d->offset;
-    char *end;
-    switch (d->type) {
-    case ARG_SIZE: {
-        errno = 0;
-        unsigned long long x = isdigit((unsigned char)buf[0]) ? strtoull(buf, &end, 10) : 0;
-        if (!isdigit((unsigned char)buf[0]) || *end || errno || x < 1 || x > (1ull << 30))
-            return LAYER_FAIL(AL_EINVAL, idx, p, "%s must be a whole number >= 1, not '%s'",
-                              d->name, buf);
-        *(size_t *)field = (size_t)x;
-        return AL_OK;
-    }
-    case ARG_DOUBLE: {
-        errno = 0;
-        double x = strtod(buf, &end);
-        if (!buf[0] || *end || errno || !isfinite(x))
-            return LAYER_FAIL(AL_EINVAL, idx, p, "%s must be a number, not '%s'", d->name,
-                              buf);
-        *(double *)field = x;
-        return AL_OK;
-    }
-    case ARG_BOOL:
-        if (same_word(buf, n, "1") || same_word(buf, n, "true"))
-            *(int *)field = 1;
-        else if (same_word(buf, n, "0") || same_word(buf, n, "false"))
-            *(int *)field = 0;
-        else
-            return LAYER_FAIL(AL_EINVAL, idx, p, "%s must be 1 or 0 (true or false), not '%s'",
-                              d->name, buf);
-        return AL_OK;
-    case ARG_PADDING:
-        if (same_word(buf, n, "valid"))
-            *(int *)field = 0;
-        else if (same_word(buf, n, "same"))
-            *(int *)field = 1;
-        else
-            return LAYER_FAIL(AL_EINVAL, idx, p, "padding must be valid or same, not '%s'",
-                              buf);
-        return AL_OK;
-    case ARG_ACT: {
-        char *s = buf;
-        if (n >= 2 && s[0] == '[' && s[n - 1] == ']') {
-            s[n - 1] = '\0';
-            s++;
-        }
-        act_spec a;
-        int rc = act_parse(s, &a);
-        if (rc) {
-            char msg[512];
-            snprintf(msg, sizeof msg, "%s", act_last_error());
-            return LAYER_FAIL(rc, idx, p, "%s", msg);
-        }
-        *(act_spec *)field = a;
-        return AL_OK;
-    }
-    }
-    return AL_OK;
-}
-
-static int is_key(const char *s, size_t n)
-{
-    if (!n || !(isalpha((unsigned char)s[0]) || s[0] == '_'))
+    *n = 0;
+    if (s.ndim < 1 || s.ndim > NN_MAX_DIMS)
         return 0;
-    for (size_t i = 1; i < n; i++)
-        if (!(isalnum((unsigned char)s[i]) || s[i] == '_'))
+    size_t c = 1;
+    for (int i = 0; i < s.ndim; i++)
+        if (!nn__mul(c, s.d[i], &c))
             return 0;
+    *n = c;
     return 1;
 }
-
-/* The arguments between the parentheses of layer idx: split at commas outside brackets. */
-static int parse_args(const char *s, const char *end, size_t idx, struct parsed *p)
-{
-    const struct kind_def *kd = &kind_defs[p->kind];
-    int n_defs = 0;
-    while (n_defs < MAX_ARGS && kd->args[n_defs].name)
-        n_defs++;
-    int given[MAX_ARGS] = {0}, n_pos = 0, seen_key = 0;
-    const char *kind = nn__layers[p->kind]->kind;
-
-    /* "flatten()" has no arguments; "dense()" has an empty one, reported as missing below */
-    const char *te, *t = trim(s, end, &te);
-    if (t == te)
-        s = end;
-    while (s < end) {
-        const char *a = s;
-        int depth = 0;
-        while (s < end && !(*s == ',' && depth == 0)) {
-            depth += *s == '[' ? 1 : *s == ']' ? -1 : 0;
-            s++;
-        }
-        const char *ae, *at = trim(a, s, &ae);
-        if (s < end)
-            s++; /* the comma */
-        if (at == ae)
-            return LAYER_FAIL(AL_EINVAL, idx, p, "empty argument%s", "");
-        const char *eq = memchr(at, '=', (size_t)(ae - at));
-        const char *key = NULL, *val = at, *ke = NULL, *ve = ae;
-        if (eq) {
-            const char *kk = trim(at, eq, &ke);
-            if (is_key(kk, (size_t)(ke - kk))) {
-                key = kk;
-                val = trim(eq + 1, ae, &ve);
-            }
-        }
-        int which = -1;
-        if (key) {
-            seen_key = 1;
-            for (int i = 0; i < n_defs; i++)
-                if (same_word(key, (size_t)(ke - key), kd->args[i].name) ||
-                    (kd->args[i].alias && same_word(key, (size_t)(ke - key), kd->args[i].alias)))
-                    which = i;
-            if (which < 0) {
-                int in_act = 0;
-                for (int i = 0; i < n_defs; i++)
-                    in_act |= kd->args[i].type == ARG_ACT;
-                return LAYER_FAIL(AL_EINVAL, idx, p, "%s has no argument '%.*s' (usage: %s)%s",
-                                  kind, (int)(ke - key), key, kd->usage,
-                                  in_act ? "; an activation with several parameters goes in "
-                                           "brackets: activation=[softplus:beta=2,threshold=10]"
-                                         : "");
-            }
-        } else {
-            if (seen_key)
-                return LAYER_FAIL(AL_EINVAL, idx, p,
-                                  "positional argument '%.*s' after key=value arguments",
-                                  (int)(ae - at), at);
-            if (n_pos >= n_defs)
-                return LAYER_FAIL(AL_EINVAL, idx, p, "%s takes %d argument%s, got more (usage: %s)",
-                                  kind, n_defs, n_defs == 1 ? "" : "s", kd->usage);
-            which = n_pos++;
-        }
-        if (given[which])
-            return LAYER_FAIL(AL_EINVAL, idx, p, "%s given twice", kd->args[which].name);
-        given[which] = 1;
-        if (val == ve)
-            return LAYER_FAIL(AL_EINVAL, idx, p, "%s has no value", kd->args[which].name);
-        int rc = parse_value(&kd->args[which], val, (size_t)(ve - val), idx, p, &p->args);
-        if (rc)
-            return rc;
-    }
-    for (int i = 0; i < n_defs; i++)
-        if (kd->args[i].required && !given[i])
-            return LAYER_FAIL(AL_EINVAL, idx, p, "%s needs %s (usage: %s)", kind,
-                              kd->args[i].name, kd->usage);
-    return AL_OK;
-}
-
-static void default_args(struct nn__layer_args *a)
-{
-    memset(a, 0, sizeof *a);
-    a->bias = 1;
-    a->channels = 1;
-    a->init = 0.25;
-    act_init(&a->act, ACT_IDENTITY);
-}
-
-/* Splits the spec into layers. *out is malloc'd (also on error; free it). */
-static int parse_spec(const char *s, struct parsed **out, size_t *n_out)
-{
-    struct parsed *v = NULL;
-    size_t n = 0, cap = 0;
-    *out = NULL;
-    *n_out = 0;
-    for (;;) {
-        while (*s && (isspace((unsigned char)*s) || *s == ';'))
-            s++;
-        if (!*s)
-            break;
-        if (n == cap) {
-            cap = cap ? 2 * cap : 8;
-            struct parsed *nv = realloc(v, cap * sizeof *nv);
-            if (!nv)
-                return al__fail(AL_ENOMEM, "model spec: out of memory"); /* caller frees v */
-            v = nv;
-        }
-        *out = v;
-        struct parsed *p = &v[n];
-        const char *start = s;
-        while (isalnum((unsigned char)*s) || *s == '_' || *s == '-')
-            s++;
-        size_t name_len = (size_t)(s - start);
-        const char *after = s;
-        while (isspace((unsigned char)*after))
-            after++;
-        const char *open = *after == '(' ? after : NULL, *close = NULL;
-        if (open) {
-            int depth = 0;
-            for (close = open + 1; *close && !(*close == ')' && depth == 0); close++)
-                depth += *close == '[' ? 1 : *close == ']' ? -1 : 0;
-            s = *close ? close + 1 : close;
-        }
-        p->text = start;
-        p->len = (int)((size_t)(s - start) < 200 ? (size_t)(s - start) : 200);
-        if (!name_len) {
-            p->len = (int)strcspn(start, " \t\n;");
-            return LAYER_FAIL(AL_EINVAL, n, p, "expected a layer kind, got '%c'", *start);
-        }
-        if (open && !*close)
-            return LAYER_FAIL(AL_EINVAL, n, p, "missing ')'%s", "");
-        if (*s && !isspace((unsigned char)*s) && *s != ';') {
-            p->len = (int)((size_t)(s - start) + strcspn(s, " \t\n;"));
-            return LAYER_FAIL(AL_EINVAL, n, p,
-                              "unexpected '%c' after the layer (layers are separated by "
-                              "spaces or ';')",
-                              *s);
-        }
-        char hint[256];
-        if (!find_kind(start, name_len, &p->kind, hint, sizeof hint))
-            return LAYER_FAIL(AL_ENAME, n, p, "unknown layer kind '%.*s'%s", (int)name_len,
-                              start, hint);
-        default_args(&p->args);
-        if (open) {
-            int rc = parse_args(open + 1, close, n, p);
-            if (rc)
-                return rc;
-        } else {
-            int rc = parse_args(s, s, n, p); /* reports a missing required argument */
-            if (rc)
-                return rc;
-        }
-        /* defaults that depend on other arguments */
-        if (p->kind == NN_LAYER_CONV2D && !p->args.stride)
-            p->args.stride = 1;
-        if ((p->kind == NN_LAYER_MAXPOOL2D || p->kind == NN_LAYER_AVGPOOL2D) && !p->args.stride)
-            p->args.stride = p->args.pool;
-        n++;
-    }
-    *out = v;
-    *n_out = n;
-    return AL_OK;
-}
-
-/* ---- Built-in models ---------------------------------------------------------------------- */
-
-/* '@' stands for the hidden activation. */
-static const struct {
-    const char *name, *text;
-} builtins[] = {
-    {"lenet5", "conv2d(6,5,padding=same,activation=@) maxpool2d(2) "
-               "conv2d(16,5,padding=same,activation=@) maxpool2d(2) "
-               "conv2d(120,5,padding=same,activation=@) flatten "
-               "dense(84,activation=@) dense(10,activation=softmax)"},
-    {"house-mlp", "dense(144,activation=@) dense(72,activation=@) dense(18,activation=@) "
-                  "dense(1)"},
-};
-#define N_BUILTINS (sizeof builtins / sizeof builtins[0])
-
-static int find_builtin(const char *name)
-{
-    const char *e, *s = trim(name, name + strlen(name), &e);
-    for (size_t i = 0; i < N_BUILTINS; i++)
-        if (same_word(s, (size_t)(e - s), builtins[i].name))
-            return (int)i;
-    return -1;
-}
-
-int nn_builtin_spec(const char *name, const char *hidden_act, char *buf, size_t size)
-{
-    if (!name || (!buf && size))
-        return al__fail(AL_EINVAL, "nn_builtin_spec: NULL argument");
-    int b = find_builtin(name);
-    if (b < 0)
-        return al__fail(AL_ENAME, "unknown built-in model '%s' (built-ins: lenet5, house-mlp)",
-                        name);
-    act_spec a;
-    int rc = act_parse(hidden_act ? hidden_act : "relu", &a);
-    if (rc)
-        return rc;
-    char act[256];
-    nn__format_act(&a, act, sizeof act);
-    size_t used = 0, alen = strlen(act);
-    for (const char *t = builtins[b].text; *t; t++) {
-        const char *piece = *t == '@' ? act : t;
-        size_t len = *t == '@' ? alen : 1;
-        if (used + len < size)
-            memcpy(buf + used, piece, len);
-        used += len;
-    }
-    if (used >= size)
-        return al__fail(AL_EINVAL, "nn_builtin_spec: the text of %s needs %zu bytes, got %zu",
-                        builtins[b].name, used + 1, size);
-    buf[used] = '\0';
-    return AL_OK;
-}
-
-/* ---- Construction -------------------------------------------------------------------------- */
 
 static int check_input(nn_shape s)
 {
@@ -501,6 +100,13 @@ static int check_input(nn_shape s)
     for (int i = 0; i < s.ndim; i++)
         if (s.d[i] < 1 || s.d[i] > (1u << 30))
             return al__fail(AL_EINVAL, "input dimension %d is %zu", i, s.d[i]);
+    size_t n;
+    if (!nn__shape_count(s, &n) || n > NN_MAX_SAMPLE_FLOATS) {
+        char shape[96];
+        nn__format_shape(s, shape, sizeof shape);
+        return al__fail(AL_EINVAL, "input shape %s holds more than %zu values per sample "
+                        "(NN_MAX_SAMPLE_FLOATS)", shape, NN_MAX_SAMPLE_FLOATS);
+    }
     return AL_OK;
 }
 
@@ -514,23 +120,47 @@ static int valid_shape(nn_shape s)
     return 1;
 }
 
+/* The sizes of layer i against the limits, before the next layer builds on its output:
+ * *floats is what one sample adds to the buffers (reserve). */
+static int check_layer_size(const nn_model *m, size_t i, const struct nn__parsed *p,
+                            size_t *floats)
+{
+    const struct nn__layer *l = &m->layers[i];
+    const size_t lim = NN_MAX_SAMPLE_FLOATS;
+    size_t out, post, ws = 0;
+    char shape[96];
+    nn__format_shape(l->out, shape, sizeof shape);
+    if (!nn__shape_count(l->out, &out) || out > lim)
+        return NN__LAYER_FAIL(AL_EINVAL, i, p, "its output %s holds more than %zu values per "
+                              "sample (NN_MAX_SAMPLE_FLOATS)", shape, lim);
+    if (l->ops->workspace && (ws = l->ops->workspace(l, 1)) > lim)
+        return NN__LAYER_FAIL(AL_EINVAL, i, p, "it needs %zu floats of workspace per sample, "
+                              "more than %zu (NN_MAX_SAMPLE_FLOATS)", ws, lim);
+    if (l->n_params > NN_MAX_PARAMS)
+        return NN__LAYER_FAIL(AL_EINVAL, i, p, "%zu parameters are more than a model may have "
+                              "(NN_MAX_PARAMS = %zu)", l->n_params, NN_MAX_PARAMS);
+    post = l->has_act ? nn_shape_count(m->post_shape[i]) : 0; /* at most out */
+    *floats = out + post + ws;
+    return AL_OK;
+}
+
 /* Sets up layer i after its parse; the error says which layer. */
-static int setup_layer(nn_model *m, size_t i, const struct parsed *p, nn_shape in)
+static int setup_layer(nn_model *m, size_t i, const struct nn__parsed *p, nn_shape in)
 {
     struct nn__layer *l = &m->layers[i];
     l->kind = p->kind;
     l->ops = nn__layers[p->kind];
     l->args = p->args;
     l->in = in;
-    l->has_act = kind_defs[p->kind].fuses_act && p->args.act.kind != ACT_IDENTITY;
+    l->has_act = nn__kind_fuses_act(p->kind) && p->args.act.kind != ACT_IDENTITY;
     int rc = l->ops->setup(l);
     if (rc) {
         char msg[512];
         snprintf(msg, sizeof msg, "%s", act_last_error());
-        return LAYER_FAIL(rc, i, p, "%s", msg);
+        return NN__LAYER_FAIL(rc, i, p, "%s", msg);
     }
     if (!valid_shape(l->out))
-        return LAYER_FAIL(AL_ESHAPE, i, p, "%s gives an empty output", l->ops->kind);
+        return NN__LAYER_FAIL(AL_ESHAPE, i, p, "%s gives an empty output", l->ops->kind);
     nn_shape post = l->out;
     if (l->has_act && is_rowwise(&l->args.act)) {
         char fn[256], shape[64];
@@ -538,11 +168,11 @@ static int setup_layer(nn_model *m, size_t i, const struct parsed *p, nn_shape i
         nn__format_shape(l->out, shape, sizeof shape);
         size_t cols = l->out.ndim == 1 ? act_out_cols(&l->args.act, l->out.d[0]) : 0;
         if (l->out.ndim != 1)
-            return LAYER_FAIL(AL_ESHAPE, i, p,
+            return NN__LAYER_FAIL(AL_ESHAPE, i, p,
                               "activation=%s works on rows of features and the output is %s",
                               fn, shape);
         if (!cols)
-            return LAYER_FAIL(AL_ESHAPE, i, p, "activation=%s cannot take %zu features", fn,
+            return NN__LAYER_FAIL(AL_ESHAPE, i, p, "activation=%s cannot take %zu features", fn,
                               l->out.d[0]);
         post.d[0] = cols;
     }
@@ -568,43 +198,50 @@ static int build_spec_text(nn_model *m)
     return AL_OK;
 }
 
-int nn_model_create(const char *spec, nn_shape input, nn_init scheme, al_rng *rng,
-                    nn_model **out)
+/* The layers one after the other, each checked before the next builds on its output. */
+static int plan_layers(nn_model *m, const struct nn__parsed *layers)
 {
-    if (!out)
-        return al__fail(AL_EINVAL, "nn_model_create: out is NULL");
+    size_t in_floats = nn_shape_count(m->input), biggest = in_floats, floats = in_floats;
+    nn_shape cur = m->input;
+    for (size_t i = 0; i < m->n_layers; i++) {
+        const struct nn__parsed *p = &layers[i];
+        size_t f = 0;
+        int rc = setup_layer(m, i, p, cur);
+        if (!rc)
+            rc = check_layer_size(m, i, p, &f);
+        if (rc)
+            return rc;
+        if (!nn__add(m->n_params, m->layers[i].n_params, &m->n_params) ||
+            m->n_params > NN_MAX_PARAMS)
+            return NN__LAYER_FAIL(AL_EINVAL, i, p, "with it the model has more than %zu "
+                                  "parameters (NN_MAX_PARAMS)", NN_MAX_PARAMS);
+        cur = m->post_shape[i];
+        size_t out = nn_shape_count(m->layers[i].out);
+        biggest = out > biggest ? out : biggest;
+        if (!nn__add(floats, f, &floats))
+            return NN__LAYER_FAIL(AL_EINVAL, i, p, "the buffers of one sample overflow the "
+                                  "size type%s", "");
+    }
+    /* the two gradient buffers (reserve); each term is below NN_MAX_SAMPLE_FLOATS */
+    if (!nn__add(floats, 2 * biggest, &m->sample_floats))
+        return al__fail(AL_EINVAL, "model: the buffers of one sample overflow the size type");
+    return AL_OK;
+}
+
+int nn__model_plan(const char *spec, nn_shape input, nn_model **out)
+{
     *out = NULL;
-    if (!spec || !rng)
-        return al__fail(AL_EINVAL, "nn_model_create: %s is NULL", spec ? "rng" : "spec");
-    if ((unsigned)scheme > NN_INIT_LECUN_NORMAL)
-        return al__fail(AL_EINVAL, "nn_model_create: unknown init scheme %d", (int)scheme);
+    if (!spec)
+        return al__fail(AL_EINVAL, "nn_model_create: spec is NULL");
     int rc = check_input(input);
     if (rc)
         return rc;
-
-    char *expanded = NULL;
-    int b = find_builtin(spec);
-    if (b >= 0) {
-        size_t need = strlen(builtins[b].text) + 64 * 8;
-        expanded = malloc(need);
-        if (!expanded)
-            return al__fail(AL_ENOMEM, "model: out of memory");
-        rc = nn_builtin_spec(spec, NULL, expanded, need);
-        if (rc) {
-            free(expanded);
-            return rc;
-        }
-        spec = expanded;
-    }
-    struct parsed *layers;
+    char *expanded;
+    struct nn__parsed *layers;
     size_t n;
-    rc = parse_spec(spec, &layers, &n);
-    if (!rc && !n)
-        rc = al__fail(AL_EINVAL, "model spec has no layers");
     nn_model *m = NULL;
-    if (rc)
+    if ((rc = nn__spec_parse(spec, &layers, &n, &expanded)))
         goto fail;
-
     m = calloc(1, sizeof *m);
     if (!m)
         goto nomem;
@@ -616,39 +253,10 @@ int nn_model_create(const char *spec, nn_shape input, nn_init scheme, al_rng *rn
     m->post = calloc(n, sizeof *m->post);
     if (!m->layers || !m->post_shape || !m->pre || !m->post)
         goto nomem;
-
-    nn_shape cur = input;
-    for (size_t i = 0; i < n; i++) {
-        if ((rc = setup_layer(m, i, &layers[i], cur)))
-            goto fail;
-        cur = m->post_shape[i];
-        m->n_params += m->layers[i].n_params;
-    }
-
-    if (m->n_params > SIZE_MAX / 4 / sizeof(float))
-        goto nomem;
-    /* one allocation: w, g, m, v (g, m, v start at zero) */
-    m->w = calloc(m->n_params ? 4 * m->n_params : 1, sizeof *m->w);
-    if (!m->w)
-        goto nomem;
-    m->g = m->w + m->n_params;
-    m->m = m->g + m->n_params;
-    m->v = m->m + m->n_params;
-    size_t off = 0;
-    for (size_t i = 0; i < n; i++) {
-        struct nn__layer *l = &m->layers[i];
-        l->w = m->w + off;
-        l->g = m->g + off;
-        off += l->n_params;
-        if (l->n_params && l->ops->init_params)
-            l->ops->init_params(l, scheme, rng);
-    }
-    if ((rc = build_spec_text(m)))
+    if ((rc = plan_layers(m, layers)) || (rc = build_spec_text(m)))
         goto fail;
-    al_rng_seed(&m->rng, al_rng_next(rng));
     free(layers);
     free(expanded);
-    al__clear_error();
     *out = m;
     return AL_OK;
 
@@ -659,6 +267,50 @@ fail:
     free(expanded);
     nn_model_free(m);
     return rc;
+}
+
+int nn__model_alloc(nn_model *m, nn_init scheme, al_rng *rng, int init)
+{
+    /* one allocation: w, g, m, v, all zero until initialised (NN_MAX_PARAMS keeps 4 n_params
+     * floats far from overflow) */
+    m->w = calloc(m->n_params ? 4 * m->n_params : 1, sizeof *m->w);
+    if (!m->w)
+        return al__fail(AL_ENOMEM, "model: no memory for %zu parameters", m->n_params);
+    m->g = m->w + m->n_params;
+    m->m = m->g + m->n_params;
+    m->v = m->m + m->n_params;
+    size_t off = 0;
+    for (size_t i = 0; i < m->n_layers; i++) {
+        struct nn__layer *l = &m->layers[i];
+        l->w = m->w + off;
+        l->g = m->g + off;
+        off += l->n_params;
+        if (init && l->n_params && l->ops->init_params)
+            l->ops->init_params(l, scheme, rng);
+    }
+    al_rng_seed(&m->rng, al_rng_next(rng));
+    return AL_OK;
+}
+
+int nn_model_create(const char *spec, nn_shape input, nn_init scheme, al_rng *rng,
+                    nn_model **out)
+{
+    if (!out)
+        return al__fail(AL_EINVAL, "nn_model_create: out is NULL");
+    *out = NULL;
+    if (!spec || !rng)
+        return al__fail(AL_EINVAL, "nn_model_create: %s is NULL", spec ? "rng" : "spec");
+    if ((unsigned)scheme > NN_INIT_LECUN_NORMAL)
+        return al__fail(AL_EINVAL, "nn_model_create: unknown init scheme %d", (int)scheme);
+    nn_model *m;
+    int rc = nn__model_plan(spec, input, &m);
+    if (!rc && (rc = nn__model_alloc(m, scheme, rng, 1)))
+        nn_model_free(m);
+    if (rc)
+        return rc;
+    al__clear_error();
+    *out = m;
+    return AL_OK;
 }
 
 void nn_model_free(nn_model *m)
@@ -745,6 +397,11 @@ static int reserve(nn_model *m, size_t batch)
 {
     if (batch <= m->cap)
         return AL_OK;
+    /* every buffer and workspace below is at most batch x its per-sample size, so this one
+     * check keeps all of them (and the callers' batch x count products) from overflowing */
+    if (batch > SIZE_MAX / sizeof(float) / m->sample_floats)
+        return al__fail(AL_ENOMEM, "nn_forward: a batch of %zu needs %zu floats a sample, "
+                        "more than memory can address", batch, m->sample_floats);
     size_t total = 0, biggest = 0;
     int ok = add_mul(&total, nn_shape_count(m->input), batch);
     for (size_t i = 0; i < m->n_layers && ok; i++) {

@@ -20,4 +20,14 @@ struct nn__layer *nn__model_layer(const nn_model *m, size_t i);
  * model without parameters. Checkpoints save and restore both. */
 float *nn__model_moment(const nn_model *m, int which);
 
+/* nn_model_create in two steps. The plan is the model without its arena: layers, shapes,
+ * n_params and the spec text, every size checked against NN_MAX_PARAMS and
+ * NN_MAX_SAMPLE_FLOATS; it allocates only in proportion to the spec's text, so a loader can
+ * compare a file's tensors with nn__model_layer()'s tensors() first. Until nn__model_alloc
+ * the layers' w and g are NULL, and only nn_model_free and the accessors may be called. */
+int nn__model_plan(const char *spec, nn_shape input, nn_model **out);
+/* The arena, zeroed; init: the weights drawn from scheme and rng (else left at zero, for a
+ * loader that overwrites every one). Seeds the dropout generator from rng either way. */
+int nn__model_alloc(nn_model *m, nn_init scheme, al_rng *rng, int init);
+
 #endif

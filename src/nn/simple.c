@@ -14,7 +14,9 @@ static size_t count_of(nn_shape s)
 static int flatten_setup(struct nn__layer *l)
 {
     l->out.ndim = 1;
-    l->out.d[0] = count_of(l->in);
+    if (!nn__shape_count(l->in, &l->out.d[0]))
+        return al__fail(AL_EINVAL, "flatten: the input has more values than the size type "
+                        "holds");
     l->n_params = 0;
     return AL_OK;
 }
