@@ -106,10 +106,21 @@ fifo)
     [[ -p p.npy ]] || { kill "$reader"; fail "p.npy is no longer a FIFO"; }
     wait "$reader"
     cmp want.npy got.npy || fail "the FIFO carried other bytes"
-    run 0 "wrote /dev/null" "$A" predict --load m.safetensors --input X.npy -o /dev/null
-    "$A" predict --load m.safetensors --input X.npy -o /dev/stdout 2>&1 | head -c 6 | grep -q NUMPY ||
-        fail "predict -o /dev/stdout"
-    only d.csv X.npy Y.npy m.safetensors want.npy got.npy p.npy
+    # private stand-ins for /dev/null and /dev/stdout: a regression that renamed onto them
+    # must not replace the system's
+    ln -s /proc/self/fd/1 stdout
+    "$A" predict --load m.safetensors --input X.npy -o stdout 2>&1 | head -c 6 | grep -q NUMPY ||
+        fail "predict -o stdout (a link to /proc/self/fd/1, as /dev/stdout)"
+    [[ -L stdout ]] || fail "the stdout link was replaced"
+    if mknod null c 1 3 2>/dev/null; then
+        run 0 "wrote null" "$A" predict --load m.safetensors --input X.npy -o null
+        [[ -c null ]] || fail "null is no longer a character device"
+    else
+        rm -f null
+        echo "mknod is not permitted: the null device case is skipped"
+    fi
+    rm -f null
+    only d.csv X.npy Y.npy m.safetensors want.npy got.npy p.npy stdout
     ;;
 *)
     echo "unknown case $case_"
