@@ -72,6 +72,15 @@ static void expect_listing(const char *want)
     }
 }
 
+/* name is still a node of this type (S_IFCHR, S_IFIFO), alone in the directory. */
+static void expect_only_node(const char *name, mode_t type)
+{
+    struct stat st;
+    cr_assert_eq(lstat(in_dir(dir, name), &st), 0);
+    cr_assert_eq(st.st_mode & S_IFMT, type, "%s was replaced", name);
+    expect_listing(name);
+}
+
 /* A private full device (major 1, minor 7, as /dev/full): the system's is never touched,
  * not even by a regression that renames onto devices. */
 static const char *full_device(const char *name)
@@ -199,10 +208,7 @@ Test(atomic, full_device_reports_enospc_and_stays_a_device)
     fputs("data", f);
     assert_error(al__atomic_commit(p, tmp, f, 0), AL_EIO, p, "No space left on device");
     cr_assert_eq(al__check_writable(p), AL_OK, "%s", act_last_error());
-    struct stat st;
-    cr_assert_eq(lstat(p, &st), 0);
-    cr_assert(S_ISCHR(st.st_mode), "the device node was replaced");
-    expect_listing("full");
+    expect_only_node("full", S_IFCHR);
 }
 
 /* A private null device: a regression that renamed onto it must not hit the system's. */
@@ -213,10 +219,7 @@ Test(atomic, null_device_is_written_directly)
         cr_skip_test("mknod is not permitted (%s)", strerror(errno));
     cr_assert_eq(write_text(p, "gone"), AL_OK, "%s", act_last_error());
     cr_assert_eq(al__check_writable(p), AL_OK, "%s", act_last_error());
-    struct stat st;
-    cr_assert_eq(lstat(p, &st), 0);
-    cr_assert(S_ISCHR(st.st_mode), "the device node was replaced");
-    expect_listing("null");
+    expect_only_node("null", S_IFCHR);
 }
 
 /* A writer that replaces the FIFO leaves the reader waiting: the alarm and the timeout turn
@@ -241,10 +244,7 @@ Test(atomic, fifo_is_written_directly, .timeout = 20)
     cr_assert_eq(waitpid(child, &status, 0), child);
     cr_assert_eq(rc, AL_OK, "%s", act_last_error());
     cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the reader got something else");
-    struct stat st;
-    cr_assert_eq(lstat(p, &st), 0);
-    cr_assert(S_ISFIFO(st.st_mode), "the FIFO was replaced");
-    expect_listing("pipe");
+    expect_only_node("pipe", S_IFIFO);
 }
 
 Test(atomic, directories_and_missing_directories_are_refused_up_front)

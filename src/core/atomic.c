@@ -321,8 +321,9 @@ static void sync_dir(const char *target)
 
 int al__atomic_commit(const char *path, char *tmp, FILE *f, int write_failed)
 {
-    int e = write_failed ? errno : 0, failed = write_failed || ferror(f);
-    if (!failed && fflush(f) != 0)
+    int e = write_failed ? errno : 0, failed = write_failed;
+    errno = 0; /* an unchecked write that failed earlier: the flush retries it for a reason */
+    if (!failed && (fflush(f) != 0 || ferror(f)))
         failed = 1, e = errno;
     /* EINVAL: a device, FIFO or file system that cannot sync; the rename still orders it */
     if (!failed && fsync(fileno(f)) != 0 && errno != EINVAL && errno != EROFS)
