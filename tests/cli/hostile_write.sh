@@ -23,7 +23,7 @@ model() {
 only() {
     local got want
     got=$(ls -A | sort | tr '\n' ' ')
-    want=$(printf '%s\n' "$@" | sort | tr '\n' ' ')
+    want=$( (($#)) && printf '%s\n' "$@" | sort | tr '\n' ' ')
     [[ $got == "$want" ]] || fail "directory holds '$got', expected '$want'"
 }
 # run RC PATTERN CMD...: exit code and output (stdout+stderr) as expected
@@ -121,6 +121,29 @@ fifo)
     fi
     rm -f null
     only d.csv X.npy Y.npy m.safetensors want.npy got.npy p.npy stdout
+    ;;
+signal)
+    # SIGTERM while PLplot draws into the temporary: the handler removes it, and the process
+    # still ends by the signal. A big plot keeps the temporary alive long enough to be seen.
+    "$A" plot sigmoid tanh relu elu gelu silu softplus --grad --step 0.0001 --range -45:45 \
+        -o x.png >/dev/null 2>&1 &
+    pid=$!
+    temp_seen() { [[ -n $(ls -A | grep -vx 'x.png') ]]; } # whatever a temporary is called
+    for _ in $(seq 1200); do
+        temp_seen && break
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    if ! temp_seen; then
+        wait "$pid"
+        echo "skipped: the plot finished before its temporary was seen"
+        exit 77
+    fi
+    kill -TERM "$pid"
+    wait "$pid"
+    rc=$?
+    [[ $rc -eq 143 ]] || fail "exit status $rc after SIGTERM, expected 143"
+    only
     ;;
 *)
     echo "unknown case $case_"
