@@ -57,7 +57,9 @@ ACTLAB_API int data_array_to_f32(const data_array *in, data_array *out);
  * reason. Integer types other than uint8/int32/int64 are widened to int64. The data must be
  * exactly the shape's size: a short file ("truncated", expected and actual bytes) and a long
  * one are AL_EFORMAT. Writes version 1.0 (2.0 when the header needs it), little-endian, C
- * order, the same bytes as numpy.save; through PATH.tmp.PID.N, fsync'ed and renamed. */
+ * order, the same bytes as numpy.save; through a new temporary DIR/.NAME.actlab-XXXXXX,
+ * fsync'ed and renamed (a symlink is written through to its target; a device or FIFO such as
+ * /dev/stdout is written directly). A failed write, a full disk included, is AL_EIO. */
 ACTLAB_API int data_npy_read(const char *path, data_array *out);
 ACTLAB_API int data_npy_write(const char *path, const data_array *a);
 

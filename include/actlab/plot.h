@@ -10,7 +10,8 @@
  * Errors are values: every function returns 0 (AL_OK) or an al_status code, and
  * act_last_error() says what was wrong. No function exits, aborts or prompts, also when
  * PLplot itself gives up. Output is written to a temporary file next to the target and
- * renamed into place at the end, so a failure never leaves half a file behind.
+ * renamed into place at the end, so a failure never leaves half a file behind (a device or
+ * FIFO named as the output is written directly, every write checked).
  *
  * Any thread may call these, but PLplot keeps global state, so a lock inside the library
  * runs one plot at a time. */

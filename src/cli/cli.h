@@ -33,6 +33,10 @@ CLI_COMMANDS(X)
 int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int cli_fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Before the work: fails ("cannot write PATH: why") unless path (when not NULL) can be
+ * written, so a typo in an output name costs nothing. Returns an exit code. */
+int cli_check_output(const char *cmd, const char *path);
+
 /* act_parse with the library's message on failure; returns an exit code. */
 int cli_parse_spec(const char *cmd, const char *text, act_spec *out);
 

@@ -166,6 +166,18 @@ int cli_data(int argc, char **argv)
         return cli_usage("data", "which SOURCE? (try --help)");
     if (prepare && !xout)
         return cli_usage("data", "prepare needs -o X.npy Y.npy");
+    if (prepare) { /* every output, before the source is read */
+        char xv[4096], yv[4096];
+        val_name(xout, xv, sizeof xv);
+        val_name(yout, yv, sizeof yv);
+        const char *outs[] = {xout, yout, o.val > 0 ? xv : NULL, o.val > 0 ? yv : NULL,
+                              o.columns};
+        for (size_t k = 0; k < sizeof outs / sizeof *outs; k++) {
+            int bad = cli_check_output("data", outs[k]);
+            if (bad)
+                return bad;
+        }
+    }
     if (!prepare && strncmp(source, "csv:", 4) == 0)
         return inspect_csv(source + 4, &o);
 

@@ -125,6 +125,8 @@ int cli_plot(int argc, char **argv)
     if (rc == CLI_OK && points > PLOT_MAX_ACT_POINTS)
         rc = cli_usage(cmd, "--range %g:%g with --step %g gives more than %d points", lo, hi, step,
                        PLOT_MAX_ACT_POINTS);
+    if (rc == CLI_OK)
+        rc = cli_check_output(cmd, out);
     if (rc == CLI_OK) {
         int st = plot_activations(specs, n, lo, hi, step, with_grad, out);
         if (st == AL_EINVAL) /* a row-wise function, an unknown extension: the user's to fix */

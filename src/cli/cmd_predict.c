@@ -70,9 +70,11 @@ int cli_predict(int argc, char **argv)
     }
     if (!load || !input || !output)
         return cli_usage(argv[0], "needs --load W.safetensors --input X.npy -o Y.npy");
+    int rc = cli_check_output(argv[0], output);
+    if (rc)
+        return rc;
     nn_model *m = NULL;
     data_array raw = {0}, x = {0}, y = {0};
-    int rc = CLI_OK;
     if (nn_load(load, &m) ||
         (!strncmp(input, "csv:", 4) ? csv_input(load, input + 4, &x)
                                     : data_npy_read(input, &raw) || to_input(&raw, &x)))

@@ -32,6 +32,21 @@ int cli_tour(int argc, char **argv)
             return cli_usage(argv[0], "unknown argument '%s' (try --help)", argv[i]);
     }
 
+#ifdef ACTLAB_HAVE_PLOT
+    /* the plots come last: a --out that cannot take them fails before anything is printed */
+    static const char *const ext[] = {"png", "svg"};
+    char paths[2][4096];
+    if (mkdir(out, 0777) != 0 && errno != EEXIST)
+        return cli_fail(argv[0], "cannot create %s: %s", out, strerror(errno));
+    for (size_t e = 0; e < 2; e++) {
+        if (snprintf(paths[e], sizeof paths[e], "%s/activations.%s", out, ext[e]) >=
+            (int)sizeof paths[e])
+            return cli_usage(argv[0], "--out '%.40s...': too long a name", out);
+        int rc = cli_check_output(argv[0], paths[e]);
+        if (rc)
+            return rc;
+    }
+#endif
     printf("== %d activation functions (actlab list --long for formulas and derivatives)\n\n",
            ACT_COUNT);
     cli_print_table(stdout);
@@ -41,16 +56,11 @@ int cli_tour(int argc, char **argv)
         if (act_parse(plotted[i], &specs[i]))
             return cli_fail(argv[0], "%s", act_last_error());
 #ifdef ACTLAB_HAVE_PLOT
-    if (mkdir(out, 0777) != 0 && errno != EEXIST)
-        return cli_fail(argv[0], "cannot create %s: %s", out, strerror(errno));
     printf("\n== plots of %zu functions and their derivatives on [-5, 5]\n\n", N_PLOTTED);
-    static const char *const ext[] = {"png", "svg"};
     for (size_t e = 0; e < 2; e++) {
-        char path[4096];
-        snprintf(path, sizeof path, "%s/activations.%s", out, ext[e]);
-        if (plot_activations(specs, N_PLOTTED, -5.0, 5.0, 0.01, 1, path))
+        if (plot_activations(specs, N_PLOTTED, -5.0, 5.0, 0.01, 1, paths[e]))
             return cli_fail(argv[0], "%s", act_last_error());
-        printf("wrote %s\n", path);
+        printf("wrote %s\n", paths[e]);
     }
 #else
     (void)specs, (void)out;

@@ -149,6 +149,9 @@ int cli_train(int argc, char **argv)
     int rc = parse_args(argc, argv, &a);
     if (rc)
         return rc < 0 ? CLI_OK : rc;
+    /* before the data is read and the epochs run: a bad --save must not cost the training */
+    if ((rc = cli_check_output(argv[0], a.save)) || (rc = cli_check_output(argv[0], a.src.columns)))
+        return rc;
     nn_loss loss;
     const char *loss_name = a.loss ? a.loss : NULL;
     nn_optimizer opt;

@@ -1,7 +1,12 @@
 /* actlab: the command-line tool. */
+#define _POSIX_C_SOURCE 200809L /* sigaction */
+
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "../core/atomic.h"
 #include "cli.h"
 
 struct command {
@@ -23,7 +28,45 @@ static void usage(FILE *f)
     fprintf(f, "\nFunctions are named NAME or NAME:key=value,... e.g. leaky_relu:alpha=0.2\n");
 }
 
-int main(int argc, char **argv)
+/* Ctrl-C or a kill during a save: the temporaries go, then the signal ends the process as
+ * it would have (exit status and all). */
+static void on_fatal_signal(int sig)
+{
+    al__atomic_cleanup();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void remove_temporaries_on_signals(void)
+{
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) {
+        struct sigaction old, sa = {.sa_handler = on_fatal_signal};
+        sigemptyset(&sa.sa_mask);
+        /* an ignored signal stays ignored (nohup) */
+        if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+            sigaction(sigs[i], &sa, NULL);
+    }
+}
+
+/* What a command printed is only delivered once stdout is flushed and closed: a full disk or
+ * a failing device shows up here, after the command thought it had said everything. */
+static int finish_stdout(void)
+{
+    int failed = ferror(stdout), e = 0;
+    errno = 0;
+    if (fflush(stdout) != 0)
+        failed = 1, e = errno;
+    if (fclose(stdout) != 0 && !failed && errno != EBADF) /* EBADF: started without stdout */
+        failed = 1, e = errno;
+    if (!failed)
+        return 0;
+    fprintf(stderr, "actlab: error writing standard output%s%s\n", e ? ": " : "",
+            e ? strerror(e) : "");
+    return 1;
+}
+
+static int run(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);
@@ -43,4 +86,13 @@ int main(int argc, char **argv)
     fprintf(stderr, "actlab: unknown command '%s'\n\n", argv[1]);
     usage(stderr);
     return CLI_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+    remove_temporaries_on_signals();
+    int rc = run(argc, argv);
+    if (finish_stdout() && rc == CLI_OK)
+        rc = CLI_FAIL;
+    return rc;
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/atomic.h"
 #include "../core/error.h"
 #include "cli.h"
 #include "source.h"
@@ -161,18 +162,12 @@ static int load_npy(const char *spec, data_set *s)
 
 static int write_columns(const char *path, const tab_transform *tf)
 {
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        return al__fail(AL_EIO, "%s: cannot write", path);
-    for (size_t i = 0; i < tab_n_features(tf); i++)
-        fprintf(f, "%s\n", tab_feature_name(tf, i));
-    if (fclose(f) != 0 || rename(tmp, path) != 0) {
-        remove(tmp);
-        return al__fail(AL_EIO, "%s: cannot write", path);
-    }
-    return AL_OK;
+    char *tmp;
+    FILE *f;
+    int rc = al__atomic_open(path, &tmp, &f), failed = 0;
+    for (size_t i = 0; !rc && !failed && i < tab_n_features(tf); i++)
+        failed = fprintf(f, "%s\n", tab_feature_name(tf, i)) < 0;
+    return rc ? rc : al__atomic_commit(path, tmp, f, failed);
 }
 
 static int load_csv(const char *path, const struct cli_source_opts *o, struct cli_data *d)

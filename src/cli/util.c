@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/atomic.h"
 #include "cli.h"
 
 static int report(int code, const char *cmd, const char *fmt, va_list ap)
@@ -65,4 +66,13 @@ void cli_print_double(FILE *f, double v)
 int cli_is_help(const char *arg)
 {
     return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
+}
+
+int cli_check_output(const char *cmd, const char *path)
+{
+    if (path && !path[0])
+        return cli_usage(cmd, "an output file name is empty");
+    if (path && al__check_writable(path))
+        return cli_fail(cmd, "%s", act_last_error());
+    return CLI_OK;
 }

@@ -5,21 +5,23 @@
  *   it longjmps back to render(), which ends the stream and reports AL_EIO. Everything that
  *   allocates is done before the jump point, so nothing of ours leaks on that path.
  * - plOpenFile() prompts on stdin when it cannot open the output file. We create the file
- *   ourselves first (a temporary next to the target) so PLplot only reopens a file that
- *   exists, and check the device is compiled in, since plinit() prompts for an unknown one.
+ *   ourselves first (src/core/atomic.c's temporary next to the target, or a scratch file
+ *   when the target is a device or FIFO) so PLplot only reopens a file that exists, and
+ *   check the device is compiled in, since plinit() prompts for an unknown one.
  * - plabort() prints to stderr. plsError() makes it write into our buffer instead, and the
  *   abort handler records the first message; either turns the call into a failure.
  * - state is global: one lock serialises plot_write(), and each call draws on a fresh
  *   stream (plmkstrm/plend1), so a caller's own PLplot stream is left alone.
- * The output goes to PATH.tmp.PID.N and is renamed onto PATH only after plend1() has closed
- * it, so a failure never leaves half a file.
+ * PLplot ignores its own write errors, so the drawing goes to a file that then goes through
+ * atomic.c: the temporary is fsync'd and renamed onto PATH only after plend1() has closed it
+ * (a failure never leaves half a file), and a device gets the scratch drawing copied in with
+ * every write checked (a full one is an error).
  *
  * Layout is computed here, not left to plenv(): margins in character heights, the legend
  * measured the way pllegend() measures it, so labels never collide at any size. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
-#include <fcntl.h>
 #include <float.h>
 #include <math.h>
 #include <pthread.h>
@@ -29,7 +31,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <plplot.h>
 
@@ -769,37 +770,30 @@ static const char *device_for(const char *path)
     return NULL;
 }
 
-/* Creates a new, empty PATH.tmp.PID.N (mode 0666 less the umask, like fopen) and writes its
- * name to tmp. The open proves the directory is writable before PLplot is involved. */
-static int create_temp(const char *path, char **tmp)
+/* Size of what PLplot drew into name; -1 with errno when it cannot be told. */
+static long drawn_size(const char *name)
 {
-    int fd, rc = al__tmp_create(path, tmp, &fd);
-    if (!rc)
-        close(fd); /* PLplot opens it again by name */
-    return rc;
+    struct stat st;
+    return stat(name, &st) == 0 ? (long)st.st_size : -1;
 }
 
-/* Flushes the finished temporary to disk, checks PLplot wrote something, and moves it onto
- * path (write, fsync, rename: a crash leaves the old file or the new one, never half). */
-static int commit_temp(const char *tmp, const char *path)
+/* Copies the scratch drawing into f (the device or FIFO the user named); -1 with errno. */
+static int copy_drawing(const char *scratch, FILE *f)
 {
-    int fd = open(tmp, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return al__fail(AL_EIO, "cannot write %s: %s", path, strerror(errno));
-    struct stat st;
-    const char *why = NULL;
-    if (fstat(fd, &st) != 0)
-        why = strerror(errno);
-    else if (st.st_size == 0)
-        why = "PLplot wrote nothing";
-    else if (fsync(fd) != 0 && errno != EINVAL && errno != EROFS) /* EINVAL: cannot sync */
-        why = strerror(errno);
-    close(fd);
-    if (why)
-        return al__fail(AL_EIO, "cannot write %s: %s", path, why);
-    if (rename(tmp, path) != 0)
-        return al__fail(AL_EIO, "cannot write %s: %s", path, strerror(errno));
-    return AL_OK;
+    FILE *in = fopen(scratch, "rb");
+    if (!in)
+        return -1;
+    char buf[65536];
+    size_t n;
+    int rc = 0;
+    while (!rc && (n = fread(buf, 1, sizeof buf, in)) > 0)
+        rc = fwrite(buf, 1, n, f) == n ? 0 : -1;
+    if (!rc && ferror(in))
+        rc = -1;
+    int e = errno;
+    fclose(in);
+    errno = e;
+    return rc;
 }
 
 int plot_write(const plot_figure *fig, const char *path)
@@ -814,7 +808,8 @@ int plot_write(const plot_figure *fig, const char *path)
         return rc;
 
     struct job j = {0};
-    char *tmp = NULL;
+    char *tmp = NULL, *scratch = NULL;
+    FILE *f = NULL;
     pthread_mutex_lock(&plot_lock);
     rc = prepare(&j, fig);
     if (!rc && !device_available(dev))
@@ -823,20 +818,25 @@ int plot_write(const plot_figure *fig, const char *path)
                       "drivers)",
                       path, dev);
     if (!rc)
-        rc = create_temp(path, &tmp);
+        rc = al__atomic_open(path, &tmp, &f);
+    if (!rc && !tmp && (rc = al__scratch_create(path, &scratch)) != AL_OK)
+        fclose(f); /* the device itself, nothing written to it */
     if (!rc) {
+        /* PLplot reopens the temporary by name and draws into it; a device or FIFO gets a
+         * scratch drawing copied in, since PLplot ignores its own write errors */
         j.device = dev;
-        j.file = tmp;
-        if (render(&j))
+        j.file = tmp ? tmp : scratch;
+        int failed = render(&j), size = failed ? 0 : drawn_size(j.file) > 0;
+        int copy_failed = !failed && size && scratch && copy_drawing(scratch, f) != 0;
+        rc = al__atomic_commit(path, tmp, f, failed || !size || copy_failed);
+        if (failed)
             rc = al__fail(AL_EIO, "cannot write %s: PLplot: %s", path,
                           pl_message[0] ? pl_message : "failed");
-        else
-            rc = commit_temp(tmp, path);
-        if (rc)
-            remove(tmp);
+        else if (!size)
+            rc = al__fail(AL_EIO, "cannot write %s: PLplot wrote nothing", path);
     }
+    al__scratch_remove(scratch);
     pthread_mutex_unlock(&plot_lock);
-    free(tmp);
     free_job(&j);
     if (!rc)
         al__clear_error();
