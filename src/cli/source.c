@@ -100,34 +100,16 @@ int cli_source_option(const char *cmd, int argc, char **argv, int *i, struct cli
 static int npy_targets(const char *path, data_array *y, size_t n, data_set *s)
 {
     size_t count = data_array_count(y);
-    if (y->shape[0] != n || count != n || y->ndim > 2)
+    if (y->ndim < 1 || y->shape[0] != n || count != n || y->ndim > 2)
         return al__fail(AL_ESHAPE, "%s: shape must be (%zu,) or (%zu, 1) to match X", path, n, n);
-    if (y->dtype == DATA_F32 || y->dtype == DATA_F64) {
-        data_array f = {0};
-        int rc = data_array_to_f32(y, &f);
-        if (rc)
-            return rc;
-        f.ndim = 1;
-        s->y = f;
-        return AL_OK;
-    }
-    size_t shape[1] = {n};
-    int rc = data_array_alloc(&s->y, DATA_I64, 1, shape);
+    if (y->dtype != DATA_F32 && y->dtype != DATA_F64)
+        return data_class_labels(path, y, &s->y, &s->n_classes);
+    data_array f = {0};
+    int rc = data_array_to_f32(y, &f);
     if (rc)
         return rc;
-    int64_t *out = s->y.data, top = -1;
-    for (size_t i = 0; i < n; i++) {
-        int64_t v = y->dtype == DATA_U8    ? ((const uint8_t *)y->data)[i]
-                    : y->dtype == DATA_I32 ? ((const int32_t *)y->data)[i]
-                                           : ((const int64_t *)y->data)[i];
-        if (v < 0)
-            return al__fail(AL_EFORMAT, "%s: label %lld at row %zu is negative", path,
-                            (long long)v, i);
-        out[i] = v;
-        if (v > top)
-            top = v;
-    }
-    s->n_classes = (size_t)top + 1;
+    f.ndim = 1;
+    s->y = f;
     return AL_OK;
 }
 
