@@ -130,7 +130,7 @@ static int inspect_csv(const char *path, const struct cli_source_opts *o)
     tab_transform *tf = NULL;
     if (o->tab.target) {
         if (tab_fit(&t, &o->tab, &tf))
-            rc = cli_fail("data", "%s", act_last_error());
+            rc = cli_fail("data", "%s: %s", path, act_last_error());
         else
             printf("\nthe pipeline gives %zu features (target %s)\n", tab_n_features(tf),
                    o->tab.target);
@@ -195,6 +195,11 @@ int cli_data(int argc, char **argv)
         return cli_usage("data", "which SOURCE? (try --help)");
     if (prepare && !xout)
         return cli_usage("data", "prepare needs -o X.npy Y.npy");
+    /* Y.npy of a table is its target column: without one there would be nothing to write
+     * to it, and a missing file is found out only later, by train */
+    if (prepare && strncmp(source, "csv:", 4) == 0 && !o.tab.target)
+        return cli_usage("data", "prepare %s -o %s %s: which column goes to %s? give --target "
+                                 "COL", source, xout, yout, yout);
     if (!prepare && strncmp(source, "csv:", 4) == 0)
         return inspect_csv(source + 4, &o);
 
