@@ -132,6 +132,7 @@ Test(csv, a_number_beyond_a_double_names_line_and_column)
     /* the line where the record starts, after a quoted line break */
     expect_csv_error("a,b\n\"x\ny\",1\n5,-2e308\n", "o.csv:4: column 'b': '-2e308'");
     expect_csv_error("a\n0e400\n", "'0e400' is out of range");
+    expect_csv_error("a,b\n1,1.8e308\n", "o.csv:2: column 'b': '1.8e308' is out of range");
     tab_table t;
     const char *ok = "a,b,c\ninf,x1e999,1e308\n-Infinity,1e999z,2\n";
     cr_assert_eq(tab_csv_parse("o.csv", ok, strlen(ok), &t), AL_OK, "%s", act_last_error());

@@ -619,6 +619,7 @@ static int fit_numbers(tab_transform *tf, const tab_table *t, const size_t *col_
     size_t n = t->n_rows;
     double *v = malloc(n * sizeof *v), *x = malloc(n * sizeof *x), *tmp = malloc(n * sizeof *tmp);
     long *code = malloc(n * sizeof *code);
+    size_t *ones = NULL; /* per category of the coded source, then missing: rows with it */
     int rc = AL_OK;
     size_t coded = SIZE_MAX;
     if (!v || !x || !tmp || !code) {
@@ -637,11 +638,24 @@ static int fit_numbers(tab_transform *tf, const tab_table *t, const size_t *col_
                 x[r] = isnan(v[r]) ? f->fill : v[r];
         } else {
             if (coded != f->source) {
-                if ((rc = category_codes(s, c, n, code))) {
-                    rc = al__fail(rc, "out of memory for column '%s'", c->name);
+                free(ones);
+                if (!(ones = calloc(s->n_cats + 1, sizeof *ones)) ||
+                    (rc = category_codes(s, c, n, code))) {
+                    rc = al__fail(AL_ENOMEM, "out of memory for column '%s'", c->name);
                     goto done;
                 }
+                for (size_t r = 0; r < n; r++)
+                    if (code[r] >= 0 || code[r] == CODE_MISSING)
+                        ones[code[r] >= 0 ? (size_t)code[r] : s->n_cats]++;
                 coded = f->source;
+            }
+            if (tf->scale != TAB_SCALE_STANDARD) {
+                /* an indicator's minimum and maximum follow from how many rows it marks, so
+                 * 20000 categories cost one pass over the rows, not 20000 */
+                size_t k = ones[f->kind == FEAT_NAN ? s->n_cats : f->cat];
+                double ends[2] = {k == n ? 1.0 : 0.0, k ? 1.0 : 0.0};
+                scale_params(tf->scale, ends, 2, tmp, &f->a, &f->b);
+                continue;
             }
             for (size_t r = 0; r < n; r++)
                 x[r] = f->kind == FEAT_NAN ? (code[r] == CODE_MISSING)
@@ -663,6 +677,7 @@ done:
     free(x);
     free(tmp);
     free(code);
+    free(ones);
     return rc;
 }
 
