@@ -119,7 +119,7 @@ int data_array_alloc(data_array *a, data_dtype t, int ndim, const size_t *shape)
     size_t n;
     char text[96];
     if (!data__shape_count(ndim, shape, &n) || n > SIZE_MAX / dtypes[t].size)
-        return al__fail(AL_ENOMEM, "an array of %s %s is too large to address",
+        return al__fail(AL_ENOMEM, "an array of %s %s: its size in bytes overflows",
                         data__format_shape(ndim, shape, text, sizeof text), dtypes[t].name);
     /* at least one byte, so a successful allocation never leaves data NULL */
     void *p = calloc(n ? n : 1, dtypes[t].size);
