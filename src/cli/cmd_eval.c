@@ -1,7 +1,8 @@
 /* actlab eval [--grad] FUNC [X ...]: f(x) or f'(x), one value per line. With no X, numbers
- * come from standard input: every blank-separated word of every line, lines of any length. For a row-wise function the X are one row; with
- * --grad it prints the Jacobian, one output per line. Elementwise values are computed in
- * double (act_eval); row-wise ones are the float32 kernels' results. */
+ * come from standard input: every blank-separated word of every line, lines of any length.
+ * For a row-wise function the X are one row; with --grad it prints the Jacobian, one output
+ * per line. Elementwise values are computed in double (act_eval); row-wise ones are the
+ * float32 kernels' results. */
 #define _POSIX_C_SOURCE 200809L /* getline */
 #include <math.h>
 #include <stdint.h>

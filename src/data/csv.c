@@ -137,8 +137,9 @@ static enum num_err parse_uint64(struct uint_state *st, const char *p, uint64_t 
 
 /* pandas precise_xstrtod (decimal '.', sci 'e'/'E', no thousands separator, trailing
  * whitespace skipped). Returns 0 with *end past the number, -1 without digits, or -2 with
- * *end past the number when its value is out of range (pandas' ERANGE for both). The exponent is accumulated in 64 bits where pandas
- * uses int; both agree for every exponent of at most 9 digits. */
+ * *end past the number when its value is out of range (pandas' ERANGE for both). The
+ * exponent is accumulated in 64 bits where pandas uses int; both agree for every exponent
+ * of at most 9 digits. */
 static int precise_xstrtod(const char *str, const char **end, double *out)
 {
     static const double e[] = {

@@ -755,7 +755,8 @@ int tab_fit(const tab_table *t, const tab_options *o, tab_transform **out)
         struct tab_source *s = &tf->src[tf->n_sources];
         if (c->type == TAB_TEXT && !tf->one_hot) {
             rc = al__fail(AL_EINVAL,
-                          "column '%s' is text: drop it, or one-hot encode it into indicator columns",
+                          "column '%s' is text: drop it, or one-hot encode it into indicator "
+                          "columns",
                           c->name);
             goto fail;
         }
@@ -1034,8 +1035,8 @@ struct jp {
 static int jp_fail(struct jp *p, const char *what)
 {
     if (!p->rc)
-        p->rc = al__fail(AL_EFORMAT, "the tabular pipeline (JSON), byte %zu: expected %s", p->pos,
-                         what);
+        p->rc = al__fail(AL_EFORMAT, "the tabular pipeline (JSON), byte %zu: expected %s",
+                         p->pos, what);
     return p->rc;
 }
 
