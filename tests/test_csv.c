@@ -160,13 +160,14 @@ Test(csv, numbers_as_pandas_reads_them)
 
 Test(csv, what_stays_text)
 {
-    /* each column has one word pandas does not read as a number */
-    tab_table t = parse("a,b,c,d,e,f,g\n1e400,1e, inf,0x10,1.8e308,1_000,-\n1,1,1,1,1,1,1\n");
+    /* each column has one word pandas does not read as a number (pandas also makes text of
+     * a column with 1e400 or 1.8e308; we refuse those: test_hostile_data.c) */
+    tab_table t = parse("b,c,d,f,g\n1e, inf,0x10,1_000,-\n1,1,1,1,1\n");
     for (size_t j = 0; j < t.n_cols; j++) {
         cr_assert_eq(t.cols[j].type, TAB_TEXT, "column %s", t.cols[j].name);
         cr_assert_str_eq(t.cols[j].text[1], "1");
     }
-    cr_assert_str_eq(t.cols[2].text[0], " inf");
+    cr_assert_str_eq(t.cols[1].text[0], " inf");
     tab_table_free(&t);
 }
 

@@ -98,6 +98,22 @@ ACTLAB_API int data_mnist_load(const char *dir, const char *split, int fashion, 
  * dir NULL is AL_EINVAL. */
 ACTLAB_API int data_cifar10_load(const char *dir, const char *split, data_set *out);
 
+/* ---- Class labels ----------------------------------------------------------------------- */
+
+/* The most classes labels may name. A label becomes a size (the table of counts per class,
+ * a one-hot row, the width a model's output needs), so one read from a file is believed only
+ * up to this bound: far above the largest common label sets (ImageNet-21k has 21841), small
+ * enough that a table of counts is half a megabyte, not 2^62 entries. */
+#define DATA_MAX_CLASSES 65536
+
+/* Integer labels y (uint8, int32 or int64, shape (N,) or (N, 1)) as int64 class indices (N,)
+ * in out, and the number of classes, the largest label + 1. A label below 0 or at least
+ * DATA_MAX_CLASSES is AL_EFORMAT naming `name` (the file; NULL for "labels"), the sample
+ * (from 0) and the value; so is a float array (class labels are whole numbers) or another
+ * shape. On error out is left empty. */
+ACTLAB_API int data_class_labels(const char *name, const data_array *y, data_array *out,
+                                 size_t *n_classes);
+
 /* ---- Mini-batches ----------------------------------------------------------------------- */
 
 /* The order of n samples for one epoch: 0..n-1, shuffled (Fisher-Yates) when rng is non-NULL.

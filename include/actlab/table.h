@@ -53,7 +53,9 @@ typedef struct tab_table {
  * names become "Unnamed: I", duplicates are renamed "X.1", "X.2" (pandas' mangling).
  * Errors (AL_EFORMAT, act_last_error() says "FILE:LINE: ..."): a row with more or fewer
  * fields than the header (pandas pads short rows; we do not), a quoted field never closed
- * (naming the line where it starts), a NUL byte, a file with no header. AL_EIO names the
+ * (naming the line where it starts), a NUL byte, a file with no header, a column of numbers
+ * where one is beyond the range of a double ("1e999"; pandas would silently make the whole
+ * column text; "inf" is a number). AL_EIO names the
  * path of a file that cannot be read. */
 ACTLAB_API int tab_csv_read(const char *path, tab_table *out);
 /* The same on a CSV held in memory (len bytes, need not be NUL-terminated); name (or NULL)

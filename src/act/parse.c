@@ -2,7 +2,6 @@
  * with range checks, and the reverse (act_format). Unknown names get the closest valid names
  * by edit distance, so a typo is one look at the message away from fixed. */
 #include <ctype.h>
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -178,7 +177,8 @@ static void list_params(const act_info *in, char *out, size_t size)
 }
 
 /* One "key=value" of the text after the colon. */
-static int parse_param(const act_info *in, act_spec *s, const char *kv, size_t n)
+static int parse_param(const act_info *in, act_spec *s, const char *kv, size_t n,
+                       unsigned *seen)
 {
     const char *eq = memchr(kv, '=', n);
     if (!eq || eq == kv)
@@ -201,18 +201,23 @@ static int parse_param(const act_info *in, act_spec *s, const char *kv, size_t n
                         in->params[i].name);
     memcpy(num, eq + 1, vlen);
     num[vlen] = '\0';
-    char *end;
-    errno = 0;
-    double v = strtod(num, &end);
-    if (end == num || *end != '\0' || isnan(v))
-        return al__fail(AL_EINVAL, "%s:%s='%s': not a number", in->name, in->params[i].name,
-                        num);
-    if (errno == ERANGE && isinf(v))
+    double v;
+    enum al__num r = al__parse_double(num, &v);
+    if (r == AL__NUM_RANGE)
         return al__fail(AL_EINVAL, "%s:%s='%s': out of range", in->name, in->params[i].name,
+                        num);
+    if (r != AL__NUM_OK || isnan(v))
+        return al__fail(AL_EINVAL, "%s:%s='%s': not a number", in->name, in->params[i].name,
                         num);
     if (isinf(v))
         return al__fail(AL_EINVAL, "%s:%s='%s': must be a finite number", in->name,
                         in->params[i].name, num);
+    /* alpha=1,alpha=2 (or alpha= and its alias negative_slope=) would silently keep the last
+     * one: which one the user meant is not ours to guess */
+    if (*seen & 1u << i)
+        return al__fail(AL_EINVAL, "%s: parameter '%s' is given twice (again as '%.*s')",
+                        in->name, in->params[i].name, (int)klen, kv);
+    *seen |= 1u << i;
     s->p[i] = v;
     return check_param(in, &in->params[i], s->p[i]);
 }
@@ -238,9 +243,10 @@ int act_parse(const char *text, act_spec *out)
     const act_info *in = &act__table[k]->info;
     const char *rest = strchr(text, ':');
     if (rest) {
+        unsigned seen = 0; /* bit i: parameter i was given */
         for (const char *kv = rest + 1;;) {
             size_t n = strcspn(kv, ",");
-            if ((rc = parse_param(in, &s, kv, n)))
+            if ((rc = parse_param(in, &s, kv, n, &seen)))
                 return rc;
             if (kv[n] == '\0')
                 break;

@@ -57,14 +57,47 @@ static void describe_set(const char *what, const data_set *s)
         return;
     }
     printf(", %zu classes\n", s->n_classes);
-    size_t *count = calloc(s->n_classes ? s->n_classes : 1, sizeof *count);
+    /* the loaders keep n_classes within DATA_MAX_CLASSES; a long list of empty classes (labels
+     * 0 and 60000 only) is summed up rather than printed */
+    size_t *count = calloc(s->n_classes ? s->n_classes : 1, sizeof *count), empty = 0;
     const int64_t *y = s->y.data;
     for (size_t i = 0; count && i < s->y.shape[0]; i++)
         if ((size_t)y[i] < s->n_classes)
             count[y[i]]++;
-    for (size_t c = 0; count && c < s->n_classes; c++)
+    for (size_t c = 0; count && c < s->n_classes; c++) {
+        if (!count[c] && s->n_classes > 100 && !s->class_names) {
+            empty++;
+            continue;
+        }
         printf("    %2zu %-14s %zu\n", c, s->class_names ? s->class_names[c] : "", count[c]);
+    }
+    if (empty)
+        printf("    (%zu classes without samples not shown)\n", empty);
     free(count);
+}
+
+static int cmp_text(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Distinct non-missing values of a text column: sorted, then runs counted, so 20000
+ * categories cost n log n comparisons, not n^2. */
+static int count_categories(const tab_column *col, size_t n_rows, size_t *distinct)
+{
+    const char **v = malloc((n_rows ? n_rows : 1) * sizeof *v);
+    if (!v)
+        return -1;
+    size_t k = 0;
+    for (size_t r = 0; r < n_rows; r++)
+        if (col->text[r])
+            v[k++] = col->text[r];
+    qsort(v, k, sizeof *v, cmp_text);
+    *distinct = 0;
+    for (size_t i = 0; i < k; i++)
+        *distinct += i == 0 || strcmp(v[i - 1], v[i]) != 0;
+    free(v);
+    return 0;
 }
 
 static int inspect_csv(const char *path, const struct cli_source_opts *o)
@@ -85,14 +118,10 @@ static int inspect_csv(const char *path, const struct cli_source_opts *o)
                     lo = fmin(lo, col->num[r]), hi = fmax(hi, col->num[r]);
             printf("[%g, %g]\n", lo, hi);
         } else {
-            size_t distinct = 0; /* quadratic, but tables here have few rows per category */
-            for (size_t r = 0; r < t.n_rows; r++) {
-                if (!col->text[r])
-                    continue;
-                size_t q = 0;
-                while (q < r && !(col->text[q] && strcmp(col->text[q], col->text[r]) == 0))
-                    q++;
-                distinct += q == r;
+            size_t distinct;
+            if (count_categories(col, t.n_rows, &distinct)) {
+                tab_table_free(&t);
+                return cli_fail("data", "out of memory for column '%s'", col->name);
             }
             printf("%zu categories\n", distinct);
         }
@@ -101,7 +130,7 @@ static int inspect_csv(const char *path, const struct cli_source_opts *o)
     tab_transform *tf = NULL;
     if (o->tab.target) {
         if (tab_fit(&t, &o->tab, &tf))
-            rc = cli_fail("data", "%s", act_last_error());
+            rc = cli_fail("data", "%s: %s", path, act_last_error());
         else
             printf("\nthe pipeline gives %zu features (target %s)\n", tab_n_features(tf),
                    o->tab.target);
@@ -166,6 +195,11 @@ int cli_data(int argc, char **argv)
         return cli_usage("data", "which SOURCE? (try --help)");
     if (prepare && !xout)
         return cli_usage("data", "prepare needs -o X.npy Y.npy");
+    /* Y.npy of a table is its target column: without one there would be nothing to write
+     * to it, and a missing file is found out only later, by train */
+    if (prepare && strncmp(source, "csv:", 4) == 0 && !o.tab.target)
+        return cli_usage("data", "prepare %s -o %s %s: which column goes to %s? give --target "
+                                 "COL", source, xout, yout, yout);
     if (prepare) { /* every output, before the source is read */
         char xv[4096], yv[4096];
         val_name(xout, xv, sizeof xv);

@@ -1,11 +1,15 @@
 /* actlab eval [--grad] FUNC [X ...]: f(x) or f'(x), one value per line. With no X, numbers
- * come from standard input, one per line. For a row-wise function the X are one row; with
- * --grad it prints the Jacobian, one output per line. Elementwise values are computed in
- * double (act_eval); row-wise ones are the float32 kernels' results. */
+ * come from standard input: every blank-separated word of every line, lines of any length.
+ * For a row-wise function the X are one row; with --grad it prints the Jacobian, one output
+ * per line. Elementwise values are computed in double (act_eval); row-wise ones are the
+ * float32 kernels' results. */
+#define _POSIX_C_SOURCE 200809L /* getline */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/text.h"
 #include "cli.h"
 
 struct values {
@@ -17,6 +21,8 @@ static int push(struct values *vs, double x)
 {
     if (vs->n == vs->cap) {
         size_t cap = vs->cap ? 2 * vs->cap : 64;
+        if (cap > SIZE_MAX / sizeof *vs->v)
+            return -1;
         double *v = realloc(vs->v, cap * sizeof *v);
         if (!v)
             return -1;
@@ -27,31 +33,50 @@ static int push(struct values *vs, double x)
     return 0;
 }
 
+/* A word of the command line or of standard input; where says which, for the message. A
+ * word too long to show is cut in the message, never in the number. */
 static int add_number(const char *cmd, struct values *vs, const char *text, const char *where)
 {
     double d;
-    if (cli_parse_double(text, &d))
-        return cli_usage(cmd, "'%s'%s is not a number", text, where);
+    enum al__num r = al__parse_double(text, &d);
+    if (r != AL__NUM_OK)
+        return cli_usage(cmd, "'%.40s%s'%s %s", text, strlen(text) > 40 ? "..." : "", where,
+                         r == AL__NUM_RANGE ? "is out of range (beyond +-1.8e308; write inf "
+                                              "for infinity)"
+                                            : "is not a number");
     if (push(vs, d))
         return cli_fail(cmd, "out of memory");
     return CLI_OK;
 }
 
+/* Every word of every line counts, so "2 3" is two numbers; getline takes a line of any
+ * length, so a long number is never cut in two. */
 static int read_stdin(const char *cmd, struct values *vs)
 {
-    char line[256], where[48];
-    for (long no = 1; fgets(line, sizeof line, stdin); no++) {
-        line[strcspn(line, "\r\n")] = '\0';
-        char *s = line + strspn(line, " \t");
-        if (!*s)
-            continue;
-        s[strcspn(s, " \t")] = '\0';
+    static const char blanks[] = " \t\r\n\v\f";
+    char *line = NULL, where[48];
+    size_t cap = 0;
+    ssize_t len;
+    int rc = CLI_OK;
+    for (long no = 1; !rc && (len = getline(&line, &cap, stdin)) >= 0; no++) {
         snprintf(where, sizeof where, " (stdin line %ld)", no);
-        int rc = add_number(cmd, vs, s, where);
-        if (rc)
-            return rc;
+        if (strlen(line) != (size_t)len) {
+            rc = cli_usage(cmd, "a NUL byte%s", where);
+            break;
+        }
+        for (char *s = line + strspn(line, blanks); !rc && *s; s += strspn(s, blanks)) {
+            size_t n = strcspn(s, blanks);
+            char end = s[n];
+            s[n] = '\0';
+            rc = add_number(cmd, vs, s, where);
+            s[n] = end;
+            s += n;
+        }
     }
-    return CLI_OK;
+    if (!rc && ferror(stdin))
+        rc = cli_fail(cmd, "cannot read standard input");
+    free(line);
+    return rc;
 }
 
 /* In double, from the scalar specification: the digits printed are f's, not float32's. */
@@ -101,8 +126,8 @@ static int usage(void)
 {
     printf("usage: actlab eval [--grad] FUNC [X ...]\n"
            "  prints f(x) (or f'(x) with --grad) for each X, one per line (%%.9g; nan, inf).\n"
-           "  With no X, reads numbers from standard input, one per line. Negative numbers\n"
-           "  are plain arguments: actlab eval sigmoid -1 0 1\n"
+           "  With no X, reads numbers from standard input, separated by spaces, tabs or\n"
+           "  line ends. Negative numbers are plain arguments: actlab eval sigmoid -1 0 1\n"
            "  A row-wise FUNC (softmax, maxout:k=2, glu, ...) takes the X as one row; with\n"
            "  --grad it prints the Jacobian, row i holding d y_i / d x_j (float32 results).\n"
            "  FUNC is NAME or NAME:key=value,...  e.g. leaky_relu:alpha=0.2\n");
@@ -122,7 +147,7 @@ int cli_eval(int argc, char **argv)
             return usage();
         if (strcmp(s, "--grad") == 0)
             grad = 1;
-        else if (s[0] == '-' && cli_parse_double(s, &d) != 0)
+        else if (s[0] == '-' && al__parse_double(s, &d) == AL__NUM_INVALID)
             rc = cli_usage(argv[0], "unknown option '%s' (try --help)", s);
         else if (!func)
             func = s;

@@ -26,6 +26,11 @@ int cli_parse_shape(const char *text, nn_shape *out)
 
 int cli_model_spec(const char *cmd, const char *model, const char *act, char *buf, size_t size)
 {
+    /* the activation first: nn_builtin_spec answers AL_ENAME for an unknown activation as for
+     * an unknown model, and "relux" must not read as "house-mlp is not a built-in" */
+    act_spec a;
+    if (act && act_parse(act, &a))
+        return cli_usage(cmd, "--act %s: %s", act, act_last_error());
     if (nn_builtin_spec(model, act, buf, size) == 0)
         return CLI_OK;
     if (act)

@@ -3,9 +3,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 
 #include "../core/atomic.h"
 #include "../core/error.h"
+#include "../core/text.h"
 #include "cli.h"
 #include "source.h"
 
@@ -101,34 +104,16 @@ int cli_source_option(const char *cmd, int argc, char **argv, int *i, struct cli
 static int npy_targets(const char *path, data_array *y, size_t n, data_set *s)
 {
     size_t count = data_array_count(y);
-    if (y->shape[0] != n || count != n || y->ndim > 2)
+    if (y->ndim < 1 || y->shape[0] != n || count != n || y->ndim > 2)
         return al__fail(AL_ESHAPE, "%s: shape must be (%zu,) or (%zu, 1) to match X", path, n, n);
-    if (y->dtype == DATA_F32 || y->dtype == DATA_F64) {
-        data_array f = {0};
-        int rc = data_array_to_f32(y, &f);
-        if (rc)
-            return rc;
-        f.ndim = 1;
-        s->y = f;
-        return AL_OK;
-    }
-    size_t shape[1] = {n};
-    int rc = data_array_alloc(&s->y, DATA_I64, 1, shape);
+    if (y->dtype != DATA_F32 && y->dtype != DATA_F64)
+        return data_class_labels(path, y, &s->y, &s->n_classes);
+    data_array f = {0};
+    int rc = data_array_to_f32(y, &f);
     if (rc)
         return rc;
-    int64_t *out = s->y.data, top = -1;
-    for (size_t i = 0; i < n; i++) {
-        int64_t v = y->dtype == DATA_U8    ? ((const uint8_t *)y->data)[i]
-                    : y->dtype == DATA_I32 ? ((const int32_t *)y->data)[i]
-                                           : ((const int64_t *)y->data)[i];
-        if (v < 0)
-            return al__fail(AL_EFORMAT, "%s: label %lld at row %zu is negative", path,
-                            (long long)v, i);
-        out[i] = v;
-        if (v > top)
-            top = v;
-    }
-    s->n_classes = (size_t)top + 1;
+    f.ndim = 1;
+    s->y = f;
     return AL_OK;
 }
 
@@ -170,14 +155,25 @@ static int write_columns(const char *path, const tab_transform *tf)
     return rc ? rc : al__atomic_commit(path, tmp, f, failed);
 }
 
+/* The library's message with what the user typed in front ("train.csv: target column ..."). */
+static int prefixed(int rc, const char *what)
+{
+    char msg[512];
+    snprintf(msg, sizeof msg, "%s", act_last_error());
+    return al__fail(rc, "%s: %s", what, msg);
+}
+
 static int load_csv(const char *path, const struct cli_source_opts *o, struct cli_data *d)
 {
     tab_table t = {0};
     int rc = tab_csv_read(path, &t);
-    if (!rc)
+    if (!rc) { /* the reader's messages name the file already */
         rc = tab_fit(&t, &o->tab, &d->tf);
-    if (!rc)
-        rc = tab_apply(d->tf, &t, &d->train.x, &d->train.y);
+        if (!rc)
+            rc = tab_apply(d->tf, &t, &d->train.x, &d->train.y);
+        if (rc)
+            rc = prefixed(rc, path);
+    }
     if (!rc && o->columns)
         rc = write_columns(o->columns, d->tf);
     tab_table_free(&t);
@@ -192,6 +188,10 @@ static int split(const struct cli_source_opts *o, struct cli_data *d)
         return al__fail(AL_ENOMEM, "no memory for the split");
     data_set all = d->train, tr = {0}, va = {0};
     int rc = tab_split(n, o->val, (uint32_t)o->seed, idx, &nt, idx + n, &nv);
+    char what[64];
+    snprintf(what, sizeof what, "--val %g", o->val);
+    if (rc)
+        rc = prefixed(rc, what);
     if (!rc)
         rc = data_gather(&all.x, idx, nt, &tr.x);
     if (!rc && all.y.data)
@@ -217,6 +217,29 @@ static int split(const struct cli_source_opts *o, struct cli_data *d)
     return AL_OK;
 }
 
+/* What the user probably meant by a source we do not know: a file or a path is most
+ * likely a CSV (or, ending in .npy, an array), a word near a data set's name a typo. */
+static const char *source_hint(const char *source, size_t klen, char *buf, size_t size)
+{
+    static const char *const names[] = {"fashion-mnist", "mnist", "cifar10", "csv", "npy"},
+                             *const forms[] = {"fashion-mnist[:DIR]", "mnist:DIR", "cifar10:DIR",
+                                               "csv:FILE", "npy:X.npy,Y.npy"};
+    const char *dot = strrchr(source, '.'), *slash = strrchr(source, '/');
+    struct stat st;
+    buf[0] = '\0';
+    if (dot && (!slash || dot > slash) && strcasecmp(dot, ".npy") == 0)
+        snprintf(buf, size, "; for a NumPy array write npy:%s,Y.npy", source);
+    else if (stat(source, &st) == 0 || slash || (dot && strcasecmp(dot, ".csv") == 0))
+        snprintf(buf, size, "; for a CSV file write csv:%s", source);
+    else
+        for (size_t i = 0, best = 3; i < sizeof names / sizeof *names; i++) {
+            size_t d = al__edit_distance(source, klen, names[i]);
+            if (d < best && d < strlen(names[i]))
+                best = d, snprintf(buf, size, d ? "; did you mean %s?" : "; write %s", forms[i]);
+        }
+    return buf;
+}
+
 int cli_source_load(const char *cmd, const char *source, const struct cli_source_opts *o,
                     struct cli_data *d)
 {
@@ -234,9 +257,12 @@ int cli_source_load(const char *cmd, const char *source, const struct cli_source
         d->kind = "csv", rc = load_csv(arg, o, d);
     else if (klen == 3 && !strncmp(source, "npy", klen) && arg)
         d->kind = "npy", rc = load_npy(arg, &d->train);
-    else
+    else {
+        char hint[4200];
         return cli_usage(cmd, "unknown data source '%s': fashion-mnist[:DIR], mnist:DIR, "
-                              "cifar10:DIR, csv:FILE or npy:X.npy,Y.npy", source);
+                              "cifar10:DIR, csv:FILE or npy:X.npy,Y.npy%s", source,
+                         source_hint(source, klen, hint, sizeof hint));
+    }
     if (!rc && o->tab_given && strcmp(d->kind, "csv") != 0)
         rc = al__fail(AL_EINVAL, "--target, --drop, --fill, --scale, --one-hot ... apply to "
                                  "csv: sources only");

@@ -35,6 +35,19 @@ size_t al__edit_distance(const char *a, size_t la, const char *b)
     return row[lb];
 }
 
+enum al__num al__parse_double(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end != '\0')
+        return AL__NUM_INVALID;
+    if (errno == ERANGE && isinf(v))
+        return AL__NUM_RANGE;
+    *out = v;
+    return AL__NUM_OK;
+}
+
 int al__next_setting(const char **s, const char *what, const char **key, size_t *klen,
                      char val[64], double *v)
 {
@@ -43,10 +56,7 @@ int al__next_setting(const char **s, const char *what, const char **key, size_t 
     if (k >= len)
         return al__fail(AL_EINVAL, "%s '%.*s' needs a value (key=value)", what, (int)len, item);
     snprintf(val, 64, "%.*s", (int)(len - k - 1), item + k + 1);
-    char *end;
-    errno = 0;
-    *v = strtod(val, &end);
-    if (!val[0] || *end || errno || !isfinite(*v))
+    if (al__parse_double(val, v) != AL__NUM_OK || !isfinite(*v))
         return al__fail(AL_EINVAL, "%s '%.*s': '%s' is not a number", what, (int)k, item, val);
     *key = item;
     *klen = k;

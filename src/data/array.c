@@ -117,13 +117,15 @@ int data_array_alloc(data_array *a, data_dtype t, int ndim, const size_t *shape)
     if (ndim > 0 && !shape)
         return al__fail(AL_EINVAL, "data_array_alloc: shape is NULL");
     size_t n;
+    char text[96];
     if (!data__shape_count(ndim, shape, &n) || n > SIZE_MAX / dtypes[t].size)
-        return al__fail(AL_ENOMEM, "data_array_alloc: the shape's size overflows size_t");
+        return al__fail(AL_ENOMEM, "an array of %s %s: its size in bytes overflows",
+                        data__format_shape(ndim, shape, text, sizeof text), dtypes[t].name);
     /* at least one byte, so a successful allocation never leaves data NULL */
     void *p = calloc(n ? n : 1, dtypes[t].size);
     if (!p)
-        return al__fail(AL_ENOMEM, "data_array_alloc: out of memory for %zu %s elements", n,
-                        dtypes[t].name);
+        return al__fail(AL_ENOMEM, "out of memory for an array of %s %s",
+                        data__format_shape(ndim, shape, text, sizeof text), dtypes[t].name);
     data__hint_huge(p, n * dtypes[t].size);
     a->dtype = t;
     a->ndim = ndim;
@@ -220,6 +222,48 @@ int data_gather(const data_array *a, const size_t *rows, size_t count, data_arra
     if (out == a)
         data_array_free(out);
     *out = r;
+    al__clear_error();
+    return AL_OK;
+}
+
+int data_class_labels(const char *name, const data_array *y, data_array *out,
+                      size_t *n_classes)
+{
+    size_t n;
+    int rc = check_array("data_class_labels", y, &n);
+    if (rc)
+        return rc;
+    if (!out || !n_classes)
+        return al__fail(AL_EINVAL, "data_class_labels: %s is NULL", out ? "n_classes" : "out");
+    memset(out, 0, sizeof *out);
+    if (!name)
+        name = "labels";
+    if (y->ndim < 1 || y->ndim > 2 || n != y->shape[0]) {
+        char shape[96];
+        return al__fail(AL_EFORMAT, "%s: class labels must have shape (N,) or (N, 1), not %s",
+                        name, data__format_shape(y->ndim, y->shape, shape, sizeof shape));
+    }
+    if (y->dtype != DATA_U8 && y->dtype != DATA_I32 && y->dtype != DATA_I64)
+        return al__fail(AL_EFORMAT, "%s: class labels must be whole numbers, not %s", name,
+                        dtypes[y->dtype].name);
+    size_t shape[1] = {n};
+    if ((rc = data_array_alloc(out, DATA_I64, 1, shape)))
+        return rc;
+    int64_t *v = out->data, top = -1;
+    for (size_t i = 0; i < n; i++) {
+        v[i] = y->dtype == DATA_U8    ? ((const uint8_t *)y->data)[i]
+               : y->dtype == DATA_I32 ? ((const int32_t *)y->data)[i]
+                                      : ((const int64_t *)y->data)[i];
+        if (v[i] < 0 || v[i] >= DATA_MAX_CLASSES) {
+            rc = al__fail(AL_EFORMAT, "%s: label %lld of sample %zu is not a class: labels are "
+                                      "0 to %d", name, (long long)v[i], i, DATA_MAX_CLASSES - 1);
+            data_array_free(out);
+            return rc;
+        }
+        if (v[i] > top)
+            top = v[i];
+    }
+    *n_classes = (size_t)(top + 1);
     al__clear_error();
     return AL_OK;
 }

@@ -136,9 +136,10 @@ static enum num_err parse_uint64(struct uint_state *st, const char *p, uint64_t 
 }
 
 /* pandas precise_xstrtod (decimal '.', sci 'e'/'E', no thousands separator, trailing
- * whitespace skipped). Returns 0 with *end past the number, or -1 (ERANGE in pandas: no
- * digits, or the value overflows). The exponent is accumulated in 64 bits where pandas
- * uses int; both agree for every exponent of at most 9 digits. */
+ * whitespace skipped). Returns 0 with *end past the number, -1 without digits, or -2 with
+ * *end past the number when its value is out of range (pandas' ERANGE for both). The
+ * exponent is accumulated in 64 bits where pandas uses int; both agree for every exponent
+ * of at most 9 digits. */
 static int precise_xstrtod(const char *str, const char **end, double *out)
 {
     static const double e[] = {
@@ -226,8 +227,9 @@ static int precise_xstrtod(const char *str, const char **end, double *out)
         if (edigits == 0) /* no digits after the 'e': un-consume it (a sign stays eaten) */
             p--;
     }
+    int range = 0;
     if (exponent > 308)
-        return -1;
+        range = 1;
     else if (exponent > 0)
         number *= e[exponent];
     else if (exponent < -308) {
@@ -240,22 +242,25 @@ static int precise_xstrtod(const char *str, const char **end, double *out)
     } else {
         number /= e[-exponent];
     }
-    if (number == HUGE_VAL || number == -HUGE_VAL)
-        return -1;
+    range |= number == HUGE_VAL || number == -HUGE_VAL;
     while (isspace_ascii((unsigned char)*p))
         p++;
     *end = p;
+    if (range)
+        return -2;
     *out = number;
     return 0;
 }
 
 /* pandas _try_double for one word: precise_xstrtod over the whole word, else the spellings
- * of infinity (whole word, ASCII case-insensitive, no surrounding space). */
+ * of infinity (whole word, ASCII case-insensitive, no surrounding space). 1 for a number,
+ * 0 for none, -1 for a number beyond the range of a double ("1e999", "0e400"). */
 static int parse_float(const char *w, double *out)
 {
     const char *end = w;
-    if (precise_xstrtod(w, &end, out) == 0 && end != w && !*end)
-        return 1;
+    int r = precise_xstrtod(w, &end, out);
+    if (r != -1 && end != w && !*end)
+        return r == 0 ? 1 : -1;
     if (equal_nocase(w, "inf") || equal_nocase(w, "+inf") || equal_nocase(w, "Infinity") ||
         equal_nocase(w, "+Infinity")) {
         *out = INFINITY;
@@ -290,7 +295,7 @@ int tab__parse_number(const char *w, double *out)
         *out = (double)i;
         return 1;
     }
-    if (parse_float(w, out))
+    if (parse_float(w, out) > 0)
         return 1;
     int b = parse_bool(w);
     if (b >= 0) {
@@ -336,6 +341,7 @@ struct fields {
     size_t store_used;
     size_t *off;
     size_t n, cap;
+    size_t *line, line_cap; /* line[k]: the line where record k (0: the header) starts */
 };
 
 #define FLEN(f, i) ((f)->off[(i) + 1] - (f)->off[i] - 1)
@@ -438,6 +444,15 @@ static int tokenize(const char *name, const unsigned char *buf, size_t len, stru
             pos += 1 + (buf[pos] == '\r' && pos + 1 < len && buf[pos + 1] == '\n');
             line++;
         }
+        if (records == f->line_cap) {
+            size_t cap = f->line_cap ? 2 * f->line_cap : 64; /* records <= fields: no overflow */
+            size_t *nl = realloc(f->line, cap * sizeof *nl);
+            if (!nl)
+                return al__fail(AL_ENOMEM, "%s: out of memory at line %zu", name, rec_line);
+            f->line = nl;
+            f->line_cap = cap;
+        }
+        f->line[records] = rec_line;
         if (records == 0)
             *n_cols = nf;
         else if (nf != *n_cols)
@@ -609,7 +624,8 @@ enum col_kind {
     KIND_NUMBER,   /* int64, uint64, float64, or bool without missing values (as 0/1) */
     KIND_BOOL_NA,  /* true/false words and missing values: pandas' object True/False/NaN */
     KIND_TEXT_NA,  /* text, the NA markers missing */
-    KIND_TEXT_RAW  /* text with every word kept, NA markers too (a pandas uint64 corner) */
+    KIND_TEXT_RAW, /* text with every word kept, NA markers too (a pandas uint64 corner) */
+    KIND_OUT_OF_RANGE /* numbers, one of them beyond the range of a double */
 };
 
 #define WORD(r) (f->store + f->off[(size_t)(r) * n_cols + j + n_cols])
@@ -617,9 +633,9 @@ enum col_kind {
 
 /* Fills col->num for a numeric column (ints exact, then float) or decides text. Mirrors
  * pandas' order: int64; on overflow uint64 (whose outcomes include "text, NA markers not
- * recognised"); float64; bool; text. */
+ * recognised"); float64; bool; text. KIND_OUT_OF_RANGE sets *out_of_range to the row. */
 static enum col_kind infer(const struct fields *f, size_t n_cols, size_t j, size_t n_rows,
-                           double *num)
+                           double *num, size_t *out_of_range)
 {
     size_t r;
     enum num_err e = NUM_OK;
@@ -658,16 +674,24 @@ static enum col_kind infer(const struct fields *f, size_t n_cols, size_t j, size
         }
         /* NUM_INVALID: pandas goes on to float64 */
     }
+    /* A column of numbers but for some too large for a double would be text in pandas, and
+     * its numbers would become categories without a word; we stop instead (explicit inf
+     * stays a number) */
+    *out_of_range = SIZE_MAX;
     for (r = 0; r < n_rows; r++) {
         if (is_na(WORD(r), WLEN(r))) {
             num[r] = NAN;
             continue;
         }
-        if (!parse_float(WORD(r), &num[r]))
+        int k = parse_float(WORD(r), &num[r]);
+        if (k == 0)
             break;
+        if (k < 0 && *out_of_range == SIZE_MAX)
+            *out_of_range = r;
     }
     if (r == n_rows)
-        return KIND_NUMBER;
+        return *out_of_range == SIZE_MAX ? KIND_NUMBER : KIND_OUT_OF_RANGE;
+    *out_of_range = SIZE_MAX;
     size_t n_na = 0;
     for (r = 0; r < n_rows; r++) {
         if (is_na(WORD(r), WLEN(r))) {
@@ -756,7 +780,15 @@ static int build(const char *name, const struct fields *f, size_t n_cols, tab_ta
         double *num = malloc(n_rows * sizeof *num);
         if (!num)
             return al__fail(AL_ENOMEM, "%s: out of memory for column '%s'", name, c->name);
-        enum col_kind kind = infer(f, n_cols, j, n_rows, num);
+        size_t bad;
+        enum col_kind kind = infer(f, n_cols, j, n_rows, num, &bad);
+        if (kind == KIND_OUT_OF_RANGE) {
+            free(num);
+            const char *w = f->store + f->off[(bad + 1) * n_cols + j];
+            return al__fail(AL_EFORMAT, "%s:%zu: column '%s': '%.40s%s' is out of range "
+                                        "(beyond +-1.8e308; write inf for infinity)", name,
+                            f->line[bad + 1], c->name, w, strlen(w) > 40 ? "..." : "");
+        }
         if (kind == KIND_NUMBER) {
             c->type = TAB_NUMERIC;
             c->num = num;
@@ -787,6 +819,7 @@ int tab_csv_parse(const char *name, const void *text, size_t len, tab_table *out
         rc = build(name, &f, n_cols, out);
     free(f.store);
     free(f.off);
+    free(f.line);
     if (rc)
         tab_table_free(out);
     else

@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "../core/error.h"
+#include "../core/text.h"
 #include "actlab/table.h"
 
 int tab__parse_number(const char *w, double *out); /* src/data/csv.c */
@@ -292,6 +293,66 @@ static int check_table(const char *fn, const tab_table *t)
     return AL_OK;
 }
 
+/* A table's columns sorted by name, ties by position, so that the lookups of a fit or an
+ * apply (every column of the transform, every --drop name) cost n log n in all: with one
+ * linear tab_find_column each, a table of 100000 columns took tens of seconds. */
+struct col_index {
+    struct named_col {
+        const char *name;
+        size_t col;
+    } *e;
+    size_t n;
+};
+
+static int cmp_named_col(const void *pa, const void *pb)
+{
+    const struct named_col *a = pa, *b = pb;
+    int c = strcmp(a->name, b->name);
+    return c ? c : (a->col > b->col) - (a->col < b->col);
+}
+
+static int col_index_make(const tab_table *t, struct col_index *ix)
+{
+    ix->n = t->n_cols;
+    if (!(ix->e = malloc((ix->n ? ix->n : 1) * sizeof *ix->e)))
+        return al__fail(AL_ENOMEM, "out of memory for %zu column names", ix->n);
+    for (size_t j = 0; j < ix->n; j++)
+        ix->e[j] = (struct named_col){t->cols[j].name, j};
+    qsort(ix->e, ix->n, sizeof *ix->e, cmp_named_col);
+    return AL_OK;
+}
+
+/* The first column named name, as tab_find_column; -1 when there is none. */
+static long col_index_find(const struct col_index *ix, const char *name)
+{
+    size_t lo = 0, hi = ix->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(ix->e[mid].name, name) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < ix->n && strcmp(ix->e[lo].name, name) == 0 ? (long)ix->e[lo].col : -1;
+}
+
+/* "; did you mean 'Price'?" for a column name that was not found (the nearest by edit
+ * distance, if near enough), or "". Only on the error path, so a linear scan is fine. */
+static const char *column_hint(const tab_table *t, const char *name, char *buf, size_t size)
+{
+    size_t best = (size_t)-1, len = strlen(name), limit = len <= 3 ? 1 : len <= 6 ? 2 : 3;
+    const char *near = NULL;
+    for (size_t j = 0; j < t->n_cols; j++) {
+        size_t d = al__edit_distance(name, len, t->cols[j].name);
+        if (d <= limit && d < best)
+            best = d, near = t->cols[j].name;
+    }
+    buf[0] = '\0';
+    if (near)
+        snprintf(buf, size, "; did you mean '%.80s'?", near);
+    return buf;
+}
+
 static int cmp_str_ptr(const void *pa, const void *pb)
 {
     return strcmp(*(char *const *)pa, *(char *const *)pb);
@@ -317,29 +378,59 @@ static long find_cat(const struct tab_source *s, const char *w)
 #define CODE_MISSING (-2L)
 #define CODE_UNSEEN (-1L)
 
+struct cat_number {
+    double v;
+    size_t k;
+};
+
+static int cmp_cat_number(const void *pa, const void *pb)
+{
+    const struct cat_number *a = pa, *b = pb;
+    if (a->v != b->v)
+        return a->v < b->v ? -1 : 1;
+    return (a->k > b->k) - (a->k < b->k);
+}
+
 /* Per-row category codes of a text source in column c: the category's index, CODE_UNSEEN
  * or CODE_MISSING. A numeric column (a table where every value of the column happened to
- * look like a number) matches the first category that reads as the same number. */
-static void category_codes(const struct tab_source *s, const tab_column *c, size_t n, long *code)
+ * look like a number) matches the first category that reads as the same number: the
+ * categories' numbers are sorted once and each row is a binary search, so 20000 categories
+ * cost no more per row than 20. AL_ENOMEM is the only error. */
+static int category_codes(const struct tab_source *s, const tab_column *c, size_t n, long *code)
 {
     if (c->type == TAB_TEXT) {
         for (size_t r = 0; r < n; r++)
             code[r] = c->text[r] ? find_cat(s, c->text[r]) : CODE_MISSING;
-        return;
+        return AL_OK;
     }
+    struct cat_number *num = malloc((s->n_cats ? s->n_cats : 1) * sizeof *num);
+    if (!num)
+        return AL_ENOMEM;
+    size_t m = 0;
+    for (size_t k = 0; k < s->n_cats; k++)
+        if (tab__parse_number(s->cats[k], &num[m].v) && !isnan(num[m].v))
+            num[m++].k = k;
+    qsort(num, m, sizeof *num, cmp_cat_number);
     for (size_t r = 0; r < n; r++) {
-        code[r] = isnan(c->num[r]) ? CODE_MISSING : CODE_UNSEEN;
-        for (size_t k = 0; code[r] == CODE_UNSEEN && k < s->n_cats; k++) {
-            double v;
-            if (tab__parse_number(s->cats[k], &v) && v == c->num[r])
-                code[r] = (long)k;
+        double x = c->num[r];
+        size_t lo = 0, hi = m;
+        while (lo < hi) { /* the first entry not below x: the lowest k among equal values */
+            size_t mid = lo + (hi - lo) / 2;
+            if (num[mid].v < x)
+                lo = mid + 1;
+            else
+                hi = mid;
         }
+        code[r] = isnan(x) ? CODE_MISSING : lo < m && num[lo].v == x ? (long)num[lo].k
+                                                                      : CODE_UNSEEN;
     }
+    free(num);
+    return AL_OK;
 }
 
 /* The values of a numeric source from column c (NaN = missing); text that does not read
  * as a number, or an infinite value (sklearn's scalers refuse them), is an error. */
-static int numeric_values(const char *fn, const tab_column *c, size_t n, double *v)
+static int numeric_values(const tab_column *c, size_t n, double *v)
 {
     for (size_t r = 0; r < n; r++) {
         if (c->type == TAB_NUMERIC)
@@ -347,18 +438,17 @@ static int numeric_values(const char *fn, const tab_column *c, size_t n, double 
         else if (!c->text[r])
             v[r] = NAN;
         else if (!tab__parse_number(c->text[r], &v[r]))
-            return al__fail(AL_EFORMAT, "%s: column '%s', row %zu: '%s' is not a number", fn,
-                            c->name, r, c->text[r]);
+            return al__fail(AL_EFORMAT, "column '%s', row %zu: '%s' is not a number", c->name,
+                            r, c->text[r]);
         if (isinf(v[r]))
-            return al__fail(AL_EFORMAT, "%s: column '%s', row %zu: infinite value", fn, c->name,
-                            r);
+            return al__fail(AL_EFORMAT, "column '%s', row %zu: infinite value", c->name, r);
     }
     return AL_OK;
 }
 
 /* The target column as float32 into y; a missing, non-numeric or infinite value names the
  * row (rows count from 0, the header excluded). */
-static int target_values(const char *fn, const tab_column *c, size_t n, data_array *y)
+static int target_values(const tab_column *c, size_t n, data_array *y)
 {
     size_t shape[1] = {n};
     int rc = data_array_alloc(y, DATA_F32, 1, shape);
@@ -372,17 +462,17 @@ static int target_values(const char *fn, const tab_column *c, size_t n, data_arr
                 v = NAN;
             else if (!tab__parse_number(c->text[r], &v))
                 return al__fail(AL_EFORMAT,
-                                "%s: target column '%s', row %zu: '%s' is not a number", fn,
-                                c->name, r, c->text[r]);
+                                "target column '%s', row %zu: '%s' is not a number", c->name,
+                                r, c->text[r]);
         } else {
             v = c->num[r];
         }
         if (isnan(v))
-            return al__fail(AL_EFORMAT, "%s: target column '%s' is missing in row %zu", fn,
-                            c->name, r);
+            return al__fail(AL_EFORMAT, "target column '%s' is missing in row %zu", c->name,
+                            r);
         if (isinf(v))
-            return al__fail(AL_EFORMAT, "%s: target column '%s' is infinite in row %zu", fn,
-                            c->name, r);
+            return al__fail(AL_EFORMAT, "target column '%s' is infinite in row %zu", c->name,
+                            r);
         out[r] = (float)v;
     }
     return AL_OK;
@@ -392,7 +482,8 @@ static int target_values(const char *fn, const tab_column *c, size_t n, data_arr
 
 enum role { ROLE_KEEP, ROLE_DROP, ROLE_TARGET };
 
-static int parse_drop(const tab_table *t, const char *drop, unsigned char *role)
+static int parse_drop(const tab_table *t, const struct col_index *ix, const char *drop,
+                      unsigned char *role)
 {
     const char *p = drop;
     while (p && *p) {
@@ -406,13 +497,14 @@ static int parse_drop(const tab_table *t, const char *drop, unsigned char *role)
         if (len) {
             char *name = malloc(len + 1);
             if (!name)
-                return al__fail(AL_ENOMEM, "tab_fit: out of memory");
+                return al__fail(AL_ENOMEM, "out of memory");
             memcpy(name, s, len);
             name[len] = '\0';
-            long j = tab_find_column(t, name);
+            long j = col_index_find(ix, name);
             if (j < 0) {
-                int rc = al__fail(AL_ENAME, "tab_fit: cannot drop column '%s': no such column",
-                                  name);
+                char hint[128];
+                int rc = al__fail(AL_ENAME, "cannot drop column '%s': no such column%s", name,
+                                  column_hint(t, name, hint, sizeof hint));
                 free(name);
                 return rc;
             }
@@ -527,10 +619,11 @@ static int fit_numbers(tab_transform *tf, const tab_table *t, const size_t *col_
     size_t n = t->n_rows;
     double *v = malloc(n * sizeof *v), *x = malloc(n * sizeof *x), *tmp = malloc(n * sizeof *tmp);
     long *code = malloc(n * sizeof *code);
+    size_t *ones = NULL; /* per category of the coded source, then missing: rows with it */
     int rc = AL_OK;
     size_t coded = SIZE_MAX;
     if (!v || !x || !tmp || !code) {
-        rc = al__fail(AL_ENOMEM, "tab_fit: out of memory for %zu rows", n);
+        rc = al__fail(AL_ENOMEM, "out of memory for %zu rows", n);
         goto done;
     }
     for (size_t i = 0; i < tf->n_features; i++) {
@@ -538,15 +631,31 @@ static int fit_numbers(tab_transform *tf, const tab_table *t, const size_t *col_
         const struct tab_source *s = &tf->src[f->source];
         const tab_column *c = &t->cols[col_of[f->source]];
         if (f->kind == FEAT_VALUE) {
-            if ((rc = numeric_values("tab_fit", c, n, v)))
+            if ((rc = numeric_values(c, n, v)))
                 goto done;
             f->fill = fill_value(tf->fill, v, n, tmp);
             for (size_t r = 0; r < n; r++)
                 x[r] = isnan(v[r]) ? f->fill : v[r];
         } else {
             if (coded != f->source) {
-                category_codes(s, c, n, code);
+                free(ones);
+                if (!(ones = calloc(s->n_cats + 1, sizeof *ones)) ||
+                    (rc = category_codes(s, c, n, code))) {
+                    rc = al__fail(AL_ENOMEM, "out of memory for column '%s'", c->name);
+                    goto done;
+                }
+                for (size_t r = 0; r < n; r++)
+                    if (code[r] >= 0 || code[r] == CODE_MISSING)
+                        ones[code[r] >= 0 ? (size_t)code[r] : s->n_cats]++;
                 coded = f->source;
+            }
+            if (tf->scale != TAB_SCALE_STANDARD) {
+                /* an indicator's minimum and maximum follow from how many rows it marks, so
+                 * 20000 categories cost one pass over the rows, not 20000 */
+                size_t k = ones[f->kind == FEAT_NAN ? s->n_cats : f->cat];
+                double ends[2] = {k == n ? 1.0 : 0.0, k ? 1.0 : 0.0};
+                scale_params(tf->scale, ends, 2, tmp, &f->a, &f->b);
+                continue;
             }
             for (size_t r = 0; r < n; r++)
                 x[r] = f->kind == FEAT_NAN ? (code[r] == CODE_MISSING)
@@ -556,7 +665,7 @@ static int fit_numbers(tab_transform *tf, const tab_table *t, const size_t *col_
         /* values near DBL_MAX overflow a sum or a range; sklearn would go on with inf/NaN */
         if (!isfinite(f->fill) || !isfinite(f->a) || !isfinite(f->b)) {
             rc = al__fail(AL_EFORMAT,
-                          "tab_fit: column '%s': values too large to %s (the %s overflows)",
+                          "column '%s': values too large to %s (the %s overflows)",
                           f->name, isfinite(f->fill) ? "scale" : "fill in",
                           isfinite(f->fill) ? "scaling" : tf->fill == TAB_FILL_MEAN ? "mean"
                                                                                     : "median");
@@ -568,6 +677,7 @@ done:
     free(x);
     free(tmp);
     free(code);
+    free(ones);
     return rc;
 }
 
@@ -589,13 +699,14 @@ int tab_fit(const tab_table *t, const tab_options *o, tab_transform **out)
     if ((unsigned)o->scale > TAB_SCALE_NONE)
         return al__fail(AL_EINVAL, "tab_fit: unknown scale %d", (int)o->scale);
     if (t->n_rows == 0)
-        return al__fail(AL_EINVAL, "tab_fit: the table has no rows to fit");
+        return al__fail(AL_EINVAL, "the table has no rows to fit");
 
+    struct col_index ix = {0};
     unsigned char *role = calloc(t->n_cols ? t->n_cols : 1, 1);
     size_t *col_of = malloc((t->n_cols ? t->n_cols : 1) * sizeof *col_of);
     tab_transform *tf = calloc(1, sizeof *tf);
     if (!role || !col_of || !tf) {
-        rc = al__fail(AL_ENOMEM, "tab_fit: out of memory");
+        rc = al__fail(AL_ENOMEM, "out of memory");
         goto fail;
     }
     tf->fill = o->fill;
@@ -603,27 +714,29 @@ int tab_fit(const tab_table *t, const tab_options *o, tab_transform **out)
     tf->one_hot = !!o->one_hot;
     tf->dummy_na = o->one_hot && o->dummy_na;
     tf->drop_first = o->one_hot && o->drop_first;
-    if ((rc = parse_drop(t, o->drop, role)))
+    if ((rc = col_index_make(t, &ix)) || (rc = parse_drop(t, &ix, o->drop, role)))
         goto fail;
     if (o->target) {
-        long j = tab_find_column(t, o->target);
+        long j = col_index_find(&ix, o->target);
         if (j < 0) {
-            rc = al__fail(AL_ENAME, "tab_fit: target column '%s' not found", o->target);
+            char hint[128];
+            rc = al__fail(AL_ENAME, "target column '%s' not found%s", o->target,
+                          column_hint(t, o->target, hint, sizeof hint));
             goto fail;
         }
         if (role[j] == ROLE_DROP) {
-            rc = al__fail(AL_EINVAL, "tab_fit: column '%s' is both the target and dropped",
+            rc = al__fail(AL_EINVAL, "column '%s' is both the target and dropped",
                           o->target);
             goto fail;
         }
         role[j] = ROLE_TARGET;
         data_array y = {0};
-        rc = target_values("tab_fit", &t->cols[j], t->n_rows, &y);
+        rc = target_values(&t->cols[j], t->n_rows, &y);
         data_array_free(&y);
         if (rc)
             goto fail;
         if (!(tf->target = str_dup(o->target))) {
-            rc = al__fail(AL_ENOMEM, "tab_fit: out of memory");
+            rc = al__fail(AL_ENOMEM, "out of memory");
             goto fail;
         }
     }
@@ -632,7 +745,7 @@ int tab_fit(const tab_table *t, const tab_options *o, tab_transform **out)
     for (size_t j = 0; j < t->n_cols; j++)
         n_src += role[j] == ROLE_KEEP;
     if (!(tf->src = calloc(n_src ? n_src : 1, sizeof *tf->src))) {
-        rc = al__fail(AL_ENOMEM, "tab_fit: out of memory");
+        rc = al__fail(AL_ENOMEM, "out of memory");
         goto fail;
     }
     for (size_t j = 0; j < t->n_cols; j++) {
@@ -642,7 +755,8 @@ int tab_fit(const tab_table *t, const tab_options *o, tab_transform **out)
         struct tab_source *s = &tf->src[tf->n_sources];
         if (c->type == TAB_TEXT && !tf->one_hot) {
             rc = al__fail(AL_EINVAL,
-                          "tab_fit: column '%s' is text; drop it or one-hot encode it (one_hot)",
+                          "column '%s' is text: drop it, or one-hot encode it into indicator "
+                          "columns",
                           c->name);
             goto fail;
         }
@@ -650,24 +764,26 @@ int tab_fit(const tab_table *t, const tab_options *o, tab_transform **out)
         s->type = c->type;
         if (!(s->name = str_dup(c->name)) ||
             (c->type == TAB_TEXT && collect_categories(c, t->n_rows, s))) {
-            rc = al__fail(AL_ENOMEM, "tab_fit: out of memory for column '%s'", c->name);
+            rc = al__fail(AL_ENOMEM, "out of memory for column '%s'", c->name);
             goto fail;
         }
     }
     if (make_features(tf)) {
-        rc = al__fail(AL_ENOMEM, "tab_fit: out of memory for the feature names");
+        rc = al__fail(AL_ENOMEM, "out of memory for the feature names");
         goto fail;
     }
     if ((rc = fit_numbers(tf, t, col_of)))
         goto fail;
     free(role);
     free(col_of);
+    free(ix.e);
     *out = tf;
     al__clear_error();
     return AL_OK;
 fail:
     free(role);
     free(col_of);
+    free(ix.e);
     tab_transform_free(tf);
     return rc;
 }
@@ -686,17 +802,23 @@ int tab_apply(const tab_transform *tf, const tab_table *t, data_array *x, data_a
     if (rc)
         return rc;
     size_t n = t->n_rows, nf = tf->n_features;
+    struct col_index ix = {0};
     size_t *col_of = malloc((tf->n_sources ? tf->n_sources : 1) * sizeof *col_of);
     double *v = malloc((n ? n : 1) * sizeof *v);
     long *code = malloc((n ? n : 1) * sizeof *code);
     if (!col_of || !v || !code) {
-        rc = al__fail(AL_ENOMEM, "tab_apply: out of memory for %zu rows", n);
+        rc = al__fail(AL_ENOMEM, "out of memory for %zu rows", n);
         goto done;
     }
+    if ((rc = col_index_make(t, &ix)))
+        goto done;
     for (size_t s = 0; s < tf->n_sources; s++) {
-        long j = tab_find_column(t, tf->src[s].name);
+        long j = col_index_find(&ix, tf->src[s].name);
         if (j < 0) {
-            rc = al__fail(AL_ENAME, "tab_apply: the table has no column '%s'", tf->src[s].name);
+            char hint[128];
+            rc = al__fail(AL_ENAME, "the table has no column '%s', which the fitted pipeline "
+                                    "needs%s", tf->src[s].name,
+                          column_hint(t, tf->src[s].name, hint, sizeof hint));
             goto done;
         }
         col_of[s] = (size_t)j;
@@ -712,10 +834,11 @@ int tab_apply(const tab_transform *tf, const tab_table *t, data_array *x, data_a
         const tab_column *c = &t->cols[col_of[f->source]];
         if (prepared != f->source) {
             if (s->type == TAB_NUMERIC) {
-                if ((rc = numeric_values("tab_apply", c, n, v)))
+                if ((rc = numeric_values(c, n, v)))
                     goto done;
-            } else {
-                category_codes(s, c, n, code);
+            } else if ((rc = category_codes(s, c, n, code))) {
+                rc = al__fail(rc, "out of memory for column '%s'", c->name);
+                goto done;
             }
             prepared = f->source;
         }
@@ -731,8 +854,8 @@ int tab_apply(const tab_transform *tf, const tab_table *t, data_array *x, data_a
         }
     }
     if (y && tf->target) {
-        long j = tab_find_column(t, tf->target);
-        if (j >= 0 && (rc = target_values("tab_apply", &t->cols[j], n, y)))
+        long j = col_index_find(&ix, tf->target);
+        if (j >= 0 && (rc = target_values(&t->cols[j], n, y)))
             goto done;
     }
     al__clear_error();
@@ -742,6 +865,7 @@ done:
         if (y)
             data_array_free(y);
     }
+    free(ix.e);
     free(col_of);
     free(v);
     free(code);
@@ -911,8 +1035,8 @@ struct jp {
 static int jp_fail(struct jp *p, const char *what)
 {
     if (!p->rc)
-        p->rc = al__fail(AL_EFORMAT, "tab_transform_from_json: byte %zu: expected %s", p->pos,
-                         what);
+        p->rc = al__fail(AL_EFORMAT, "the tabular pipeline (JSON), byte %zu: expected %s",
+                         p->pos, what);
     return p->rc;
 }
 
@@ -978,7 +1102,7 @@ static char *jp_str(struct jp *p)
         n += p->s[start + n] == '\\' && p->s[start + n + 1] ? 2 : 1;
     char *out = malloc(n + 1), *o = out;
     if (!out) {
-        p->rc = al__fail(AL_ENOMEM, "tab_transform_from_json: out of memory");
+        p->rc = al__fail(AL_ENOMEM, "out of memory reading the tabular pipeline");
         return NULL;
     }
     for (;;) {
@@ -1196,7 +1320,7 @@ static void jp_sources(struct jp *p, tab_transform *tf)
         return;
     do {
         if (!grow((void **)&tf->src, &cap, tf->n_sources, sizeof *tf->src)) {
-            p->rc = al__fail(AL_ENOMEM, "tab_transform_from_json: out of memory");
+            p->rc = al__fail(AL_ENOMEM, "out of memory reading the tabular pipeline");
             return;
         }
         struct tab_source *s = &tf->src[tf->n_sources++];
@@ -1214,7 +1338,7 @@ static void jp_sources(struct jp *p, tab_transform *tf)
             if (!jp_peek(p, "]")) {
                 do {
                     if (!grow((void **)&s->cats, &ccap, s->n_cats, sizeof *s->cats)) {
-                        p->rc = al__fail(AL_ENOMEM, "tab_transform_from_json: out of memory");
+                        p->rc = al__fail(AL_ENOMEM, "out of memory reading the tabular pipeline");
                         return;
                     }
                     size_t at = p->pos;
@@ -1248,7 +1372,7 @@ static void jp_features(struct jp *p, tab_transform *tf)
         return;
     do {
         if (!grow((void **)&tf->feat, &cap, tf->n_features, sizeof *tf->feat)) {
-            p->rc = al__fail(AL_ENOMEM, "tab_transform_from_json: out of memory");
+            p->rc = al__fail(AL_ENOMEM, "out of memory reading the tabular pipeline");
             return;
         }
         struct tab_feature *f = &tf->feat[tf->n_features++];
@@ -1305,7 +1429,7 @@ int tab_transform_from_json(const char *json, tab_transform **out)
                         json ? "out" : "json");
     tab_transform *tf = calloc(1, sizeof *tf);
     if (!tf)
-        return al__fail(AL_ENOMEM, "tab_transform_from_json: out of memory");
+        return al__fail(AL_ENOMEM, "out of memory reading the tabular pipeline");
     struct jp p = {json, 0, AL_OK};
     struct c_numeric loc;
     c_numeric_begin(&loc);
@@ -1425,19 +1549,19 @@ int tab_split(size_t n, double val_fraction, uint32_t seed, size_t *train, size_
         return al__fail(AL_EINVAL, "tab_split: an output pointer is NULL");
     *n_train = *n_val = 0;
     if (n == 0)
-        return al__fail(AL_EINVAL, "tab_split: no rows to split");
+        return al__fail(AL_EINVAL, "no rows to split");
     if (!(val_fraction >= 0.0 && val_fraction < 1.0))
         return al__fail(AL_EINVAL, "tab_split: validation fraction %g is not in [0, 1)",
                         val_fraction);
     size_t nv = (size_t)ceil(val_fraction * (double)n);
     if (nv >= n)
         return al__fail(AL_EINVAL,
-                        "tab_split: %zu rows with validation fraction %g leave no training rows",
+                        "%zu rows with validation fraction %g leave no training rows",
                         n, val_fraction);
     /* RandomState(seed).permutation(n): np.arange(n) then the legacy shuffle */
     struct mt19937 *m = malloc(sizeof *m);
     if (!m)
-        return al__fail(AL_ENOMEM, "tab_split: out of memory");
+        return al__fail(AL_ENOMEM, "out of memory");
     mt_seed(m, seed);
     for (size_t i = 0; i < n; i++)
         train[i] = i;
