@@ -301,63 +301,66 @@ static int any_relu(const struct results *r, int a)
     return 0;
 }
 
-static void print_tables(const struct results *r, long depth)
+/* A table with a row per layer (the first rows) and, per activation (ReLU family only for
+ * dead units), a column at initialisation and one after the last epoch. */
+static void print_table(const struct results *r, size_t rows, int dead)
 {
-    long last = r->epochs;
-    char head[32];
-    snprintf(head, sizeof head, "epoch %ld", last);
-    printf("\ngradient norm of each layer's weights (layer 1 = input side, %zu = output)\n",
-           r->layers);
-    printf("%-6s", "layer");
-    for (int a = 0; a < r->n_acts; a++)
-        printf(" %-*.*s", last ? 21 : 10, last ? 21 : 10, r->names[a]);
-    printf("\n%-6s", "");
-    for (int a = 0; a < r->n_acts; a++)
-        printf(last ? " %-10s %-10s" : " %-10s", "init", head);
-    printf("\n");
-    for (size_t l = 0; l < r->layers; l++) {
-        printf("%-6zu", l + 1);
+    char head[32], cell[2][32], text[80];
+    int width[MAX_ACTS];
+    snprintf(head, sizeof head, "epoch %ld", r->epochs);
+    for (int pass = 0; pass < 2; pass++) {
+        printf("%-6s", pass ? "" : "layer");
         for (int a = 0; a < r->n_acts; a++) {
-            printf(" %-10.3g", at(r, a, 0, l)->grad_norm);
-            if (last)
-                printf(" %-10.3g", at(r, a, last, l)->grad_norm);
+            if (dead && !any_relu(r, a))
+                continue;
+            int name = (int)strlen(r->names[a]), cells = r->epochs ? 21 : 10;
+            width[a] = name > cells ? name : cells;
+            snprintf(text, sizeof text, "%-10s %s", "init", r->epochs ? head : "");
+            printf(" %-*s", width[a], pass ? text : r->names[a]);
         }
         printf("\n");
     }
-    printf("layer 1 / layer %ld (the last hidden one):\n", depth);
-    for (int a = 0; a < r->n_acts; a++) {
+    for (size_t l = 0; l < rows; l++) {
+        printf("%-6zu", l + 1);
+        for (int a = 0; a < r->n_acts; a++) {
+            if (dead && !any_relu(r, a))
+                continue;
+            for (int k = 0; k < 2; k++) {
+                const nn_diag_layer *d = at(r, a, k ? r->epochs : 0, l);
+                if (dead)
+                    snprintf(cell[k], sizeof cell[k], "%.1f%%", 100.0 * d->dead_fraction);
+                else
+                    snprintf(cell[k], sizeof cell[k], "%.3g", d->grad_norm);
+            }
+            snprintf(text, sizeof text, "%-10s %s", cell[0], r->epochs ? cell[1] : "");
+            printf(" %-*s", width[a], text);
+        }
+        printf("\n");
+    }
+}
+
+static void print_tables(const struct results *r, long depth)
+{
+    printf("\ngradient norm of each layer's weights (layer 1 = input side, %zu = output)\n",
+           r->layers);
+    print_table(r, r->layers, 0);
+    for (int a = 0; depth > 1 && a < r->n_acts; a++) {
+        if (!a)
+            printf("layer 1 / layer %ld (the last hidden one):\n", depth);
         printf("  %-21s init %-10.3g", r->names[a],
                at(r, a, 0, 0)->grad_norm / at(r, a, 0, (size_t)depth - 1)->grad_norm);
-        if (last)
-            printf(" %s %.3g", head,
-                   at(r, a, last, 0)->grad_norm / at(r, a, last, (size_t)depth - 1)->grad_norm);
+        if (r->epochs)
+            printf(" epoch %ld %.3g", r->epochs, at(r, a, r->epochs, 0)->grad_norm /
+                                                     at(r, a, r->epochs, (size_t)depth - 1)->grad_norm);
         printf("\n");
     }
     int relus = 0;
     for (int a = 0; a < r->n_acts; a++)
         relus += any_relu(r, a);
-    if (!relus)
-        return;
-    printf("\ndead units (pre-activation <= 0 on every evaluation sample), per hidden layer\n");
-    printf("%-6s", "layer");
-    for (int a = 0; a < r->n_acts; a++)
-        if (any_relu(r, a))
-            printf(" %-*.*s", last ? 21 : 10, last ? 21 : 10, r->names[a]);
-    printf("\n%-6s", "");
-    for (int a = 0; a < r->n_acts; a++)
-        if (any_relu(r, a))
-            printf(last ? " %-10s %-10s" : " %-10s", "init", head);
-    printf("\n");
-    for (size_t l = 0; l < (size_t)depth; l++) {
-        printf("%-6zu", l + 1);
-        for (int a = 0; a < r->n_acts; a++) {
-            for (long e = 0; any_relu(r, a) && e <= last; e += last ? last : 1) {
-                char cell[16];
-                snprintf(cell, sizeof cell, "%.1f%%", 100.0 * at(r, a, e, l)->dead_fraction);
-                printf(" %-10s", cell);
-            }
-        }
-        printf("\n");
+    if (relus) {
+        printf("\ndead units (pre-activation <= 0 on every evaluation sample), per hidden "
+               "layer\n");
+        print_table(r, (size_t)depth, 1);
     }
 }
 
@@ -533,7 +536,7 @@ static int plot_dead(const struct results *r, long depth, const char *dir, const
 #endif
 
 static int write_outputs(const char *cmd, const struct grad_args *a, const struct results *r,
-                         size_t n_train)
+                         const char *kind, size_t n_train)
 {
     char path[4200];
     snprintf(path, sizeof path, "%s/gradients.csv", a->out);
@@ -542,8 +545,15 @@ static int write_outputs(const char *cmd, const struct grad_args *a, const struc
     printf("\nwrote %s\n", path);
 #ifdef ACTLAB_HAVE_PLOT
     char title[256];
-    snprintf(title, sizeof title, "%s: %ld hidden layers of %ld, %zu training samples",
-             a->data, a->depth, a->width, n_train);
+    char data[128]; /* a file source by its name alone: csv:train.csv */
+    const char *slash = strrchr(a->data, '/');
+    snprintf(data, sizeof data, "%s%s%s", slash ? kind : "", slash ? ":" : "",
+             slash ? slash + 1 : a->data);
+    if (a->epochs) /* two panels: room for the training set's size */
+        snprintf(title, sizeof title, "%s: %ld hidden layers of %ld, %zu training samples",
+                 data, a->depth, a->width, n_train);
+    else
+        snprintf(title, sizeof title, "%s: %ld x dense(%ld)", data, a->depth, a->width);
     if (plot_gradients(r, a->out, title))
         return cli_fail(cmd, "%s", act_last_error());
     int relus = 0;
@@ -552,7 +562,7 @@ static int write_outputs(const char *cmd, const struct grad_args *a, const struc
     if (relus && plot_dead(r, a->depth, a->out, title))
         return cli_fail(cmd, "%s", act_last_error());
 #else
-    (void)n_train;
+    (void)kind, (void)n_train;
     printf("(no figures: built without PLplot)\n");
 #endif
     return CLI_OK;
@@ -591,7 +601,7 @@ int cli_gradients(int argc, char **argv)
         rc = run_act(argv[0], &run, k, &res);
     if (!rc) {
         print_tables(&res, a.depth);
-        rc = write_outputs(argv[0], &a, &res, n_train);
+        rc = write_outputs(argv[0], &a, &res, d.kind, n_train);
     }
     free(res.m);
     cli_data_free(&d);
