@@ -22,7 +22,7 @@ typedef int cli_command(int argc, char **argv);
     X(summary, "a model's layers, output shapes and parameter counts")                   \
     X(train, "train a model on a data set")                                              \
     X(predict, "run a saved model on a NumPy array")                                     \
-    X(gradients, "vanishing gradients and dead ReLUs in a deep MLP, per layer and epoch")   \
+    X(gradients, "vanishing gradients and dead ReLUs, per layer of a deep MLP")          \
     X(bench, "how fast the activation kernels run on this machine")                      \
     X(tour, "the main job: table, plot and neuron in one go")
 

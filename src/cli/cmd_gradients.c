@@ -63,7 +63,7 @@ static const struct {
 } long_opts[] = {
     {"--depth", offsetof(struct grad_args, depth), 1, 64},
     {"--width", offsetof(struct grad_args, width), 1, 4096},
-    {"--epochs", offsetof(struct grad_args, epochs), 0, 10000},
+    {"--epochs", offsetof(struct grad_args, epochs), 0, 1000},
     {"--batch", offsetof(struct grad_args, batch), 1, 1000000},
     {"--samples", offsetof(struct grad_args, samples), 1, 1000000},
     {"--train-samples", offsetof(struct grad_args, train_samples), 0, 100000000},
@@ -580,6 +580,10 @@ int cli_gradients(int argc, char **argv)
     if ((rc = cli_source_load(argv[0], a.data, &a.src, &d)))
         return rc;
     size_t n = d.train.x.shape[0];
+    if (!n) {
+        cli_data_free(&d);
+        return cli_fail(argv[0], "%s: no samples to train or measure on", a.data);
+    }
     size_t n_train = a.train_samples && (size_t)a.train_samples < n ? (size_t)a.train_samples : n;
     size_t n_eval = (size_t)a.samples < n ? (size_t)a.samples : n;
     data_set train = head(&d.train, n_train), eval = head(&d.train, n_eval);
