@@ -3,7 +3,7 @@
 actlab_add_test(test_diag SOURCES test_diag.c TIMEOUT 120)
 
 set(_G ${CMAKE_CURRENT_SOURCE_DIR}/cli/gradients.sh)
-foreach(_case csv_regression fashion_mnist bad_act out_is_file)
+foreach(_case csv_regression fashion_mnist bad_act out_is_file diverged)
     add_test(NAME cli_gradients_${_case} COMMAND ${_G} $<TARGET_FILE:actlab_cli> ${_case})
     set_tests_properties(cli_gradients_${_case} PROPERTIES LABELS fast TIMEOUT 180
                          SKIP_RETURN_CODE 77)

@@ -264,8 +264,8 @@ static int run_act(const char *cmd, const struct run *r, int ai, struct results 
     al_rng rng;
     al_rng_seed(&rng, r->a->src.seed); /* the same seed: the same initial weights for all */
     nn_model *m = NULL;
-    nn_optimizer opt;
-    nn_loss loss;
+    nn_optimizer opt = {0};
+    nn_loss loss = {0};
     int rc = nn_model_create(spec, sample_shape(&r->train->x), NN_INIT_DEFAULT, &rng, &m);
     free(spec);
     if (!rc)
@@ -280,7 +280,8 @@ static int run_act(const char *cmd, const struct run *r, int ai, struct results 
                        .opt = &opt, .rng = &rng, .on_batch = on_batch, .on_epoch = on_epoch,
                        .ctx = &g};
     const data_set *e = r->eval;
-    for (long ep = 0; !rc && ep <= a->epochs; ep++) {
+    long ep = 0;
+    for (; !rc && ep <= a->epochs; ep++) {
         if (ep > 0 && !(rc = nn_fit(m, r->train, NULL, &c, NULL)))
             g.done++;
         if (!rc)
@@ -288,7 +289,22 @@ static int run_act(const char *cmd, const struct run *r, int ai, struct results 
                              res->layers, NULL);
     }
     nn_model_free(m);
-    return rc ? cli_fail(cmd, "%s: %s", res->names[ai], act_last_error()) : CLI_OK;
+    if (!rc)
+        return CLI_OK;
+    /* a run that fails (a diverging loss) keeps what it measured; the other activations run */
+    cli_fail(cmd, "%s: %s", res->names[ai], act_last_error());
+    if (ep-- <= 1)
+        return CLI_FAIL; /* nothing measured: no model, or a bad batch */
+    fprintf(stderr, "actlab %s: %s: epochs %ld to %ld are left NaN\n", cmd, res->names[ai], ep,
+            a->epochs);
+    for (; ep <= a->epochs; ep++)
+        for (size_t l = 0; l < res->layers; l++) {
+            nn_diag_layer *d = at(res, ai, ep, l);
+            *d = *at(res, ai, 0, l);
+            d->grad_norm = d->dead_fraction = NAN;
+            d->dead = 0;
+        }
+    return -1;
 }
 
 /* ---- Output ----------------------------------------------------------------------------- */
@@ -299,6 +315,13 @@ static int any_relu(const struct results *r, int a)
         if (at(r, a, 0, l)->relu_family)
             return 1;
     return 0;
+}
+
+/* %.3g, with NaN always "nan" (0 / 0 ratios, epochs after a failed one) */
+static const char *num(char buf[32], double v)
+{
+    snprintf(buf, 32, isnan(v) ? "nan" : "%.3g", v);
+    return buf;
 }
 
 /* A table with a row per layer (the first rows) and, per activation (ReLU family only for
@@ -327,10 +350,10 @@ static void print_table(const struct results *r, size_t rows, int dead)
                 continue;
             for (int k = 0; k < 2; k++) {
                 const nn_diag_layer *d = at(r, a, k ? r->epochs : 0, l);
-                if (dead)
+                if (dead && !isnan(d->dead_fraction))
                     snprintf(cell[k], sizeof cell[k], "%.1f%%", 100.0 * d->dead_fraction);
                 else
-                    snprintf(cell[k], sizeof cell[k], "%.3g", d->grad_norm);
+                    num(cell[k], dead ? d->dead_fraction : d->grad_norm);
             }
             snprintf(text, sizeof text, "%-10s %s", cell[0], r->epochs ? cell[1] : "");
             printf(" %-*s", width[a], text);
@@ -347,11 +370,14 @@ static void print_tables(const struct results *r, long depth)
     for (int a = 0; depth > 1 && a < r->n_acts; a++) {
         if (!a)
             printf("layer 1 / layer %ld (the last hidden one):\n", depth);
-        printf("  %-21s init %-10.3g", r->names[a],
-               at(r, a, 0, 0)->grad_norm / at(r, a, 0, (size_t)depth - 1)->grad_norm);
+        char v[2][32];
+        for (int k = 0; k < 2; k++) {
+            long e = k ? r->epochs : 0;
+            num(v[k], at(r, a, e, 0)->grad_norm / at(r, a, e, (size_t)depth - 1)->grad_norm);
+        }
+        printf("  %-21s init %-10s", r->names[a], v[0]);
         if (r->epochs)
-            printf(" epoch %ld %.3g", r->epochs, at(r, a, r->epochs, 0)->grad_norm /
-                                                     at(r, a, r->epochs, (size_t)depth - 1)->grad_norm);
+            printf(" epoch %ld %s", r->epochs, v[1]);
         printf("\n");
     }
     int relus = 0;
@@ -375,6 +401,11 @@ static int csv_name(FILE *f, const char *s)
     return bad || fputc('"', f) == EOF;
 }
 
+static int csv_number(FILE *f, double v)
+{
+    return (isnan(v) ? fprintf(f, "nan") : fprintf(f, "%.9g", v)) < 0;
+}
+
 /* dead_fraction is empty where it does not apply (not a ReLU-family activation), which
  * pandas and R read as NaN/NA. */
 static int write_csv(const char *path, const struct results *r)
@@ -390,8 +421,9 @@ static int write_csv(const char *path, const struct results *r)
             for (size_t l = 0; l < r->layers && !bad; l++) {
                 const nn_diag_layer *d = at(r, a, e, l);
                 bad = csv_name(f, r->names[a]) ||
-                      fprintf(f, ",%ld,%zu,%.9g,", e, l + 1, d->grad_norm) < 0 ||
-                      (d->relu_family && fprintf(f, "%.9g", d->dead_fraction) < 0) ||
+                      fprintf(f, ",%ld,%zu,", e, l + 1) < 0 || csv_number(f, d->grad_norm) ||
+                      fputc(',', f) == EOF ||
+                      (d->relu_family && csv_number(f, d->dead_fraction)) ||
                       fputc('\n', f) == EOF;
             }
     return al__atomic_commit(path, tmp, f, bad);
@@ -601,12 +633,17 @@ int cli_gradients(int argc, char **argv)
         fprintf(stderr, "%s: %zu training samples, evaluation batch of the first %zu, "
                         "%ld x dense(%ld), Adam lr %g, batch %ld\n", a.data, n_train, n_eval,
                 a.depth, a.width, a.lr, a.batch);
-    for (int k = 0; !rc && k < a.n_acts; k++)
+    int failed = 0;
+    for (int k = 0; !rc && k < a.n_acts; k++) {
         rc = run_act(argv[0], &run, k, &res);
+        failed |= rc < 0;
+        rc = rc < 0 ? CLI_OK : rc;
+    }
     if (!rc) {
         print_tables(&res, a.depth);
         rc = write_outputs(argv[0], &a, &res, d.kind, n_train);
     }
+    rc = rc ? rc : failed ? CLI_FAIL : CLI_OK;
     free(res.m);
     cli_data_free(&d);
     return rc;

@@ -8,6 +8,8 @@
 #   bad_act         an unknown --acts name: exit 2 with a suggestion, before any file or
 #                   directory is written
 #   out_is_file     -o naming a file: exit 1 before any data is loaded or model trained
+#   diverged        relu's loss turns NaN (inputs of 1e30): exit 1 naming it, yet the CSV
+#                   holds every row, relu's later epochs as nan and sigmoid's run complete
 set -u
 actlab=$1 case=$2
 tmp=$(mktemp -d)
@@ -67,6 +69,19 @@ out_is_file)
     rc=$?
     [[ $rc -eq 1 ]] || fail "exit $rc, expected 1: $out"
     grep -q "file: not a directory" <<<"$out" || fail "message: $out"
+    ;;
+diverged)
+    { echo "a,b,y"
+      for i in $(seq 1 64); do echo "$((i % 7))e30,$((i % 5)),$((i * 1000))"; done; } >"$tmp/t.csv"
+    out=$(run --data "csv:$tmp/t.csv" --target y --scale none --acts relu,sigmoid --lr 1 \
+        --depth 3 --width 16 --epochs 2 -o "$tmp/out" --quiet 2>&1)
+    rc=$?
+    [[ $rc -eq 1 ]] || fail "exit $rc, expected 1: $out"
+    grep -q "relu: epoch 1, batch [0-9]*: the loss is NaN" <<<"$out" || fail "message: $out"
+    [[ $(($(wc -l <"$tmp/out/gradients.csv") - 1)) -eq $((2 * 3 * 4)) ]] || fail "rows"
+    grep -q '^relu,2,1,nan,nan$' "$tmp/out/gradients.csv" || fail "relu's last epoch"
+    [[ $(grep -c '^sigmoid,2,[1-4],[0-9]' "$tmp/out/gradients.csv") -eq 4 ]] ||
+        fail "sigmoid's last epoch"
     ;;
 *) fail "unknown case $case" ;;
 esac
