@@ -22,6 +22,7 @@ typedef int cli_command(int argc, char **argv);
     X(summary, "a model's layers, output shapes and parameter counts")                   \
     X(train, "train a model on a data set")                                              \
     X(predict, "run a saved model on a NumPy array")                                     \
+    X(gradients, "vanishing gradients and dead ReLUs, per layer of a deep MLP")          \
     X(bench, "how fast the activation kernels run on this machine")                      \
     X(tour, "the main job: table, plot and neuron in one go")
 
@@ -39,6 +40,11 @@ int cli_check_output(const char *cmd, const char *path);
 
 /* act_parse with the library's message on failure; returns an exit code. */
 int cli_parse_spec(const char *cmd, const char *text, act_spec *out);
+
+/* "sigmoid,softplus:beta=2,threshold=10,relu" (option opt) into at most max elementwise
+ * specs; what names the user of the functions in messages ("a neuron"). Exit code. */
+int cli_parse_act_list(const char *cmd, const char *opt, const char *what, const char *list,
+                       act_spec *specs, int max, int *n);
 
 /* A whole string as a finite or infinite double ("nan", "inf", "-1e3" all accepted);
  * 0 on success. */

@@ -33,44 +33,6 @@ static int parse_long(const char *cmd, const char *opt, const char *s, long lo, 
     return CLI_OK;
 }
 
-static int add_spec(const char *cmd, const char *text, act_spec *specs, int *n)
-{
-    if (*n == MAX_FUNCS)
-        return cli_usage(cmd, "at most %d functions", MAX_FUNCS);
-    int rc = cli_parse_spec(cmd, text, &specs[*n]);
-    if (rc)
-        return rc;
-    if (act_get_info(specs[*n].kind)->flags & ACT_ROWWISE)
-        return cli_usage(cmd, "%s works on rows; a neuron needs an elementwise function", text);
-    (*n)++;
-    return CLI_OK;
-}
-
-/* "sigmoid,softplus:beta=2,threshold=10,relu": a comma starts a new function unless the
- * piece after it is a bare key=value, which continues the previous function's parameters. */
-static int parse_acts(const char *cmd, const char *list, act_spec *specs, int *n)
-{
-    char spec[256] = "";
-    *n = 0;
-    for (const char *s = list; *s;) {
-        size_t piece = strcspn(s, ",");
-        int continues = spec[0] && memchr(s, '=', piece) && !memchr(s, ':', piece);
-        if (spec[0] && !continues) {
-            int rc = add_spec(cmd, spec, specs, n);
-            if (rc)
-                return rc;
-            spec[0] = '\0';
-        }
-        size_t len = strlen(spec);
-        if (len + piece + 2 > sizeof spec)
-            return cli_usage(cmd, "function list too long");
-        snprintf(spec + len, sizeof spec - len, "%s%.*s", continues ? "," : "", (int)piece, s);
-        s += piece + (s[piece] == ',');
-    }
-    int rc = spec[0] ? add_spec(cmd, spec, specs, n) : CLI_OK;
-    return rc || *n ? rc : cli_usage(cmd, "--act needs at least one function");
-}
-
 /* Prints the neuron for seed and functions; shared with the tour. */
 int cli_neuron_run(FILE *f, unsigned long seed, long k, const act_spec *specs, int nf)
 {
@@ -137,6 +99,6 @@ int cli_neuron(int argc, char **argv)
             return rc;
     }
     act_spec specs[MAX_FUNCS];
-    int nf, rc = parse_acts(argv[0], acts, specs, &nf);
+    int nf, rc = cli_parse_act_list(argv[0], "--act", "a neuron", acts, specs, MAX_FUNCS, &nf);
     return rc ? rc : cli_neuron_run(stdout, (unsigned long)seed, k, specs, nf);
 }

@@ -24,7 +24,7 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: actlab COMMAND [ARGS]   (actlab COMMAND --help for its options)\n\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].doc);
+        fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].doc);
     fprintf(f, "\nFunctions are named NAME or NAME:key=value,... e.g. leaky_relu:alpha=0.2\n");
 }
 

@@ -44,6 +44,46 @@ int cli_parse_spec(const char *cmd, const char *text, act_spec *out)
     return CLI_OK;
 }
 
+static int add_spec(const char *cmd, const char *what, const char *text, act_spec *specs,
+                    int max, int *n)
+{
+    if (*n == max)
+        return cli_usage(cmd, "at most %d functions", max);
+    int rc = cli_parse_spec(cmd, text, &specs[*n]);
+    if (rc)
+        return rc;
+    if (act_get_info(specs[*n].kind)->flags & ACT_ROWWISE)
+        return cli_usage(cmd, "%s works on rows; %s needs an elementwise function", text, what);
+    (*n)++;
+    return CLI_OK;
+}
+
+/* A comma starts a new function unless the piece after it is a bare key=value, which
+ * continues the previous function's parameters. */
+int cli_parse_act_list(const char *cmd, const char *opt, const char *what, const char *list,
+                       act_spec *specs, int max, int *n)
+{
+    char spec[256] = "";
+    *n = 0;
+    for (const char *s = list; *s;) {
+        size_t piece = strcspn(s, ",");
+        int continues = spec[0] && memchr(s, '=', piece) && !memchr(s, ':', piece);
+        if (spec[0] && !continues) {
+            int rc = add_spec(cmd, what, spec, specs, max, n);
+            if (rc)
+                return rc;
+            spec[0] = '\0';
+        }
+        size_t len = strlen(spec);
+        if (len + piece + 2 > sizeof spec)
+            return cli_usage(cmd, "function list too long");
+        snprintf(spec + len, sizeof spec - len, "%s%.*s", continues ? "," : "", (int)piece, s);
+        s += piece + (s[piece] == ',');
+    }
+    int rc = spec[0] ? add_spec(cmd, what, spec, specs, max, n) : CLI_OK;
+    return rc || *n ? rc : cli_usage(cmd, "%s needs at least one function", opt);
+}
+
 int cli_parse_double(const char *s, double *out)
 {
     char *end;
