@@ -150,14 +150,10 @@ static int check_out_dir(const char *cmd, const char *dir)
         return cli_fail(cmd, "-o %s: cannot create the directory: %s", dir, strerror(errno));
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
         return cli_fail(cmd, "-o %s: not a directory", dir);
-    char probe[4200], *tmp;
-    int fd;
+    char probe[4200];
     snprintf(probe, sizeof probe, "%s/gradients.csv", dir);
-    if (al__tmp_create(probe, &tmp, &fd))
+    if (al__check_writable(probe))
         return cli_fail(cmd, "-o %s: %s", dir, act_last_error());
-    close(fd);
-    remove(tmp);
-    free(tmp);
     return CLI_OK;
 }
 

@@ -72,7 +72,7 @@ save_checked_first)
     run 1 "cannot write nodir/p.npy: No such file" "$A" predict --load nomodel --input X.npy -o nodir/p.npy
     run 1 "cannot write nodir/a.png: No such file" "$A" plot relu -o nodir/a.png
     mkdir X9.val.npy
-    run 1 "cannot write X9.val.npy: Is a directory" "$A" data prepare csv:nodata --val 0.5 -o X9.npy Y9.npy
+    run 1 "cannot write X9.val.npy: Is a directory" "$A" data prepare csv:nodata --target y --val 0.5 -o X9.npy Y9.npy
     rmdir X9.val.npy
     run 1 "cannot write X.npy/activations.png|cannot create X.npy" "$A" tour --out X.npy
     run 1 "cannot write d.csv: Is a directory|cannot write \.: Is a directory" "$A" predict --load m --input X.npy -o .
