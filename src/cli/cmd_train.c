@@ -1,18 +1,24 @@
-/* actlab train --model SPEC --data SOURCE [options]: fit a model, Keras style. */
+/* actlab train --model SPEC --data SOURCE [options]: fit a model, Keras style. Results (the
+ * summary, one line per epoch, the final line) go to standard output; the progress bar and
+ * messages to standard error. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/atomic.h"
 #include "actlab/train.h"
 #include "cli.h"
 #include "model_opts.h"
 #include "progress.h"
 #include "source.h"
+#include "train_log.h"
 
 static int usage(void)
 {
     printf("usage: actlab train --model SPEC --data SOURCE [options]\n"
            "  --model SPEC     lenet5, house-mlp or a spec ('dense(64,activation=relu) dense(1)')\n"
            "  --act FUNC       hidden activation of a built-in model [relu]\n"
+           "  --output-act FUNC  activation of the output layer (dense or conv2d)\n"
            "  --loss NAME      mse mae rmsle binary_crossentropy categorical_crossentropy\n"
            "                   sparse_categorical_crossentropy [sparse_categorical_crossentropy\n"
            "                   for class labels, mse otherwise]\n"
@@ -26,8 +32,13 @@ static int usage(void)
            "  --no-shuffle     batches in file order\n"
            "  --init SCHEME    default (PyTorch) glorot_uniform he_normal he_uniform lecun_normal\n"
            "  --load W         initial weights (safetensors); without --model, the file's model\n"
+           "  --val-data SOURCE  validate on this set (a csv: source goes through the training\n"
+           "                   set's fitted pipeline); instead of --val FRACTION\n"
+           "  --val-split S    which part of an image set --val-data is [test]\n"
            "  --save W         write the trained weights (safetensors)\n"
-           "  --quiet          no progress output\n"
+           "  --metrics FILE   one CSV row per epoch (Keras' CSVLogger names), kept up to date\n"
+           "  --plot FILE      loss and the main metric per epoch: .png, .svg or .pdf\n"
+           "  --quiet          only the final result line\n"
            "  --data SOURCE and its options:\n%s",
            cli_source_help);
     return CLI_OK;
@@ -44,17 +55,38 @@ static int parse_init(const char *s, nn_init *out)
 }
 
 struct train_args {
-    const char *model, *act, *data, *loss, *opt, *load, *save, *init;
+    const char *model, *act, *output_act, *data, *val_data, *val_split, *loss, *opt, *load,
+        *save, *init, *metrics, *plot;
     double lr;
     long epochs, batch, batches;
     int shuffle, quiet;
     struct cli_source_opts src;
 };
 
+static const char **string_slot(struct train_args *a, const char *o)
+{
+    static const struct {
+        const char *name;
+        size_t off;
+    } slots[] = {
+#define S(opt, field) {opt, offsetof(struct train_args, field)}
+        S("--model", model),       S("--act", act),         S("--output-act", output_act),
+        S("--data", data),         S("--val-data", val_data), S("--val-split", val_split),
+        S("--loss", loss),         S("--optimizer", opt),   S("--load", load),
+        S("--save", save),         S("--init", init),       S("--metrics", metrics),
+        S("--plot", plot),
+#undef S
+    };
+    for (size_t i = 0; i < sizeof slots / sizeof slots[0]; i++)
+        if (!strcmp(o, slots[i].name))
+            return (const char **)(void *)((char *)a + slots[i].off);
+    return NULL;
+}
+
 static int parse_args(int argc, char **argv, struct train_args *a)
 {
     memset(a, 0, sizeof *a);
-    a->epochs = 10, a->batch = 32, a->shuffle = 1, a->lr = -1;
+    a->epochs = 10, a->batch = 32, a->shuffle = 1, a->lr = -1, a->val_split = "test";
     cli_source_defaults(&a->src);
     for (int i = 1; i < argc; i++) {
         int r = cli_source_option(argv[0], argc, argv, &i, &a->src);
@@ -63,15 +95,7 @@ static int parse_args(int argc, char **argv, struct train_args *a)
         if (r)
             continue;
         const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        const char **slot = !strcmp(o, "--model")       ? &a->model
-                            : !strcmp(o, "--act")       ? &a->act
-                            : !strcmp(o, "--data")      ? &a->data
-                            : !strcmp(o, "--loss")      ? &a->loss
-                            : !strcmp(o, "--optimizer") ? &a->opt
-                            : !strcmp(o, "--load")      ? &a->load
-                            : !strcmp(o, "--save")      ? &a->save
-                            : !strcmp(o, "--init")      ? &a->init
-                                                        : NULL;
+        const char **slot = string_slot(a, o);
         char *end;
         if (cli_is_help(o))
             return usage(), -1;
@@ -105,6 +129,27 @@ static int parse_args(int argc, char **argv, struct train_args *a)
         return cli_usage(argv[0], "--data SOURCE is required (try --help)");
     if (!a->model && !a->load)
         return cli_usage(argv[0], "--model SPEC (or --load W) is required");
+    if (a->val_data && a->src.val > 0)
+        return cli_usage(argv[0], "give --val-data SOURCE or --val FRACTION, not both");
+    if (a->output_act && !a->model)
+        return cli_usage(argv[0], "--output-act needs --model (a loaded model keeps its own)");
+    return CLI_OK;
+}
+
+/* Every output is checked before any data is read or any epoch runs: a missing directory, no
+ * permission or a plot format we cannot write is said now, not after hours of training. */
+static int check_outputs(const char *cmd, const struct train_args *a)
+{
+    if (a->plot) {
+        const char *dot = strrchr(a->plot, '.');
+        if (!dot || (strcmp(dot, ".png") && strcmp(dot, ".svg") && strcmp(dot, ".pdf")))
+            return cli_usage(cmd, "--plot '%s': the name must end in .png, .svg or .pdf",
+                             a->plot);
+    }
+    const char *const paths[] = {a->save, a->metrics, a->plot};
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
+        if (paths[i] && al__check_writable(paths[i]))
+            return cli_fail(cmd, "%s", act_last_error());
     return CLI_OK;
 }
 
@@ -131,6 +176,8 @@ static int make_model(const struct train_args *a, const data_set *train, al_rng 
     }
     char spec[4096];
     int rc = cli_model_spec("train", a->model, a->act, spec, sizeof spec);
+    if (!rc && a->output_act)
+        rc = cli_set_output_act("train", a->output_act, spec, sizeof spec);
     if (rc)
         return rc;
     if (nn_model_create(spec, sample_shape(&train->x), init, rng, m))
@@ -143,14 +190,84 @@ static int make_model(const struct train_args *a, const data_set *train, al_rng 
     return CLI_OK;
 }
 
+/* the summary and "N train / M validation samples, K batches of B" */
+static void print_header(const nn_model *m, const struct cli_data *d, const nn_fit_config *c)
+{
+    char *text = NULL;
+    if (!nn_model_summary(m, &text))
+        fputs(text, stdout);
+    free(text);
+    size_t n = d->train.x.shape[0];
+    size_t batches = c->n_batches ? c->n_batches : data_batch_count(n, c->batch);
+    size_t per = c->n_batches ? data_split_start(n, batches, 1) : c->batch;
+    printf("%zu train / %zu validation samples, %zu batches of %s%zu\n", n,
+           d->val.x.data ? d->val.x.shape[0] : 0, batches,
+           c->n_batches && n % batches ? "up to " : "", per < n ? per : n);
+    fflush(stdout);
+}
+
+/* the final result line, and a warning when the model never beat a constant one */
+static void print_result(const struct cli_train_log *log, const nn_fit_report *r,
+                         int quiet)
+{
+    if (!log->n) {
+        if (!quiet)
+            printf("no epochs trained\n");
+        return;
+    }
+    int metric = r->metric_is_acc ? 0 : r->metric_is_rmsle ? 1 : 2, has_val = log->has_val;
+    const nn_epoch_stats *last = &log->hist[log->n - 1], *best = last;
+    for (long i = 0; i < log->n; i++) {
+        double v = cli_metric_value(&log->hist[i], metric, has_val),
+               b = cli_metric_value(best, metric, has_val);
+        if (metric == 0 ? v > b : v < b)
+            best = &log->hist[i];
+    }
+    double secs = 0;
+    for (long i = 0; i < log->n; i++)
+        secs += log->hist[i].seconds;
+    const char *name = cli_metric_name(metric);
+    const char *pre = has_val ? "val_" : "";
+    printf("final: %ld epochs, %.1fs training - %sloss: %.4f - %s%s: %.4f (best %.4f at epoch "
+           "%ld)\n",
+           log->n, secs, pre, has_val ? last->val_loss : last->loss, pre, name,
+           cli_metric_value(last, metric, has_val), cli_metric_value(best, metric, has_val),
+           best->epoch);
+    fflush(stdout);
+    if (!r->beat_baseline)
+        fprintf(stderr, "actlab train: warning: the %s%s never beat %.4f, what %s gets: the "
+                        "model learned nothing a constant would not (the learning rate, the "
+                        "activation, or the output layer's range?)\n",
+                has_val ? "val_" : "", name, r->baseline,
+                metric == 0 ? "always predicting the majority class"
+                            : "always predicting the training mean");
+}
+
+static int save_model(const char *cmd, const nn_model *m, const struct cli_data *d,
+                      const char *path, int quiet)
+{
+    /* a CSV pipeline's fitted transformation goes with the weights, for predict */
+    char *json = NULL;
+    int rc = CLI_OK;
+    if (d->tf && tab_transform_to_json(d->tf, &json))
+        rc = cli_fail(cmd, "%s", act_last_error());
+    else if (json ? nn_save_with_meta(m, path, "actlab_tabular", json) : nn_save(m, path))
+        rc = cli_fail(cmd, "%s", act_last_error());
+    else if (!quiet)
+        fprintf(stderr, "saved %s\n", path);
+    free(json);
+    return rc;
+}
+
 int cli_train(int argc, char **argv)
 {
     struct train_args a;
     int rc = parse_args(argc, argv, &a);
     if (rc)
         return rc < 0 ? CLI_OK : rc;
+    if ((rc = check_outputs(argv[0], &a)))
+        return rc;
     nn_loss loss;
-    const char *loss_name = a.loss ? a.loss : NULL;
     nn_optimizer opt;
     if (nn_optimizer_init(&opt, a.opt ? a.opt : "adam"))
         return cli_usage(argv[0], "%s", act_last_error());
@@ -160,8 +277,12 @@ int cli_train(int argc, char **argv)
     struct cli_data d;
     if ((rc = cli_source_load(argv[0], a.data, &a.src, &d)))
         return rc;
-    if (!loss_name)
-        loss_name = d.train.y.dtype == DATA_I64 ? "sparse_categorical_crossentropy" : "mse";
+    if (a.val_data && (rc = cli_source_load_val(argv[0], a.val_data, &a.src, a.val_split, &d))) {
+        cli_data_free(&d);
+        return rc;
+    }
+    const char *loss_name =
+        a.loss ? a.loss : d.train.y.dtype == DATA_I64 ? "sparse_categorical_crossentropy" : "mse";
     if (nn_loss_parse(loss_name, &loss)) {
         cli_data_free(&d);
         return cli_usage(argv[0], "%s", act_last_error());
@@ -172,24 +293,38 @@ int cli_train(int argc, char **argv)
     rc = make_model(&a, &d.train, &rng, &m);
     struct cli_progress p;
     cli_progress_init(&p, stderr, a.epochs, a.quiet);
+    int has_val = d.val.x.data != NULL;
+    struct cli_train_log log = {.cmd = argv[0], .metrics = a.metrics,
+                                .out = a.quiet ? NULL : stdout, .progress = &p,
+                                .epochs = a.epochs, .labels = d.train.y.dtype == DATA_I64,
+                                .has_val = has_val};
     nn_fit_config c = {.epochs = a.epochs, .batch = (size_t)a.batch,
                        .n_batches = (size_t)a.batches, .shuffle = a.shuffle,
                        .loss = loss, .opt = &opt, .rng = &rng,
-                       .on_batch = cli_progress_batch, .on_epoch = cli_progress_epoch, .ctx = &p};
-    if (!rc && nn_fit(m, &d.train, d.val.x.data ? &d.val : NULL, &c, NULL))
+                       .on_batch = p.bar ? cli_log_batch : NULL, .on_epoch = cli_log_epoch,
+                       .ctx = &log};
+    nn_fit_report r = {0};
+    if (!rc && !a.quiet)
+        print_header(m, &d, &c);
+    if (!rc && nn_fit(m, &d.train, has_val ? &d.val : NULL, &c, NULL, &r)) {
+        cli_progress_clear(&p);
         rc = cli_fail(argv[0], "%s", act_last_error());
-    if (!rc && a.save) {
-        /* a CSV pipeline's fitted transformation goes with the weights, for predict */
-        char *json = NULL;
-        if (d.tf && tab_transform_to_json(d.tf, &json))
-            rc = cli_fail(argv[0], "%s", act_last_error());
-        else if (json ? nn_save_with_meta(m, a.save, "actlab_tabular", json)
-                      : nn_save(m, a.save))
-            rc = cli_fail(argv[0], "%s", act_last_error());
-        else if (!a.quiet)
-            fprintf(stderr, "saved %s\n", a.save);
-        free(json);
+        if (log.n)
+            fprintf(stderr, "actlab train: %ld epoch%s finished before it stopped%s%s\n", log.n,
+                    log.n == 1 ? "" : "s", a.metrics ? "; their metrics are in " : "",
+                    a.metrics ? a.metrics : "");
     }
+    if (!rc)
+        print_result(&log, &r, a.quiet);
+    if (a.plot && log.n && cli_log_plot(a.plot, log.hist, log.n,
+                                        r.metric_is_acc ? 0 : r.metric_is_rmsle ? 1 : 2,
+                                        has_val)) {
+        int prc = cli_fail(argv[0], "%s", act_last_error());
+        rc = rc ? rc : prc;
+    }
+    if (!rc && a.save)
+        rc = save_model(argv[0], m, &d, a.save, a.quiet);
+    cli_log_free(&log);
     nn_model_free(m);
     cli_data_free(&d);
     return rc;

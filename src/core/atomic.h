@@ -18,4 +18,6 @@ int al__atomic_open(const char *path, char **tmp, FILE **f);
  * tmp either way. Returns 0 or AL_EIO naming path and the reason. */
 int al__atomic_commit(const char *path, char *tmp, FILE *f, int write_failed);
 
+int al__check_writable(const char *path);
+
 #endif
