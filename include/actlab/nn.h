@@ -185,8 +185,9 @@ ACTLAB_API int nn_load(const char *path, nn_model **out);
 ACTLAB_API int nn_load_weights(nn_model *m, const char *path);
 /* Checkpoints: the weights file plus tensors "optimizer.m" and "optimizer.v" (the optimizer's
  * moments, [n_params] each) and metadata "epoch", "optimizer" ("adam lr=0.001 momentum=0
- * weight_decay=0 nesterov=0 beta1=0.9 beta2=0.999 eps=1e-08 step=1200") and "rng" (the four
- * state words in hex), so training resumes exactly where it stopped. nn_load and
+ * weight_decay=0 nesterov=0 beta1=0.9 beta2=0.999 eps=1e-08 step=1200"), "rng" (the four
+ * state words in hex of the caller's generator, e.g. shuffling) and "dropout_rng" (the
+ * model's own, nn_model_rng), so training resumes exactly where it stopped. nn_load and
  * nn_load_weights read a checkpoint as a weights file. nn_checkpoint_load sets *o, *epoch and
  * *rng (each may be NULL) only on success. */
 /* nn_save plus one extra __metadata__ entry (e.g. "actlab_tabular": the fitted CSV
@@ -196,7 +197,7 @@ ACTLAB_API int nn_save_with_meta(const nn_model *m, const char *path, const char
 /* One __metadata__ value of a weights file, malloc'd (free() it); *value is NULL when the
  * file has no such key. */
 ACTLAB_API int nn_file_meta(const char *path, const char *key, char **value);
-ACTLAB_API int nn_checkpoint_save(const nn_model *m, const nn_optimizer *o, long epoch,
+ACTLAB_API int nn_checkpoint_save(nn_model *m, const nn_optimizer *o, long epoch,
                                   const al_rng *rng, const char *path);
 ACTLAB_API int nn_checkpoint_load(const char *path, nn_model **m, nn_optimizer *o, long *epoch,
                                   al_rng *rng);

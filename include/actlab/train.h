@@ -66,7 +66,9 @@ typedef struct nn_batch_progress {
 } nn_batch_progress;
 
 typedef struct nn_fit_config {
-    long epochs;
+    long epochs;               /* the run's last epoch */
+    long start_epoch;          /* epochs already done (a resumed run): training runs epochs
+                                * start_epoch + 1 .. epochs; history[0] is the first of them */
     size_t batch;              /* samples per batch; the last partial batch is kept */
     size_t n_batches;          /* instead of batch, when > 0: split every epoch into this many
                                 * batches as np.array_split (sizes differ by at most one) */

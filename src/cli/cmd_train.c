@@ -11,6 +11,7 @@
 #include "model_opts.h"
 #include "progress.h"
 #include "source.h"
+#include "train_ckpt.h"
 #include "train_log.h"
 
 static int usage(void)
@@ -38,6 +39,10 @@ static int usage(void)
            "  --save W         write the trained weights (safetensors)\n"
            "  --metrics FILE   one CSV row per epoch (Keras' CSVLogger names), kept up to date\n"
            "  --plot FILE      loss and the main metric per epoch: .png, .svg or .pdf\n"
+           "  --checkpoint DIR after every epoch: weights, optimizer and generator states,\n"
+           "                   metrics so far (DIR/checkpoint.safetensors, DIR/metrics.csv)\n"
+           "  --resume DIR     continue the run checkpointed in DIR (same options otherwise;\n"
+           "                   the model comes from the checkpoint) and keep checkpointing there\n"
            "  --quiet          only the final result line\n"
            "  --data SOURCE and its options:\n%s",
            cli_source_help);
@@ -56,7 +61,7 @@ static int parse_init(const char *s, nn_init *out)
 
 struct train_args {
     const char *model, *act, *output_act, *data, *val_data, *val_split, *loss, *opt, *load,
-        *save, *init, *metrics, *plot;
+        *save, *init, *metrics, *plot, *checkpoint, *resume;
     double lr;
     long epochs, batch, batches;
     int shuffle, quiet;
@@ -74,7 +79,7 @@ static const char **string_slot(struct train_args *a, const char *o)
         S("--data", data),         S("--val-data", val_data), S("--val-split", val_split),
         S("--loss", loss),         S("--optimizer", opt),   S("--load", load),
         S("--save", save),         S("--init", init),       S("--metrics", metrics),
-        S("--plot", plot),
+        S("--plot", plot),         S("--checkpoint", checkpoint), S("--resume", resume),
 #undef S
     };
     for (size_t i = 0; i < sizeof slots / sizeof slots[0]; i++)
@@ -127,8 +132,13 @@ static int parse_args(int argc, char **argv, struct train_args *a)
     }
     if (!a->data)
         return cli_usage(argv[0], "--data SOURCE is required (try --help)");
-    if (!a->model && !a->load)
+    if (!a->model && !a->load && !a->resume)
         return cli_usage(argv[0], "--model SPEC (or --load W) is required");
+    if (a->resume && a->checkpoint && strcmp(a->resume, a->checkpoint))
+        return cli_usage(argv[0], "--resume DIR keeps checkpointing in DIR: give no other "
+                                  "--checkpoint");
+    if (a->resume)
+        a->checkpoint = a->resume;
     if (a->val_data && a->src.val > 0)
         return cli_usage(argv[0], "give --val-data SOURCE or --val FRACTION, not both");
     if (a->output_act && !a->model)
@@ -150,7 +160,7 @@ static int check_outputs(const char *cmd, const struct train_args *a)
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
         if (paths[i] && al__check_writable(paths[i]))
             return cli_fail(cmd, "%s", act_last_error());
-    return CLI_OK;
+    return a->checkpoint ? cli_ckpt_prepare(cmd, a->checkpoint) : CLI_OK;
 }
 
 static nn_shape sample_shape(const data_array *x)
@@ -234,13 +244,41 @@ static void print_result(const struct cli_train_log *log, const nn_fit_report *r
            cli_metric_value(last, metric, has_val), cli_metric_value(best, metric, has_val),
            best->epoch);
     fflush(stdout);
-    if (!r->beat_baseline)
+    int beat = isnan(r->baseline);
+    for (long i = 0; i < log->n; i++) {
+        double v = cli_metric_value(&log->hist[i], metric, has_val);
+        beat |= metric == 0 ? v > r->baseline : v < r->baseline;
+    }
+    if (!beat)
         fprintf(stderr, "actlab train: warning: the %s%s never beat %.4f, what %s gets: the "
                         "model learned nothing a constant would not (the learning rate, the "
                         "activation, or the output layer's range?)\n",
                 has_val ? "val_" : "", name, r->baseline,
                 metric == 0 ? "always predicting the majority class"
                             : "always predicting the training mean");
+}
+
+/* what on_epoch needs: the log, and the state a checkpoint saves */
+struct train_ctx {
+    struct cli_train_log log;
+    const char *checkpoint;
+    nn_model *m;
+    const nn_optimizer *opt;
+    const al_rng *rng;
+};
+
+static int on_epoch(void *ctx, const nn_epoch_stats *s)
+{
+    struct train_ctx *t = ctx;
+    int rc = cli_log_epoch(&t->log, s);
+    if (!rc && t->checkpoint)
+        rc = cli_ckpt_write(t->checkpoint, t->m, t->opt, t->rng, &t->log);
+    return rc;
+}
+
+static void on_batch(void *ctx, const nn_batch_progress *b)
+{
+    cli_log_batch(&((struct train_ctx *)ctx)->log, b);
 }
 
 static int save_model(const char *cmd, const nn_model *m, const struct cli_data *d,
@@ -290,41 +328,57 @@ int cli_train(int argc, char **argv)
     al_rng rng;
     al_rng_seed(&rng, a.src.seed);
     nn_model *m = NULL;
-    rc = make_model(&a, &d.train, &rng, &m);
     struct cli_progress p;
     cli_progress_init(&p, stderr, a.epochs, a.quiet);
     int has_val = d.val.x.data != NULL;
-    struct cli_train_log log = {.cmd = argv[0], .metrics = a.metrics,
-                                .out = a.quiet ? NULL : stdout, .progress = &p,
-                                .epochs = a.epochs, .labels = d.train.y.dtype == DATA_I64,
-                                .has_val = has_val};
-    nn_fit_config c = {.epochs = a.epochs, .batch = (size_t)a.batch,
-                       .n_batches = (size_t)a.batches, .shuffle = a.shuffle,
-                       .loss = loss, .opt = &opt, .rng = &rng,
-                       .on_batch = p.bar ? cli_log_batch : NULL, .on_epoch = cli_log_epoch,
-                       .ctx = &log};
+    struct train_ctx t = {.log = {.cmd = argv[0], .metrics = a.metrics,
+                                  .out = a.quiet ? NULL : stdout, .progress = &p,
+                                  .epochs = a.epochs, .labels = d.train.y.dtype == DATA_I64,
+                                  .has_val = has_val},
+                          .checkpoint = a.checkpoint, .rng = &rng, .opt = &opt};
+    long done = 0;
+    if (a.resume) {
+        rc = cli_ckpt_resume(argv[0], a.resume, &m, &opt, &rng, &done, &t.log);
+        if (!rc && (t.log.labels != (d.train.y.dtype == DATA_I64) || t.log.has_val != has_val))
+            rc = cli_usage(argv[0], "--resume %s: the checkpointed run had %s and %s validation "
+                                    "set: give the same data options", a.resume,
+                           t.log.labels ? "class labels" : "regression targets",
+                           t.log.has_val ? "a" : "no");
+        if (!rc && !a.quiet)
+            printf("resuming %s after epoch %ld of %ld\n", a.resume, done, a.epochs);
+    } else {
+        rc = make_model(&a, &d.train, &rng, &m);
+    }
+    t.m = m;
+    nn_fit_config c = {.epochs = a.epochs, .start_epoch = done < a.epochs ? done : a.epochs,
+                       .batch = (size_t)a.batch, .n_batches = (size_t)a.batches,
+                       .shuffle = a.shuffle, .loss = loss, .opt = &opt, .rng = &rng,
+                       .on_batch = p.bar ? on_batch : NULL, .on_epoch = on_epoch, .ctx = &t};
+    struct cli_train_log *log = &t.log;
     nn_fit_report r = {0};
     if (!rc && !a.quiet)
         print_header(m, &d, &c);
     if (!rc && nn_fit(m, &d.train, has_val ? &d.val : NULL, &c, NULL, &r)) {
         cli_progress_clear(&p);
         rc = cli_fail(argv[0], "%s", act_last_error());
-        if (log.n)
-            fprintf(stderr, "actlab train: %ld epoch%s finished before it stopped%s%s\n", log.n,
-                    log.n == 1 ? "" : "s", a.metrics ? "; their metrics are in " : "",
-                    a.metrics ? a.metrics : "");
+        if (log->n)
+            fprintf(stderr, "actlab train: %ld epoch%s finished before it stopped%s%s%s\n",
+                    log->n, log->n == 1 ? "" : "s",
+                    a.checkpoint ? "; the last one is checkpointed in " : "",
+                    a.checkpoint ? a.checkpoint : "",
+                    a.metrics && !a.checkpoint ? "; their metrics are in the --metrics file" : "");
     }
     if (!rc)
-        print_result(&log, &r, a.quiet);
-    if (a.plot && log.n && cli_log_plot(a.plot, log.hist, log.n,
-                                        r.metric_is_acc ? 0 : r.metric_is_rmsle ? 1 : 2,
-                                        has_val)) {
+        print_result(log, &r, a.quiet);
+    if (a.plot && log->n && cli_log_plot(a.plot, log->hist, log->n,
+                                         r.metric_is_acc ? 0 : r.metric_is_rmsle ? 1 : 2,
+                                         has_val)) {
         int prc = cli_fail(argv[0], "%s", act_last_error());
         rc = rc ? rc : prc;
     }
     if (!rc && a.save)
         rc = save_model(argv[0], m, &d, a.save, a.quiet);
-    cli_log_free(&log);
+    cli_log_free(log);
     nn_model_free(m);
     cli_data_free(&d);
     return rc;

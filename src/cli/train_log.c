@@ -47,9 +47,8 @@ static void epoch_line(FILE *f, const struct cli_train_log *l, const nn_epoch_st
     fflush(f);
 }
 
-int cli_log_epoch(void *ctx, const nn_epoch_stats *s)
+int cli_log_epoch_quiet(struct cli_train_log *l, const nn_epoch_stats *s)
 {
-    struct cli_train_log *l = ctx;
     if (l->n == l->cap) {
         long cap = l->cap ? 2 * l->cap : 16;
         nn_epoch_stats *h = realloc(l->hist, (size_t)cap * sizeof *h);
@@ -58,6 +57,15 @@ int cli_log_epoch(void *ctx, const nn_epoch_stats *s)
         l->hist = h, l->cap = cap;
     }
     l->hist[l->n++] = *s;
+    return AL_OK;
+}
+
+int cli_log_epoch(void *ctx, const nn_epoch_stats *s)
+{
+    struct cli_train_log *l = ctx;
+    int rc = cli_log_epoch_quiet(l, s);
+    if (rc)
+        return rc;
     if (l->out) {
         if (l->progress)
             cli_progress_clear(l->progress);

@@ -24,6 +24,9 @@ struct cli_train_log {
  * A failed write of the CSV stops training with its status (the message names the file). */
 int cli_log_epoch(void *ctx, const nn_epoch_stats *s);
 
+/* Appends s to the history only (no line, no file): for a resumed run's earlier epochs. */
+int cli_log_epoch_quiet(struct cli_train_log *l, const nn_epoch_stats *s);
+
 /* nn_fit_config.on_batch with the same ctx: the progress bar */
 void cli_log_batch(void *ctx, const nn_batch_progress *b);
 

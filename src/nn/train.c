@@ -253,7 +253,8 @@ int nn_fit(nn_model *m, const data_set *train, const data_set *val, const nn_fit
     memset(r, 0, sizeof *r);
     r->reason = NN_STOP_ERROR;
     r->baseline = NAN;
-    if (!m || !train || !c || !c->opt || (!c->batch && !c->n_batches) || c->epochs < 0)
+    if (!m || !train || !c || !c->opt || (!c->batch && !c->n_batches) || c->epochs < 0 ||
+        c->start_epoch < 0)
         return al__fail(AL_EINVAL, "nn_fit: NULL argument, zero batch or negative epochs");
     if (c->shuffle && !c->rng)
         return al__fail(AL_EINVAL, "nn_fit: shuffling needs an rng");
@@ -281,7 +282,8 @@ int nn_fit(nn_model *m, const data_set *train, const data_set *val, const nn_fit
         r->beat_baseline = isnan(r->baseline); /* nothing to beat */
     }
     int labels = train->y.dtype == DATA_I64;
-    for (long e = 1; !rc && e <= c->epochs; e++) {
+    r->epochs_done = c->start_epoch;
+    for (long e = c->start_epoch + 1; !rc && e <= c->epochs; e++) {
         nn_epoch_stats st = {.epoch = e, .lr = c->opt->lr, .val_loss = NAN, .val_acc = NAN,
                              .val_rmsle = NAN, .val_mae = NAN, .val_rmse = NAN};
         struct nn__metric_sums sums;
@@ -301,7 +303,7 @@ int nn_fit(nn_model *m, const data_set *train, const data_set *val, const nn_fit
             st.val_seconds = now() - t0;
         }
         if (history)
-            history[e - 1] = st;
+            history[e - 1 - c->start_epoch] = st;
         r->epochs_done = e;
         double v = nn__main_metric(&st, r, has_val);
         if (better(v, r->baseline, r->metric_is_acc))
