@@ -270,3 +270,88 @@ Test(fit, on_epoch_can_stop_training)
     nn_model_free(m);
     data_set_free(&tr);
 }
+
+Test(schedule, step_and_cosine_follow_torch_formulas)
+{
+    nn_schedule s;
+    cr_assert_eq(nn_schedule_parse("step:every=3,factor=0.5", &s), 0, "%s", act_last_error());
+    const double step[] = {1, 1, 1, 0.5, 0.5, 0.5, 0.25};
+    for (long e = 1; e <= 7; e++)
+        cr_expect_float_eq(nn_schedule_lr(&s, 0.1, e, 7, NULL), 0.1 * step[e - 1], 1e-15);
+    cr_assert_eq(nn_schedule_parse("cosine:min=0.01", &s), 0);
+    /* CosineAnnealingLR with T_max = 4: 0.1, 0.0868, 0.055, 0.0232 */
+    const double cosv[] = {0.1, 0.01 + 0.09 * (1 + 0.70710678118654752) / 2, 0.055,
+                           0.01 + 0.09 * (1 - 0.70710678118654752) / 2};
+    for (long e = 1; e <= 4; e++)
+        cr_expect_float_eq(nn_schedule_lr(&s, 0.1, e, 4, NULL), cosv[e - 1], 1e-12);
+}
+
+Test(schedule, plateau_replays_the_monitored_losses)
+{
+    nn_schedule s;
+    cr_assert_eq(nn_schedule_parse("plateau:patience=2,factor=0.5,min=0.02", &s), 0);
+    /* best 1.0 (e1), 0.9 (e2); e3, e4 no better -> halve for e5; e5, e6 no better -> halve
+     * again for e7, clamped at 0.02 */
+    const double mon[] = {1.0, 0.9, 0.95, 0.9, 0.91, 0.93, 0.5};
+    const double want[] = {0.1, 0.1, 0.1, 0.1, 0.05, 0.05, 0.025, 0.025};
+    for (long e = 1; e <= 8; e++)
+        cr_expect_float_eq(nn_schedule_lr(&s, 0.1, e, 8, mon), want[e - 1], 1e-15, "epoch %ld",
+                           e);
+    s.min_lr = 0.04;
+    cr_expect_float_eq(nn_schedule_lr(&s, 0.1, 7, 8, mon), 0.04, 1e-15);
+}
+
+Test(schedule, parse_errors_name_the_setting)
+{
+    nn_schedule s;
+    cr_expect_eq(nn_schedule_parse("stepp", &s), AL_EINVAL);
+    cr_expect(strstr(act_last_error(), "stepp") && strstr(act_last_error(), "cosine"), "%s",
+              act_last_error());
+    cr_expect_eq(nn_schedule_parse("step:factor=2", &s), AL_EINVAL);
+    cr_expect(strstr(act_last_error(), "factor"), "%s", act_last_error());
+    cr_expect_eq(nn_schedule_parse("cosine:every=3", &s), AL_EINVAL);
+}
+
+static int count_epochs(void *ctx, const nn_epoch_stats *s)
+{
+    ++*(long *)ctx;
+    (void)s;
+    return 0;
+}
+
+Test(fit, early_stopping_restores_the_best_epoch)
+{
+    data_set tr, va;
+    make_set(&tr, 40, 0, 21);
+    make_set(&va, 10, 0, 22);
+    /* a rate so high that val_loss soon stops improving */
+    nn_model *m = model("dense(16,activation=relu) dense(1)", 5);
+    nn_optimizer o;
+    al_rng r;
+    nn_fit_config c = config(&o, &r, "mse", 60);
+    cr_assert_eq(nn_optimizer_init(&o, "sgd:lr=0.02,momentum=0.9"), 0);
+    long seen = 0;
+    c.early_stop = 3, c.restore_best = 1, c.on_epoch = count_epochs, c.ctx = &seen;
+    nn_epoch_stats h[60];
+    nn_fit_report rep;
+    cr_assert_eq(nn_fit(m, &tr, &va, &c, h, &rep), 0, "%s", act_last_error());
+    cr_assert(rep.stopped_early, "never stopped early in 60 epochs");
+    cr_expect_eq(rep.epochs_done, rep.best_epoch + 3);
+    cr_expect_eq(seen, rep.epochs_done);
+    for (long i = 0; i < rep.epochs_done; i++)
+        cr_expect(h[i].val_loss >= h[rep.best_epoch - 1].val_loss);
+    /* the weights are the best epoch's: the same run stopped there gives the same bytes */
+    nn_model *m2 = model("dense(16,activation=relu) dense(1)", 5);
+    nn_optimizer o2;
+    al_rng r2;
+    nn_fit_config c2 = config(&o2, &r2, "mse", rep.best_epoch);
+    cr_assert_eq(nn_optimizer_init(&o2, "sgd:lr=0.02,momentum=0.9"), 0);
+    cr_assert_eq(nn_fit(m2, &tr, &va, &c2, NULL, NULL), 0);
+    float *w1, *w2, *g;
+    size_t n = nn_params(m, &w1, &g);
+    cr_assert_eq(nn_params(m2, &w2, &g), n);
+    cr_expect_eq(memcmp(w1, w2, n * sizeof *w1), 0, "restored weights differ from epoch %ld's",
+                 rep.best_epoch);
+    nn_model_free(m), nn_model_free(m2);
+    data_set_free(&tr), data_set_free(&va);
+}

@@ -55,7 +55,40 @@ typedef struct nn_fit_report {
     int metric_is_acc;   /* the main metric: 1 accuracy (higher is better), 0 rmsle/rmse */
     int metric_is_rmsle; /* regression: 1 rmsle, 0 rmse */
     int beat_baseline;   /* some epoch's main metric was better than baseline */
+    long best_epoch;     /* the epoch with the lowest monitored loss (0: none yet) */
+    int stopped_early;   /* early stopping ended the run before its last epoch */
 } nn_fit_report;
+
+/* Learning-rate schedules, as Keras and torch.optim.lr_scheduler have them. The rate of
+ * epoch e depends only on the base rate, e, the run's length and the monitored loss of the
+ * epochs before e, so a resumed run replays it exactly.
+ *   step      lr = base * factor^floor((e - 1) / every)                    (StepLR)
+ *   cosine    lr = min + (base - min) (1 + cos(pi (e - 1) / epochs)) / 2    (CosineAnnealingLR)
+ *   plateau   lr *= factor after `patience` epochs in a row without a new best of the
+ *             monitored loss, never below min                   (ReduceLROnPlateau) */
+typedef enum nn_schedule_kind {
+    NN_SCHED_NONE = 0,
+    NN_SCHED_STEP,
+    NN_SCHED_COSINE,
+    NN_SCHED_PLATEAU
+} nn_schedule_kind;
+
+typedef struct nn_schedule {
+    nn_schedule_kind kind;
+    long every;        /* step: epochs between decays [10] */
+    double factor;     /* step, plateau: the multiplier [0.1] */
+    long patience;     /* plateau [10] */
+    double min_lr;     /* cosine, plateau: the floor [0] */
+} nn_schedule;
+
+/* "step:every=10,factor=0.5", "cosine", "cosine:min=1e-5", "plateau:patience=3,factor=0.5"
+ * ("none" too). AL_EINVAL naming the bad part. */
+ACTLAB_API int nn_schedule_parse(const char *text, nn_schedule *out);
+
+/* The rate of epoch e (1-based) of a run of `epochs`, from base and the monitored loss of
+ * epochs 1 .. e-1 (monitor[0 .. e-2]). */
+ACTLAB_API double nn_schedule_lr(const nn_schedule *s, double base, long e, long epochs,
+                                 const double *monitor);
 
 /* Where an epoch is, for a progress display: after each batch. */
 typedef struct nn_batch_progress {
@@ -85,6 +118,22 @@ typedef struct nn_fit_config {
     void (*on_batch)(void *ctx, const nn_batch_progress *p);
     int (*on_epoch)(void *ctx, const nn_epoch_stats *s);
     void *ctx;
+    /* The learning rate: base_lr (0: the optimizer's lr on entry) through schedule (zero: a
+     * constant rate). */
+    double base_lr;
+    nn_schedule schedule;
+    /* Early stopping (Keras' EarlyStopping): stop after `early_stop` epochs in a row without
+     * a new best of the monitored loss (val_loss with validation data, else loss); 0 never.
+     * restore_best ends the run with the best epoch's weights. on_best, when set, is called
+     * after each new best, before on_epoch (the model holds its weights then), e.g. to save
+     * them; a non-zero return stops training as on_epoch's does. */
+    long early_stop;
+    int restore_best;
+    int (*on_best)(void *ctx, long epoch);
+    /* A resumed run: the stats of epochs 1 .. start_epoch (for the schedule and early
+     * stopping), and the best weights so far in nn_params order (NULL: none kept). */
+    const nn_epoch_stats *past;
+    const float *best_weights;
 } nn_fit_config;
 
 /* Trains m on train (validating on val when val && val->x.data) for c->epochs epochs;

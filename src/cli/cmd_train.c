@@ -39,6 +39,10 @@ static int usage(void)
            "  --save W         write the trained weights (safetensors)\n"
            "  --metrics FILE   one CSV row per epoch (Keras' CSVLogger names), kept up to date\n"
            "  --plot FILE      loss and the main metric per epoch: .png, .svg or .pdf\n"
+           "  --lr-schedule S  step:every=N,factor=F | cosine[:min=LR] |\n"
+           "                   plateau:patience=N,factor=F,min=LR (on val_loss, else loss)\n"
+           "  --early-stop N   stop after N epochs without a better val_loss (else loss) and\n"
+           "                   keep the best epoch's weights (what --save writes)\n"
            "  --checkpoint DIR after every epoch: weights, optimizer and generator states,\n"
            "                   metrics so far (DIR/checkpoint.safetensors, DIR/metrics.csv)\n"
            "  --resume DIR     continue the run checkpointed in DIR (same options otherwise;\n"
@@ -61,9 +65,9 @@ static int parse_init(const char *s, nn_init *out)
 
 struct train_args {
     const char *model, *act, *output_act, *data, *val_data, *val_split, *loss, *opt, *load,
-        *save, *init, *metrics, *plot, *checkpoint, *resume;
+        *save, *init, *metrics, *plot, *checkpoint, *resume, *schedule;
     double lr;
-    long epochs, batch, batches;
+    long epochs, batch, batches, early_stop;
     int shuffle, quiet;
     struct cli_source_opts src;
 };
@@ -80,6 +84,7 @@ static const char **string_slot(struct train_args *a, const char *o)
         S("--loss", loss),         S("--optimizer", opt),   S("--load", load),
         S("--save", save),         S("--init", init),       S("--metrics", metrics),
         S("--plot", plot),         S("--checkpoint", checkpoint), S("--resume", resume),
+        S("--lr-schedule", schedule),
 #undef S
     };
     for (size_t i = 0; i < sizeof slots / sizeof slots[0]; i++)
@@ -108,6 +113,13 @@ static int parse_args(int argc, char **argv, struct train_args *a)
             a->shuffle = 0;
         } else if (!strcmp(o, "--quiet")) {
             a->quiet = 1;
+        } else if (!strcmp(o, "--early-stop")) {
+            long n = v ? strtol(v, &end, 10) : 0;
+            if (!v || end == v || *end || n < 1 || n > 100000000)
+                return cli_usage(argv[0], "--early-stop '%s': a whole number of epochs >= 1",
+                                 v ? v : "");
+            a->early_stop = n;
+            i++;
         } else if (slot || !strcmp(o, "--lr") || !strcmp(o, "--epochs") ||
                    !strcmp(o, "--batch") || !strcmp(o, "--batches")) {
             if (!v)
@@ -265,7 +277,16 @@ struct train_ctx {
     nn_model *m;
     const nn_optimizer *opt;
     const al_rng *rng;
+    int keep_best;         /* --early-stop with --checkpoint: DIR/best-EPOCH.safetensors */
+    long best_epoch;
 };
+
+static int on_best(void *ctx, long epoch)
+{
+    struct train_ctx *t = ctx;
+    t->best_epoch = epoch;
+    return t->keep_best ? cli_ckpt_save_best(t->checkpoint, t->m, epoch) : 0;
+}
 
 static int on_epoch(void *ctx, const nn_epoch_stats *s)
 {
@@ -273,6 +294,8 @@ static int on_epoch(void *ctx, const nn_epoch_stats *s)
     int rc = cli_log_epoch(&t->log, s);
     if (!rc && t->checkpoint)
         rc = cli_ckpt_write(t->checkpoint, t->m, t->opt, t->rng, &t->log);
+    if (!rc && t->keep_best) /* only now is the older best no longer needed */
+        cli_ckpt_prune_best(t->checkpoint, t->best_epoch);
     return rc;
 }
 
@@ -311,6 +334,10 @@ int cli_train(int argc, char **argv)
         return cli_usage(argv[0], "%s", act_last_error());
     if (a.lr > 0)
         opt.lr = (float)a.lr;
+    double base_lr = opt.lr; /* a resumed optimizer holds the last scheduled rate instead */
+    nn_schedule sched = {0};
+    if (a.schedule && nn_schedule_parse(a.schedule, &sched))
+        return cli_usage(argv[0], "--lr-schedule: %s", act_last_error());
 
     struct cli_data d;
     if ((rc = cli_source_load(argv[0], a.data, &a.src, &d)))
@@ -337,6 +364,8 @@ int cli_train(int argc, char **argv)
                                   .has_val = has_val},
                           .checkpoint = a.checkpoint, .rng = &rng, .opt = &opt};
     long done = 0;
+    float *best_w = NULL;
+    t.keep_best = a.checkpoint && a.early_stop;
     if (a.resume) {
         rc = cli_ckpt_resume(argv[0], a.resume, &m, &opt, &rng, &done, &t.log);
         if (!rc && (t.log.labels != (d.train.y.dtype == DATA_I64) || t.log.has_val != has_val))
@@ -344,6 +373,8 @@ int cli_train(int argc, char **argv)
                                     "set: give the same data options", a.resume,
                            t.log.labels ? "class labels" : "regression targets",
                            t.log.has_val ? "a" : "no");
+        if (!rc && t.keep_best && done)
+            rc = cli_ckpt_load_best(argv[0], a.resume, &t.log, m, &best_w);
         if (!rc && !a.quiet)
             printf("resuming %s after epoch %ld of %ld\n", a.resume, done, a.epochs);
     } else {
@@ -353,7 +384,10 @@ int cli_train(int argc, char **argv)
     nn_fit_config c = {.epochs = a.epochs, .start_epoch = done < a.epochs ? done : a.epochs,
                        .batch = (size_t)a.batch, .n_batches = (size_t)a.batches,
                        .shuffle = a.shuffle, .loss = loss, .opt = &opt, .rng = &rng,
-                       .on_batch = p.bar ? on_batch : NULL, .on_epoch = on_epoch, .ctx = &t};
+                       .on_batch = p.bar ? on_batch : NULL, .on_epoch = on_epoch, .ctx = &t,
+                       .base_lr = base_lr, .schedule = sched, .early_stop = a.early_stop,
+                       .restore_best = a.early_stop > 0, .on_best = on_best,
+                       .past = t.log.hist, .best_weights = best_w};
     struct cli_train_log *log = &t.log;
     nn_fit_report r = {0};
     if (!rc && !a.quiet)
@@ -370,6 +404,11 @@ int cli_train(int argc, char **argv)
     }
     if (!rc)
         print_result(log, &r, a.quiet);
+    if (!rc && a.early_stop && r.best_epoch) /* part of the result: --quiet keeps it */
+        printf("early stopping: %s; the weights are epoch %ld's (best %s %.4f)\n",
+               r.stopped_early ? "stopped" : "ran every epoch", r.best_epoch,
+               has_val ? "val_loss" : "loss",
+               has_val ? log->hist[r.best_epoch - 1].val_loss : log->hist[r.best_epoch - 1].loss);
     if (a.plot && log->n && cli_log_plot(a.plot, log->hist, log->n,
                                          r.metric_is_acc ? 0 : r.metric_is_rmsle ? 1 : 2,
                                          has_val)) {
@@ -379,6 +418,7 @@ int cli_train(int argc, char **argv)
     if (!rc && a.save)
         rc = save_model(argv[0], m, &d, a.save, a.quiet);
     cli_log_free(log);
+    free(best_w);
     nn_model_free(m);
     cli_data_free(&d);
     return rc;

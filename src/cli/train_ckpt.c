@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 
 #include "../core/atomic.h"
@@ -103,4 +104,66 @@ int cli_ckpt_resume(const char *cmd, const char *dir, nn_model **m, nn_optimizer
         return cli_fail(cmd, "--resume %s: %s", dir, act_last_error());
     }
     return CLI_OK;
+}
+
+static void best_path(char *buf, size_t size, const char *dir, long epoch)
+{
+    snprintf(buf, size, "%s/best-%ld.safetensors", dir, epoch);
+}
+
+int cli_ckpt_save_best(const char *dir, const nn_model *m, long epoch)
+{
+    char p[4200];
+    best_path(p, sizeof p, dir, epoch);
+    return nn_save(m, p);
+}
+
+void cli_ckpt_prune_best(const char *dir, long keep)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return; /* stale files cost disk, nothing else: the next prune removes them */
+    struct dirent *e;
+    char p[4200];
+    while ((e = readdir(d))) {
+        long epoch;
+        char tail[32];
+        if (sscanf(e->d_name, "best-%ld.safetensor%31s", &epoch, tail) == 2 &&
+            !strcmp(tail, "s") && epoch != keep) {
+            best_path(p, sizeof p, dir, epoch);
+            remove(p);
+        }
+    }
+    closedir(d);
+}
+
+int cli_ckpt_load_best(const char *cmd, const char *dir, const struct cli_train_log *log,
+                       nn_model *m, float **out)
+{
+    long best = 0;
+    double low = INFINITY;
+    for (long i = 0; i < log->n; i++) {
+        double v = log->has_val ? log->hist[i].val_loss : log->hist[i].loss;
+        if (v < low)
+            low = v, best = log->hist[i].epoch;
+    }
+    *out = NULL;
+    if (!best)
+        return CLI_OK;
+    char path[4200];
+    best_path(path, sizeof path, dir, best);
+    nn_model *b;
+    float *w, *g, *bw, *bg;
+    if (nn_load(path, &b))
+        return cli_fail(cmd, "--resume: the best weights so far: %s", act_last_error());
+    size_t n = nn_params(m, &w, &g), nb = nn_params(b, &bw, &bg);
+    int rc = CLI_OK;
+    if (n != nb || strcmp(nn_model_spec(m), nn_model_spec(b)))
+        rc = cli_fail(cmd, "--resume: %s holds another model than the checkpoint", path);
+    else if (!(*out = malloc((n ? n : 1) * sizeof **out)))
+        rc = cli_fail(cmd, "out of memory");
+    else
+        memcpy(*out, bw, n * sizeof **out);
+    nn_model_free(b);
+    return rc;
 }

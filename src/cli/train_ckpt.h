@@ -22,4 +22,16 @@ int cli_ckpt_write(const char *dir, nn_model *m, const nn_optimizer *o,
 int cli_ckpt_resume(const char *cmd, const char *dir, nn_model **m, nn_optimizer *o,
                     al_rng *rng, long *epoch, struct cli_train_log *log);
 
+/* Early stopping keeps the best weights in DIR/best-EPOCH.safetensors: saved when an epoch
+ * improves (before that epoch's checkpoint), and the older one removed only after the
+ * checkpoint that no longer needs it, so a kill at any moment leaves the file a resume needs. */
+int cli_ckpt_save_best(const char *dir, const nn_model *m, long epoch);
+void cli_ckpt_prune_best(const char *dir, long keep);
+
+/* A resumed run's best weights so far: the best epoch of log's history (the lowest val_loss,
+ * else loss, as nn_fit finds it), from DIR/best-EPOCH.safetensors, checked against m, as a
+ * malloc'd copy in nn_params order. Exit code. */
+int cli_ckpt_load_best(const char *cmd, const char *dir, const struct cli_train_log *log,
+                       nn_model *m, float **w);
+
 #endif

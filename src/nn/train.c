@@ -241,6 +241,68 @@ static int train_epoch(nn_model *m, const data_set *train, const nn_fit_config *
     return AL_OK;
 }
 
+/* The schedule's and early stopping's view of the run: the monitored loss of every epoch
+ * (replayed from c->past on resume), the best so far and, for restore_best, its weights.
+ * watch_free releases it whether or not watch_init succeeded. */
+struct watch {
+    double base_lr;
+    double *monitor;   /* epochs 1..epochs; NaN where not run yet */
+    double best;
+    float *w, *best_w; /* the model's weights, and a copy of the best (restore_best) */
+    size_t n;
+};
+
+static int watch_init(struct watch *w, nn_model *m, const nn_fit_config *c, int has_val,
+                      nn_fit_report *r)
+{
+    memset(w, 0, sizeof *w);
+    w->base_lr = c->base_lr > 0 ? c->base_lr : c->opt->lr;
+    w->best = INFINITY;
+    if (c->start_epoch && !c->past)
+        return al__fail(AL_EINVAL, "nn_fit: a resumed run (start_epoch %ld) needs the stats of "
+                        "its past epochs", c->start_epoch);
+    size_t len = (size_t)(c->epochs > 0 ? c->epochs : 1);
+    float *g;
+    w->n = nn_params(m, &w->w, &g);
+    w->monitor = malloc(len * sizeof *w->monitor);
+    if (c->restore_best && c->early_stop)
+        w->best_w = malloc((w->n ? w->n : 1) * sizeof *w->best_w);
+    if (!w->monitor || (c->restore_best && c->early_stop && !w->best_w))
+        return al__fail(AL_ENOMEM, "training: no memory for early stopping");
+    for (size_t i = 0; i < len; i++)
+        w->monitor[i] = NAN;
+    for (long i = 0; i < c->start_epoch && i < c->epochs; i++) {
+        double v = has_val ? c->past[i].val_loss : c->past[i].loss;
+        w->monitor[i] = v;
+        if (v < w->best)
+            w->best = v, r->best_epoch = i + 1;
+    }
+    if (w->best_w && r->best_epoch) {
+        if (!c->best_weights)
+            return al__fail(AL_EINVAL, "nn_fit: restoring the best weights of a resumed run "
+                            "needs them (best_weights)");
+        memcpy(w->best_w, c->best_weights, w->n * sizeof *w->best_w);
+    }
+    return AL_OK;
+}
+
+/* records epoch e's monitored loss; 1 when it is a new best */
+static int watch_epoch(struct watch *w, long e, double v, nn_fit_report *r)
+{
+    w->monitor[e - 1] = v;
+    if (!(v < w->best))
+        return 0;
+    w->best = v, r->best_epoch = e;
+    if (w->best_w)
+        memcpy(w->best_w, w->w, w->n * sizeof *w->best_w);
+    return 1;
+}
+
+static void watch_free(struct watch *w)
+{
+    free(w->monitor), free(w->best_w);
+}
+
 static int better(double v, double than, int higher_is_better)
 {
     return higher_is_better ? v > than : v < than;
@@ -282,8 +344,12 @@ int nn_fit(nn_model *m, const data_set *train, const data_set *val, const nn_fit
         r->beat_baseline = isnan(r->baseline); /* nothing to beat */
     }
     int labels = train->y.dtype == DATA_I64;
+    struct watch w = {0};
+    if (!rc)
+        rc = watch_init(&w, m, c, has_val, r);
     r->epochs_done = c->start_epoch;
     for (long e = c->start_epoch + 1; !rc && e <= c->epochs; e++) {
+        c->opt->lr = (float)nn_schedule_lr(&c->schedule, w.base_lr, e, c->epochs, w.monitor);
         nn_epoch_stats st = {.epoch = e, .lr = c->opt->lr, .val_loss = NAN, .val_acc = NAN,
                              .val_rmsle = NAN, .val_mae = NAN, .val_rmse = NAN};
         struct nn__metric_sums sums;
@@ -308,15 +374,25 @@ int nn_fit(nn_model *m, const data_set *train, const data_set *val, const nn_fit
         double v = nn__main_metric(&st, r, has_val);
         if (better(v, r->baseline, r->metric_is_acc))
             r->beat_baseline = 1;
-        if (c->on_epoch && (rc = c->on_epoch(c->ctx, &st))) {
+        int improved = watch_epoch(&w, e, has_val ? st.val_loss : st.loss, r);
+        /* on_best first: an on_epoch that checkpoints then finds the best weights saved */
+        if ((improved && c->on_best && (rc = c->on_best(c->ctx, e))) ||
+            (c->on_epoch && (rc = c->on_epoch(c->ctx, &st)))) {
             r->reason = NN_STOP_CALLBACK, r->epoch = e;
+            break;
+        }
+        if (c->early_stop && e - r->best_epoch >= c->early_stop && e < c->epochs) {
+            r->stopped_early = 1;
             break;
         }
     }
     if (!rc) {
         r->reason = NN_STOP_DONE;
         r->epoch = r->epochs_done, r->batch = 0;
+        if (c->restore_best && w.best_w && r->best_epoch)
+            memcpy(w.w, w.best_w, w.n * sizeof *w.w);
     }
+    watch_free(&w);
     free(order);
     batcher_free(&b);
     return rc;

@@ -38,4 +38,21 @@ done_epochs=$(($(wc -l <"$d/k/metrics.csv") - 1))
 run --epochs 30 --resume "$d/k" --save "$d/killed.safetensors" >/dev/null 2>&1 \
     || fail "resume after kill -9 failed"
 cmp "$d/full30.safetensors" "$d/killed.safetensors" || fail "killed after epoch >= $done_epochs, resumed: other weights"
+# early stopping and a plateau schedule resume too: the schedule replays the history and the
+# best weights so far come back from DIR/best-EPOCH.safetensors
+es=(--epochs 40 --early-stop 2 --lr 0.01 --lr-schedule plateau:patience=1,factor=0.5)
+run "${es[@]}" --save "$d/es_full.safetensors" >"$d/es_full.out" 2>&1
+grep -q '^early stopping: stopped' "$d/es_full.out" || fail "no early stop: $(tail -3 "$d/es_full.out")"
+run --epochs 5 --early-stop 2 --lr 0.01 --lr-schedule plateau:patience=1,factor=0.5 \
+    --checkpoint "$d/es" >/dev/null 2>&1
+[[ $(ls "$d/es" | grep -c '^best-') -eq 1 ]] || fail "best files: $(ls "$d/es")"
+run "${es[@]}" --resume "$d/es" --save "$d/es_resumed.safetensors" >/dev/null 2>&1
+cmp "$d/es_full.safetensors" "$d/es_resumed.safetensors" || fail "early stopping resumed: other weights"
+# the saved weights are the best epoch's: the run cut at that epoch gives the same bytes
+best=$(sed -n 's/^early stopping: .* epoch \([0-9]*\).s .*/\1/p' "$d/es_full.out")
+[[ -n $best ]] || fail "no best epoch in: $(tail -2 "$d/es_full.out")"
+run --epochs "$best" --lr 0.01 --lr-schedule plateau:patience=1,factor=0.5 \
+    --save "$d/es_cut.safetensors" >/dev/null 2>&1
+cmp "$d/es_full.safetensors" "$d/es_cut.safetensors" || fail "early stopping kept other weights than epoch $best's"
+
 echo "resume ok (killed after epoch $done_epochs of 30)"
