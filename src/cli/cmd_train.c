@@ -8,7 +8,7 @@
 #include "../core/atomic.h"
 #include "actlab/train.h"
 #include "cli.h"
-#include "model_opts.h"
+#include "train_opts.h"
 #include "progress.h"
 #include "source.h"
 #include "train_ckpt.h"
@@ -16,145 +16,64 @@
 
 static int usage(void)
 {
-    printf("usage: actlab train --model SPEC --data SOURCE [options]\n"
-           "  --model SPEC     lenet5, house-mlp or a spec ('dense(64,activation=relu) dense(1)')\n"
-           "  --act FUNC       hidden activation of a built-in model [relu]\n"
-           "  --output-act FUNC  activation of the output layer (dense or conv2d)\n"
-           "  --loss NAME      mse mae rmsle binary_crossentropy categorical_crossentropy\n"
-           "                   sparse_categorical_crossentropy [sparse_categorical_crossentropy\n"
-           "                   for class labels, mse otherwise]\n"
-           "  --optimizer OPT  sgd adam adamw rmsprop, optionally with settings:\n"
-           "                   adam:beta1=0.9,eps=1e-7 [adam]\n"
-           "  --lr X           learning rate [the optimizer's default]\n"
-           "  --epochs N       passes over the training set [10]\n"
-           "  --batch N        samples per batch [32]\n"
-           "  --batches K      instead: split each epoch into K batches (np.array_split)\n"
-           "  --seed N         initialisation, shuffling, dropout and split [42]\n"
-           "  --no-shuffle     batches in file order\n"
-           "  --init SCHEME    default (PyTorch) glorot_uniform he_normal he_uniform lecun_normal\n"
+    printf("usage: actlab train --model SPEC --data SOURCE [options]\n%s%s"
+           "  outputs:\n"
            "  --load W         initial weights (safetensors); without --model, the file's model\n"
-           "  --val-data SOURCE  validate on this set (a csv: source goes through the training\n"
-           "                   set's fitted pipeline); instead of --val FRACTION\n"
-           "  --val-split S    which part of an image set --val-data is [test]\n"
            "  --save W         write the trained weights (safetensors)\n"
            "  --metrics FILE   one CSV row per epoch (Keras' CSVLogger names), kept up to date\n"
            "  --plot FILE      loss and the main metric per epoch: .png, .svg or .pdf\n"
-           "  --lr-schedule S  step:every=N,factor=F | cosine[:min=LR] |\n"
-           "                   plateau:patience=N,factor=F,min=LR (on val_loss, else loss)\n"
-           "  --early-stop N   stop after N epochs without a better val_loss (else loss) and\n"
-           "                   keep the best epoch's weights (what --save writes)\n"
            "  --checkpoint DIR after every epoch: weights, optimizer and generator states,\n"
            "                   metrics so far (DIR/checkpoint.safetensors, DIR/metrics.csv)\n"
            "  --resume DIR     continue the run checkpointed in DIR (same options otherwise;\n"
-           "                   the model comes from the checkpoint) and keep checkpointing there\n"
-           "  --quiet          only the final result line\n"
-           "  --data SOURCE and its options:\n%s",
-           cli_source_help);
+           "                   the model comes from the checkpoint) and keep checkpointing there\n",
+           cli_train_help, cli_source_help);
     return CLI_OK;
 }
 
-static int parse_init(const char *s, nn_init *out)
-{
-    static const char *const names[] = {"default", "glorot_uniform", "he_normal", "he_uniform",
-                                        "lecun_normal"};
-    for (int i = 0; i < 5; i++)
-        if (!strcmp(s, names[i]))
-            return *out = (nn_init)i, 0;
-    return -1;
-}
-
 struct train_args {
-    const char *model, *act, *output_act, *data, *val_data, *val_split, *loss, *opt, *load,
-        *save, *init, *metrics, *plot, *checkpoint, *resume, *schedule;
-    double lr;
-    long epochs, batch, batches, early_stop;
-    int shuffle, quiet;
-    struct cli_source_opts src;
+    struct cli_train_opts t;
+    const char *load, *save, *metrics, *plot, *checkpoint, *resume;
 };
-
-static const char **string_slot(struct train_args *a, const char *o)
-{
-    static const struct {
-        const char *name;
-        size_t off;
-    } slots[] = {
-#define S(opt, field) {opt, offsetof(struct train_args, field)}
-        S("--model", model),       S("--act", act),         S("--output-act", output_act),
-        S("--data", data),         S("--val-data", val_data), S("--val-split", val_split),
-        S("--loss", loss),         S("--optimizer", opt),   S("--load", load),
-        S("--save", save),         S("--init", init),       S("--metrics", metrics),
-        S("--plot", plot),         S("--checkpoint", checkpoint), S("--resume", resume),
-        S("--lr-schedule", schedule),
-#undef S
-    };
-    for (size_t i = 0; i < sizeof slots / sizeof slots[0]; i++)
-        if (!strcmp(o, slots[i].name))
-            return (const char **)(void *)((char *)a + slots[i].off);
-    return NULL;
-}
 
 static int parse_args(int argc, char **argv, struct train_args *a)
 {
     memset(a, 0, sizeof *a);
-    a->epochs = 10, a->batch = 32, a->shuffle = 1, a->lr = -1, a->val_split = "test";
-    cli_source_defaults(&a->src);
+    cli_train_opts_defaults(&a->t);
     for (int i = 1; i < argc; i++) {
-        int r = cli_source_option(argv[0], argc, argv, &i, &a->src);
+        int r = cli_train_option(argv[0], argc, argv, &i, &a->t);
         if (r < 0)
             return CLI_USAGE;
         if (r)
             continue;
         const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        const char **slot = string_slot(a, o);
-        char *end;
+        const char **slot = !strcmp(o, "--load")         ? &a->load
+                            : !strcmp(o, "--save")       ? &a->save
+                            : !strcmp(o, "--metrics")    ? &a->metrics
+                            : !strcmp(o, "--plot")       ? &a->plot
+                            : !strcmp(o, "--checkpoint") ? &a->checkpoint
+                            : !strcmp(o, "--resume")     ? &a->resume
+                                                         : NULL;
         if (cli_is_help(o))
             return usage(), -1;
-        if (!strcmp(o, "--no-shuffle")) {
-            a->shuffle = 0;
-        } else if (!strcmp(o, "--quiet")) {
-            a->quiet = 1;
-        } else if (!strcmp(o, "--early-stop")) {
-            long n = v ? strtol(v, &end, 10) : 0;
-            if (!v || end == v || *end || n < 1 || n > 100000000)
-                return cli_usage(argv[0], "--early-stop '%s': a whole number of epochs >= 1",
-                                 v ? v : "");
-            a->early_stop = n;
-            i++;
-        } else if (slot || !strcmp(o, "--lr") || !strcmp(o, "--epochs") ||
-                   !strcmp(o, "--batch") || !strcmp(o, "--batches")) {
-            if (!v)
-                return cli_usage(argv[0], "%s needs a value", o);
-            i++;
-            if (slot) {
-                *slot = v;
-            } else if (!strcmp(o, "--lr")) {
-                a->lr = strtod(v, &end);
-                if (end == v || *end || !(a->lr > 0 && a->lr < 1e6))
-                    return cli_usage(argv[0], "--lr '%s': a positive number", v);
-            } else {
-                long n = strtol(v, &end, 10);
-                if (end == v || *end || n < (o[2] == 'e' ? 0 : 1) || n > 100000000)
-                    return cli_usage(argv[0], "%s '%s': a whole number%s", o, v,
-                                     o[2] == 'e' ? " >= 0" : " >= 1");
-                *(o[2] == 'e' ? &a->epochs : strlen(o) == 7 ? &a->batch : &a->batches) = n;
-            }
-        } else {
+        if (!slot)
             return cli_usage(argv[0], "unknown option '%s' (try --help)", o);
-        }
+        if (!v)
+            return cli_usage(argv[0], "%s needs a value", o);
+        *slot = v;
+        i++;
     }
-    if (!a->data)
-        return cli_usage(argv[0], "--data SOURCE is required (try --help)");
-    if (!a->model && !a->load && !a->resume)
+    int rc = cli_train_opts_check(argv[0], &a->t);
+    if (rc)
+        return rc;
+    if (!a->t.model && !a->load && !a->resume)
         return cli_usage(argv[0], "--model SPEC (or --load W) is required");
+    if (a->t.output_act && !a->t.model)
+        return cli_usage(argv[0], "--output-act needs --model (a loaded model keeps its own)");
     if (a->resume && a->checkpoint && strcmp(a->resume, a->checkpoint))
         return cli_usage(argv[0], "--resume DIR keeps checkpointing in DIR: give no other "
                                   "--checkpoint");
     if (a->resume)
         a->checkpoint = a->resume;
-    if (a->val_data && a->src.val > 0)
-        return cli_usage(argv[0], "give --val-data SOURCE or --val FRACTION, not both");
-    if (a->output_act && !a->model)
-        return cli_usage(argv[0], "--output-act needs --model (a loaded model keeps its own)");
     return CLI_OK;
 }
 
@@ -175,41 +94,22 @@ static int check_outputs(const char *cmd, const struct train_args *a)
     return a->checkpoint ? cli_ckpt_prepare(cmd, a->checkpoint) : CLI_OK;
 }
 
-static nn_shape sample_shape(const data_array *x)
-{
-    nn_shape s = {0};
-    for (int d = 1; d < x->ndim && s.ndim < NN_MAX_DIMS; d++)
-        s.d[s.ndim++] = x->shape[d];
-    return s;
-}
-
 /* builds (or loads) the model for the data's sample shape */
 static int make_model(const struct train_args *a, const data_set *train, al_rng *rng,
                       nn_model **m)
 {
-    nn_init init = NN_INIT_DEFAULT;
-    if (a->init && parse_init(a->init, &init))
-        return cli_usage("train", "--init '%s': default, glorot_uniform, he_normal, he_uniform "
-                                  "or lecun_normal", a->init);
-    if (!a->model) {
+    if (!a->t.model) {
         if (nn_load(a->load, m))
             return cli_fail("train", "%s", act_last_error());
         return CLI_OK;
     }
-    char spec[4096];
-    int rc = cli_model_spec("train", a->model, a->act, spec, sizeof spec);
-    if (!rc && a->output_act)
-        rc = cli_set_output_act("train", a->output_act, spec, sizeof spec);
-    if (rc)
-        return rc;
-    if (nn_model_create(spec, sample_shape(&train->x), init, rng, m))
-        return cli_usage("train", "%s", act_last_error());
-    if (a->load && nn_load_weights(*m, a->load)) {
+    int rc = cli_train_model("train", &a->t, NULL, train, rng, m);
+    if (!rc && a->load && nn_load_weights(*m, a->load)) {
         nn_model_free(*m);
         *m = NULL;
         return cli_fail("train", "%s", act_last_error());
     }
-    return CLI_OK;
+    return rc;
 }
 
 /* the summary and "N train / M validation samples, K batches of B" */
@@ -328,44 +228,32 @@ int cli_train(int argc, char **argv)
         return rc < 0 ? CLI_OK : rc;
     if ((rc = check_outputs(argv[0], &a)))
         return rc;
+    struct cli_data d;
+    if ((rc = cli_train_data(argv[0], &a.t, &d)))
+        return rc;
     nn_loss loss;
     nn_optimizer opt;
-    if (nn_optimizer_init(&opt, a.opt ? a.opt : "adam"))
-        return cli_usage(argv[0], "%s", act_last_error());
-    if (a.lr > 0)
-        opt.lr = (float)a.lr;
-    double base_lr = opt.lr; /* a resumed optimizer holds the last scheduled rate instead */
-    nn_schedule sched = {0};
-    if (a.schedule && nn_schedule_parse(a.schedule, &sched))
-        return cli_usage(argv[0], "--lr-schedule: %s", act_last_error());
-
-    struct cli_data d;
-    if ((rc = cli_source_load(argv[0], a.data, &a.src, &d)))
-        return rc;
-    if (a.val_data && (rc = cli_source_load_val(argv[0], a.val_data, &a.src, a.val_split, &d))) {
+    nn_schedule sched;
+    if ((rc = cli_train_setup(argv[0], &a.t, &d.train, &loss, &opt, &sched))) {
         cli_data_free(&d);
         return rc;
-    }
-    const char *loss_name =
-        a.loss ? a.loss : d.train.y.dtype == DATA_I64 ? "sparse_categorical_crossentropy" : "mse";
-    if (nn_loss_parse(loss_name, &loss)) {
-        cli_data_free(&d);
-        return cli_usage(argv[0], "%s", act_last_error());
     }
     al_rng rng;
-    al_rng_seed(&rng, a.src.seed);
+    al_rng_seed(&rng, a.t.src.seed);
     nn_model *m = NULL;
     struct cli_progress p;
-    cli_progress_init(&p, stderr, a.epochs, a.quiet);
+    cli_progress_init(&p, stderr, a.t.epochs, a.t.quiet);
     int has_val = d.val.x.data != NULL;
     struct train_ctx t = {.log = {.cmd = argv[0], .metrics = a.metrics,
-                                  .out = a.quiet ? NULL : stdout, .progress = &p,
-                                  .epochs = a.epochs, .labels = d.train.y.dtype == DATA_I64,
+                                  .out = a.t.quiet ? NULL : stdout, .progress = &p,
+                                  .epochs = a.t.epochs, .labels = d.train.y.dtype == DATA_I64,
                                   .has_val = has_val},
-                          .checkpoint = a.checkpoint, .rng = &rng, .opt = &opt};
+                          .checkpoint = a.checkpoint, .rng = &rng, .opt = &opt,
+                          .keep_best = a.checkpoint && a.t.early_stop};
+    /* the config holds the base rate: a resumed optimizer has the last scheduled one */
+    nn_fit_config c = cli_train_config(&a.t, &loss, &opt, &sched, &rng);
     long done = 0;
     float *best_w = NULL;
-    t.keep_best = a.checkpoint && a.early_stop;
     if (a.resume) {
         rc = cli_ckpt_resume(argv[0], a.resume, &m, &opt, &rng, &done, &t.log);
         if (!rc && (t.log.labels != (d.train.y.dtype == DATA_I64) || t.log.has_val != has_val))
@@ -375,22 +263,18 @@ int cli_train(int argc, char **argv)
                            t.log.has_val ? "a" : "no");
         if (!rc && t.keep_best && done)
             rc = cli_ckpt_load_best(argv[0], a.resume, &t.log, m, &best_w);
-        if (!rc && !a.quiet)
-            printf("resuming %s after epoch %ld of %ld\n", a.resume, done, a.epochs);
+        if (!rc && !a.t.quiet)
+            printf("resuming %s after epoch %ld of %ld\n", a.resume, done, a.t.epochs);
     } else {
         rc = make_model(&a, &d.train, &rng, &m);
     }
     t.m = m;
-    nn_fit_config c = {.epochs = a.epochs, .start_epoch = done < a.epochs ? done : a.epochs,
-                       .batch = (size_t)a.batch, .n_batches = (size_t)a.batches,
-                       .shuffle = a.shuffle, .loss = loss, .opt = &opt, .rng = &rng,
-                       .on_batch = p.bar ? on_batch : NULL, .on_epoch = on_epoch, .ctx = &t,
-                       .base_lr = base_lr, .schedule = sched, .early_stop = a.early_stop,
-                       .restore_best = a.early_stop > 0, .on_best = on_best,
-                       .past = t.log.hist, .best_weights = best_w};
+    c.start_epoch = done < a.t.epochs ? done : a.t.epochs;
+    c.on_batch = p.bar ? on_batch : NULL, c.on_epoch = on_epoch, c.on_best = on_best;
+    c.ctx = &t, c.past = t.log.hist, c.best_weights = best_w;
     struct cli_train_log *log = &t.log;
     nn_fit_report r = {0};
-    if (!rc && !a.quiet)
+    if (!rc && !a.t.quiet)
         print_header(m, &d, &c);
     if (!rc && nn_fit(m, &d.train, has_val ? &d.val : NULL, &c, NULL, &r)) {
         cli_progress_clear(&p);
@@ -403,8 +287,8 @@ int cli_train(int argc, char **argv)
                     a.metrics && !a.checkpoint ? "; their metrics are in the --metrics file" : "");
     }
     if (!rc)
-        print_result(log, &r, a.quiet);
-    if (!rc && a.early_stop && r.best_epoch) /* part of the result: --quiet keeps it */
+        print_result(log, &r, a.t.quiet);
+    if (!rc && a.t.early_stop && r.best_epoch) /* part of the result: --quiet keeps it */
         printf("early stopping: %s; the weights are epoch %ld's (best %s %.4f)\n",
                r.stopped_early ? "stopped" : "ran every epoch", r.best_epoch,
                has_val ? "val_loss" : "loss",
@@ -416,7 +300,7 @@ int cli_train(int argc, char **argv)
         rc = rc ? rc : prc;
     }
     if (!rc && a.save)
-        rc = save_model(argv[0], m, &d, a.save, a.quiet);
+        rc = save_model(argv[0], m, &d, a.save, a.t.quiet);
     cli_log_free(log);
     free(best_w);
     nn_model_free(m);

@@ -246,7 +246,8 @@ static int train_epoch(nn_model *m, const data_set *train, const nn_fit_config *
  * watch_free releases it whether or not watch_init succeeded. */
 struct watch {
     double base_lr;
-    double *monitor;   /* epochs 1..epochs; NaN where not run yet */
+    double *monitor;   /* epochs 1..cap, grown as epochs end (a run may ask for millions) */
+    size_t cap;
     double best;
     float *w, *best_w; /* the model's weights, and a copy of the best (restore_best) */
     size_t n;
@@ -261,10 +262,11 @@ static int watch_init(struct watch *w, nn_model *m, const nn_fit_config *c, int 
     if (c->start_epoch && !c->past)
         return al__fail(AL_EINVAL, "nn_fit: a resumed run (start_epoch %ld) needs the stats of "
                         "its past epochs", c->start_epoch);
-    size_t len = (size_t)(c->epochs > 0 ? c->epochs : 1);
+    size_t len = (size_t)c->start_epoch + 64;
     float *g;
     w->n = nn_params(m, &w->w, &g);
     w->monitor = malloc(len * sizeof *w->monitor);
+    w->cap = len;
     if (c->restore_best && c->early_stop)
         w->best_w = malloc((w->n ? w->n : 1) * sizeof *w->best_w);
     if (!w->monitor || (c->restore_best && c->early_stop && !w->best_w))
@@ -286,9 +288,15 @@ static int watch_init(struct watch *w, nn_model *m, const nn_fit_config *c, int 
     return AL_OK;
 }
 
-/* records epoch e's monitored loss; 1 when it is a new best */
+/* records epoch e's monitored loss: 1 when it is a new best, 0 when not, -1 out of memory */
 static int watch_epoch(struct watch *w, long e, double v, nn_fit_report *r)
 {
+    if ((size_t)e > w->cap) {
+        double *m = realloc(w->monitor, 2 * w->cap * sizeof *m);
+        if (!m)
+            return -1;
+        w->monitor = m, w->cap *= 2;
+    }
     w->monitor[e - 1] = v;
     if (!(v < w->best))
         return 0;
@@ -375,6 +383,10 @@ int nn_fit(nn_model *m, const data_set *train, const data_set *val, const nn_fit
         if (better(v, r->baseline, r->metric_is_acc))
             r->beat_baseline = 1;
         int improved = watch_epoch(&w, e, has_val ? st.val_loss : st.loss, r);
+        if (improved < 0) {
+            rc = al__fail(AL_ENOMEM, "training: out of memory after epoch %ld", e);
+            break;
+        }
         /* on_best first: an on_epoch that checkpoints then finds the best weights saved */
         if ((improved && c->on_best && (rc = c->on_best(c->ctx, e))) ||
             (c->on_epoch && (rc = c->on_epoch(c->ctx, &st)))) {
