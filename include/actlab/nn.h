@@ -100,6 +100,12 @@ ACTLAB_API al_rng *nn_model_rng(nn_model *m);
 ACTLAB_API int nn_backward(nn_model *m, const float *dy, float *dx);
 ACTLAB_API void nn_zero_grad(nn_model *m);
 
+/* Threads of the matrix products (OpenBLAS) in every model of this process: 1 runs them on
+ * the calling thread, so several threads can train models side by side, each bit-identical
+ * to a single-threaded run; 0 restores the count the process started with. Call it while no
+ * model is running. */
+ACTLAB_API void nn_set_threads(int n);
+
 /* The parameter arena: count, weights and gradients in module order (for optimizers and
  * gradient checks). */
 ACTLAB_API size_t nn_params(nn_model *m, float **w, float **g);

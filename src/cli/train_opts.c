@@ -233,13 +233,31 @@ int cli_train_model(const char *cmd, const struct cli_train_opts *o, const char 
         return cli_usage(cmd, "--init '%s': default, glorot_uniform, he_normal, he_uniform or "
                               "lecun_normal", o->init);
     char spec[4096];
-    int rc = cli_model_spec(cmd, o->model, act ? act : o->act, spec, sizeof spec);
+    int rc;
+    if (act && strchr(o->model, '@'))
+        rc = cli_spec_with_act(cmd, o->model, act, spec, sizeof spec);
+    else
+        rc = cli_model_spec(cmd, o->model, act ? act : o->act, spec, sizeof spec);
     if (!rc && o->output_act)
         rc = cli_set_output_act(cmd, o->output_act, spec, sizeof spec);
     if (rc)
         return rc;
     if (nn_model_create(spec, sample_shape(&train->x), init, rng, m))
         return cli_usage(cmd, "%s", act_last_error());
+    return CLI_OK;
+}
+
+int cli_spec_with_act(const char *cmd, const char *model, const char *act, char *buf,
+                      size_t size)
+{
+    size_t used = 0;
+    for (const char *p = model; *p; p++) {
+        int n = *p == '@' ? snprintf(buf + used, size - used, "[%s]", act)
+                          : snprintf(buf + used, size - used, "%c", *p);
+        if (n < 0 || (size_t)n >= size - used)
+            return cli_usage(cmd, "model spec too long");
+        used += (size_t)n;
+    }
     return CLI_OK;
 }
 

@@ -41,6 +41,11 @@ int cli_train_setup(const char *cmd, const struct cli_train_opts *o, const data_
 int cli_train_model(const char *cmd, const struct cli_train_opts *o, const char *act,
                     const data_set *train, al_rng *rng, nn_model **m);
 
+/* A spec text with every '@' replaced by act (how compare swaps the activation of a model
+ * that is not a built-in). Exit code. */
+int cli_spec_with_act(const char *cmd, const char *model, const char *act, char *buf,
+                      size_t size);
+
 /* A fit configuration from the options (no callbacks). */
 nn_fit_config cli_train_config(const struct cli_train_opts *o, const nn_loss *loss,
                                nn_optimizer *opt, const nn_schedule *sched, al_rng *rng);
