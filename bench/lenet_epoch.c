@@ -42,7 +42,7 @@ int main(int argc, char **argv)
     if (!h || nn_model_create("lenet5", in, NN_INIT_DEFAULT, &rng, &m) ||
         nn_optimizer_init(&opt, "adam") ||
         nn_loss_parse("sparse_categorical_crossentropy", &c.loss) ||
-        nn_fit(m, &s, NULL, &c, h))
+        nn_fit(m, &s, NULL, &c, h, NULL))
         return fprintf(stderr, "%s\n", act_last_error()), 1;
     double t[100];
     for (long e = 0; e < epochs; e++)

@@ -113,6 +113,12 @@ ACTLAB_API al_rng *nn_model_rng(nn_model *m);
 ACTLAB_API int nn_backward(nn_model *m, const float *dy, float *dx);
 ACTLAB_API void nn_zero_grad(nn_model *m);
 
+/* Threads of the matrix products (OpenBLAS) in every model of this process: 1 runs them on
+ * the calling thread, so several threads can train models side by side, each bit-identical
+ * to a single-threaded run; 0 restores the count the process started with. Call it while no
+ * model is running. */
+ACTLAB_API void nn_set_threads(int n);
+
 /* The parameter arena: count, weights and gradients in module order (for optimizers and
  * gradient checks). */
 ACTLAB_API size_t nn_params(nn_model *m, float **w, float **g);
@@ -201,8 +207,9 @@ ACTLAB_API int nn_load(const char *path, nn_model **out);
 ACTLAB_API int nn_load_weights(nn_model *m, const char *path);
 /* Checkpoints: the weights file plus tensors "optimizer.m" and "optimizer.v" (the optimizer's
  * moments, [n_params] each) and metadata "epoch", "optimizer" ("adam lr=0.001 momentum=0
- * weight_decay=0 nesterov=0 beta1=0.9 beta2=0.999 eps=1e-08 step=1200") and "rng" (the four
- * state words in hex), so training resumes exactly where it stopped. nn_load and
+ * weight_decay=0 nesterov=0 beta1=0.9 beta2=0.999 eps=1e-08 step=1200"), "rng" (the four
+ * state words in hex of the caller's generator, e.g. shuffling) and "dropout_rng" (the
+ * model's own, nn_model_rng), so training resumes exactly where it stopped. nn_load and
  * nn_load_weights read a checkpoint as a weights file. nn_checkpoint_load sets *o, *epoch and
  * *rng (each may be NULL) only on success. */
 /* nn_save plus one extra __metadata__ entry (e.g. "actlab_tabular": the fitted CSV
@@ -212,7 +219,7 @@ ACTLAB_API int nn_save_with_meta(const nn_model *m, const char *path, const char
 /* One __metadata__ value of a weights file, malloc'd (free() it); *value is NULL when the
  * file has no such key. */
 ACTLAB_API int nn_file_meta(const char *path, const char *key, char **value);
-ACTLAB_API int nn_checkpoint_save(const nn_model *m, const nn_optimizer *o, long epoch,
+ACTLAB_API int nn_checkpoint_save(nn_model *m, const nn_optimizer *o, long epoch,
                                   const al_rng *rng, const char *path);
 ACTLAB_API int nn_checkpoint_load(const char *path, nn_model **m, nn_optimizer *o, long *epoch,
                                   al_rng *rng);

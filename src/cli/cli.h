@@ -21,6 +21,7 @@ typedef int cli_command(int argc, char **argv);
     X(data, "inspect data sets, prepare them as NumPy arrays")                           \
     X(summary, "a model's layers, output shapes and parameter counts")                   \
     X(train, "train a model on a data set")                                              \
+    X(compare, "train the same model once per activation and compare them")            \
     X(predict, "run a saved model on a NumPy array")                                     \
     X(gradients, "vanishing gradients and dead ReLUs, per layer of a deep MLP")          \
     X(bench, "how fast the activation kernels run on this machine")                      \

@@ -228,20 +228,29 @@ static nn_diag_layer *at(const struct results *r, int a, long e, size_t l)
 struct progress {
     struct cli_progress p;
     long done;
+    int quiet;
 };
 
-static void on_batch(void *ctx, long epoch, size_t batch, size_t batches, double loss)
+static void on_batch(void *ctx, const nn_batch_progress *b)
 {
     struct progress *g = ctx;
-    cli_progress_batch(&g->p, g->done + epoch, batch, batches, loss);
+    nn_batch_progress t = *b;
+    t.epoch += g->done;
+    cli_progress_batch(&g->p, &t);
 }
 
-static void on_epoch(void *ctx, const nn_epoch_stats *s)
+static int on_epoch(void *ctx, const nn_epoch_stats *s)
 {
     struct progress *g = ctx;
-    nn_epoch_stats t = *s;
-    t.epoch += g->done;
-    cli_progress_epoch(&g->p, &t);
+    if (g->quiet)
+        return 0;
+    cli_progress_clear(&g->p);
+    fprintf(stderr, "%s epoch %ld/%ld - %.1fs - loss: %.4f", g->p.label, g->done + s->epoch,
+            g->p.epochs, s->seconds, s->loss);
+    if (!isnan(s->acc))
+        fprintf(stderr, " - accuracy: %.4f", s->acc);
+    fputc('\n', stderr);
+    return 0;
 }
 
 struct run {
@@ -269,7 +278,7 @@ static int run_act(const char *cmd, const struct run *r, int ai, struct results 
     if (!rc)
         rc = nn_loss_parse(r->classes ? "sparse_categorical_crossentropy" : "mse", &loss);
     opt.lr = (float)a->lr;
-    struct progress g = {.done = 0};
+    struct progress g = {.done = 0, .quiet = a->quiet};
     cli_progress_init(&g.p, stderr, a->epochs, a->quiet);
     g.p.label = res->names[ai];
     nn_fit_config c = {.epochs = 1, .batch = (size_t)a->batch, .shuffle = 1, .loss = loss,
@@ -278,7 +287,7 @@ static int run_act(const char *cmd, const struct run *r, int ai, struct results 
     const data_set *e = r->eval;
     long ep = 0;
     for (; !rc && ep <= a->epochs; ep++) {
-        if (ep > 0 && !(rc = nn_fit(m, r->train, NULL, &c, NULL)))
+        if (ep > 0 && !(rc = nn_fit(m, r->train, NULL, &c, NULL, NULL)))
             g.done++;
         if (!rc)
             rc = nn_diagnose(m, e->x.data, e->y.data, e->x.shape[0], &loss, at(res, ai, ep, 0),

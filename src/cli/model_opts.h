@@ -12,4 +12,8 @@ int cli_parse_shape(const char *text, nn_shape *out);
  * it is (act must then be NULL). Returns an exit code. */
 int cli_model_spec(const char *cmd, const char *model, const char *act, char *buf, size_t size);
 
+/* --output-act: replaces (or adds) the activation of spec's last layer, which must be dense or
+ * conv2d; spec holds size bytes. Returns an exit code. */
+int cli_set_output_act(const char *cmd, const char *act, char *spec, size_t size);
+
 #endif

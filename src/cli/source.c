@@ -282,3 +282,45 @@ void cli_data_free(struct cli_data *d)
     tab_transform_free(d->tf);
     memset(d, 0, sizeof *d);
 }
+
+/* csv:FILE through a transformation fitted elsewhere (the training set's) */
+static int load_csv_applied(const char *path, const tab_transform *tf, data_set *s)
+{
+    tab_table t = {0};
+    int rc = tab_csv_read(path, &t);
+    if (!rc)
+        rc = tab_apply(tf, &t, &s->x, &s->y);
+    tab_table_free(&t);
+    return rc;
+}
+
+int cli_source_load_val(const char *cmd, const char *source, const struct cli_source_opts *o,
+                        const char *split, struct cli_data *d)
+{
+    struct cli_source_opts vo = *o;
+    vo.val = 0, vo.columns = NULL, vo.split = split;
+    if (!strncmp(source, "csv:", 4)) {
+        if (!d->tf)
+            return cli_usage(cmd, "--val-data %s: a csv: validation set needs a csv: training "
+                                  "set, whose fitted pipeline it goes through", source);
+        data_set v = {0};
+        int rc = load_csv_applied(source + 4, d->tf, &v);
+        if (!rc && !v.y.data)
+            rc = al__fail(AL_EINVAL, "--val-data %s has no target column", source);
+        if (rc) {
+            data_set_free(&v);
+            return cli_fail(cmd, "%s", act_last_error());
+        }
+        d->val = v;
+        return CLI_OK;
+    }
+    vo.tab_given = 0; /* the pipeline options were the training set's */
+    struct cli_data v;
+    int rc = cli_source_load(cmd, source, &vo, &v);
+    if (rc)
+        return rc;
+    d->val = v.train;
+    memset(&v.train, 0, sizeof v.train);
+    cli_data_free(&v);
+    return CLI_OK;
+}

@@ -37,4 +37,9 @@ int cli_source_load(const char *cmd, const char *source, const struct cli_source
                     struct cli_data *out);
 void cli_data_free(struct cli_data *d);
 
+/* --val-data SOURCE into d->val: the split'th part of an image set, an npy: pair, or a csv:
+ * file through d's fitted pipeline (d must come from a csv: source then). Exit code. */
+int cli_source_load_val(const char *cmd, const char *source, const struct cli_source_opts *o,
+                        const char *split, struct cli_data *d);
+
 #endif

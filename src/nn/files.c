@@ -13,6 +13,7 @@
  *                 eps=1e-08 step=1200" (every field of nn_optimizer, floats in the shortest
  *                 text that reads back to the same float)
  *   rng           the four xoshiro256** state words, "%016x,%016x,%016x,%016x"
+ *   dropout_rng   the same for the model's own generator (nn_model_rng)
  * plus the tensors "optimizer.m" and "optimizer.v" (the arena's moments, [n_params] each).
  *
  * Loading checks the whole file against the model before it writes a single weight, so a
@@ -211,7 +212,14 @@ static void format_optimizer(const nn_optimizer *o, char *buf, size_t size)
              o->nesterov, b1, b2, eps, o->step);
 }
 
-int nn_checkpoint_save(const nn_model *m, const nn_optimizer *o, long epoch, const al_rng *rng,
+/* the four xoshiro256** state words, "%016x,%016x,%016x,%016x" */
+static void format_rng(const al_rng *r, char *buf, size_t size)
+{
+    snprintf(buf, size, "%016" PRIx64 ",%016" PRIx64 ",%016" PRIx64 ",%016" PRIx64, r->s[0],
+             r->s[1], r->s[2], r->s[3]);
+}
+
+int nn_checkpoint_save(nn_model *m, const nn_optimizer *o, long epoch, const al_rng *rng,
                        const char *path)
 {
     if (!m || !o || !rng || !path)
@@ -228,15 +236,16 @@ int nn_checkpoint_save(const nn_model *m, const nn_optimizer *o, long epoch, con
             if (!mom[k])
                 mom[k] = zeros;
     }
-    char ep[32], opt[320], state[80];
+    char ep[32], opt[320], state[80], dropout[80];
     snprintf(ep, sizeof ep, "%ld", epoch);
     format_optimizer(o, opt, sizeof opt);
-    snprintf(state, sizeof state, "%016" PRIx64 ",%016" PRIx64 ",%016" PRIx64 ",%016" PRIx64,
-             rng->s[0], rng->s[1], rng->s[2], rng->s[3]);
-    const struct nn__st_kv meta[3] = {{"epoch", ep}, {"optimizer", opt}, {"rng", state}};
+    format_rng(rng, state, sizeof state);
+    format_rng(nn_model_rng(m), dropout, sizeof dropout);
+    const struct nn__st_kv meta[4] = {
+        {"epoch", ep}, {"optimizer", opt}, {"rng", state}, {"dropout_rng", dropout}};
     const struct nn__st_entry t[2] = {{.name = OPT_M, .ndim = 1, .shape = {n}, .data = mom[0]},
                                       {.name = OPT_V, .ndim = 1, .shape = {n}, .data = mom[1]}};
-    int rc = save(m, path, meta, 3, t, 2);
+    int rc = save(m, path, meta, 4, t, 2);
     free(zeros);
     return rc;
 }
@@ -490,10 +499,10 @@ int nn_checkpoint_load(const char *path, nn_model **out, nn_optimizer *o, long *
     if (rc)
         return rc;
     const char *ep = nn__st_meta(&f, "epoch"), *opt = nn__st_meta(&f, "optimizer"),
-               *state = nn__st_meta(&f, "rng");
+               *state = nn__st_meta(&f, "rng"), *dropout = nn__st_meta(&f, "dropout_rng");
     const struct nn__st_tensor *tm = nn__st_find(&f, OPT_M), *tv = nn__st_find(&f, OPT_V);
     nn_optimizer o_new;
-    al_rng r_new;
+    al_rng r_new, d_new;
     long e_new = 0;
     char *end;
     nn_model *m = NULL;
@@ -512,8 +521,11 @@ int nn_checkpoint_load(const char *path, nn_model **out, nn_optimizer *o, long *
         goto done;
     }
     if ((rc = parse_optimizer(path, opt, &o_new)) || (rc = parse_rng(path, state, &r_new)) ||
+        (dropout && (rc = parse_rng(path, dropout, &d_new))) ||
         (rc = model_from_file(&f, 1, &m)))
         goto done;
+    if (dropout) /* files before dropout_rng keep the generator of a fresh model */
+        *nn_model_rng(m) = d_new;
     size_t n = nn_model_param_count(m);
     const struct nn__st_tensor *mt[2] = {tm, tv};
     for (int k = 0; k < 2; k++) { /* their shapes checked by model_from_file */

@@ -43,3 +43,13 @@ int nn__omp_loops(void)
     }
     return v;
 }
+
+void nn_set_threads(int n)
+{
+    /* OpenBLAS's own choice (its environment variables, else the cores), kept from before
+     * the first change so that 0 can restore it */
+    static _Atomic int initial;
+    int expected = 0, now = openblas_get_num_threads();
+    atomic_compare_exchange_strong(&initial, &expected, now > 0 ? now : 1);
+    openblas_set_num_threads(n > 0 ? n : atomic_load(&initial));
+}

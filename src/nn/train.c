@@ -1,6 +1,7 @@
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
-/* The fit loop: shuffle, gather a batch, forward, loss, backward, optimizer step; then
- * validation. Batch buffers are allocated once per call, before the first batch. */
+/* The fit loop: check the data, then per epoch shuffle, gather a batch, forward, loss,
+ * backward, optimizer step; then validation. Batch buffers are allocated once per call,
+ * before the first batch. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 
 #include "../core/error.h"
 #include "actlab/train.h"
+#include "fit.h"
 
 static double now(void)
 {
@@ -16,16 +18,7 @@ static double now(void)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-/* What the loss needs per sample, and the batch buffers. */
-struct batcher {
-    size_t in, width;      /* floats per input sample, outputs per sample */
-    size_t cap;
-    float *x, *y, *dy;     /* cap * in, cap * width, cap * width */
-    void *t;               /* targets: cap int64 (sparse) or cap * width floats */
-    int sparse;
-};
-
-static int batcher_init(struct batcher *b, nn_model *m, const nn_loss *l, size_t cap)
+static int batcher_init(struct nn__batcher *b, nn_model *m, const nn_loss *l, size_t cap)
 {
     memset(b, 0, sizeof *b);
     b->in = nn_shape_count(nn_model_input_shape(m));
@@ -38,18 +31,20 @@ static int batcher_init(struct batcher *b, nn_model *m, const nn_loss *l, size_t
     b->x = malloc(cap * b->in * sizeof *b->x);
     b->y = malloc(cap * b->width * sizeof *b->y);
     b->dy = malloc(cap * b->width * sizeof *b->dy);
+    b->py = malloc(cap * b->width * sizeof *b->py);
+    b->pt = malloc(cap * b->width * sizeof *b->pt);
     b->t = malloc(cap * (b->sparse ? sizeof(int64_t) : b->width * sizeof(float)));
-    if (!b->x || !b->y || !b->dy || !b->t)
+    if (!b->x || !b->y || !b->dy || !b->py || !b->pt || !b->t)
         return al__fail(AL_ENOMEM, "training: no memory for batches of %zu", cap);
     return AL_OK;
 }
 
-static void batcher_free(struct batcher *b)
+static void batcher_free(struct nn__batcher *b)
 {
-    free(b->x), free(b->y), free(b->dy), free(b->t);
+    free(b->x), free(b->y), free(b->dy), free(b->py), free(b->pt), free(b->t);
 }
 
-static int check_set(const char *what, const data_set *s, const struct batcher *b,
+static int check_set(const char *what, const data_set *s, const struct nn__batcher *b,
                      const nn_loss *l)
 {
     if (!s->x.data || s->x.dtype != DATA_F32 || s->x.ndim < 2 ||
@@ -83,11 +78,19 @@ static int check_set(const char *what, const data_set *s, const struct batcher *
                                            "of the model's %zu", what, (long long)y[i], i,
                                 classes);
     }
+    if (!labels && l->kind == NN_LOSS_RMSLE) {
+        const float *y = s->y.data;
+        for (size_t i = 0; i < n * b->width; i++)
+            if (!(y[i] > 0.0f))
+                return al__fail(AL_EINVAL, "%s data: the target of sample %zu is %g, and rmsle "
+                                "takes the log of its targets: every target must be > 0",
+                                what, i / b->width, (double)y[i]);
+    }
     return AL_OK;
 }
 
 /* Gathers samples rows[0..k) (or start..start+k when rows is NULL) into the batch. */
-static void gather(struct batcher *b, const data_set *s, const size_t *rows, size_t start,
+static void gather(struct nn__batcher *b, const data_set *s, const size_t *rows, size_t start,
                    size_t k)
 {
     const float *x = s->x.data;
@@ -112,33 +115,11 @@ static void gather(struct batcher *b, const data_set *s, const size_t *rows, siz
     }
 }
 
-/* correct predictions in the batch: argmax (or > threshold for one output) vs the label */
-static size_t correct(const struct batcher *b, const data_set *s, const size_t *rows,
-                      size_t start, size_t k, const nn_loss *l)
+static int evaluate(nn_model *m, const data_set *s, const nn_loss *l, struct nn__batcher *b,
+                    const nn_fit_config *c, struct nn__metric_sums *sums)
 {
-    if (s->y.dtype != DATA_I64)
-        return 0;
-    size_t hits = 0;
-    for (size_t i = 0; i < k; i++) {
-        const float *y = b->y + i * b->width;
-        int64_t label = ((const int64_t *)s->y.data)[rows ? rows[i] : start + i], guess = 0;
-        if (b->width == 1) {
-            guess = y[0] > (l->from_logits ? 0.0f : 0.5f);
-        } else {
-            for (size_t j = 1; j < b->width; j++)
-                if (y[j] > y[guess])
-                    guess = (int64_t)j;
-        }
-        hits += guess == label;
-    }
-    return hits;
-}
-
-static int evaluate(nn_model *m, const data_set *s, const nn_loss *l, struct batcher *b,
-                    double *loss, double *acc)
-{
-    size_t n = s->x.shape[0], hits = 0;
-    double sum = 0;
+    size_t n = s->x.shape[0];
+    memset(sums, 0, sizeof *sums);
     for (size_t start = 0; start < n; start += b->cap) {
         size_t k = n - start < b->cap ? n - start : b->cap;
         double bl;
@@ -148,36 +129,202 @@ static int evaluate(nn_model *m, const data_set *s, const nn_loss *l, struct bat
             rc = nn_loss_eval(l, b->y, b->t, k, b->width, &bl, NULL);
         if (rc)
             return rc;
-        sum += bl * (double)k;
-        hits += correct(b, s, NULL, start, k, l);
+        nn__metrics_add(sums, b, s, NULL, start, k, l, bl, c);
     }
-    *loss = n ? sum / (double)n : NAN;
-    *acc = s->y.dtype == DATA_I64 && n ? (double)hits / (double)n : NAN;
     return AL_OK;
 }
 
 int nn_evaluate(nn_model *m, const data_set *s, const nn_loss *l, size_t batch, double *loss,
                 double *acc)
 {
-    struct batcher b;
-    if (!m || !s || !l || !batch)
+    struct nn__batcher b;
+    if (!m || !s || !l || !batch || !loss || !acc)
         return al__fail(AL_EINVAL, "nn_evaluate: NULL argument or zero batch");
     size_t n = s->x.ndim ? s->x.shape[0] : 0;
     if (batch > n) /* as nn_fit: no buffers beyond the set's size */
         batch = n ? n : 1;
+    struct nn__metric_sums sums;
     int rc = batcher_init(&b, m, l, batch);
     if (!rc)
         rc = check_set("evaluation", s, &b, l);
     if (!rc)
-        rc = evaluate(m, s, l, &b, loss, acc);
+        rc = evaluate(m, s, l, &b, NULL, &sums);
+    if (!rc) {
+        double rmsle, mae, rmse;
+        nn__metrics_finish(&sums, s->y.dtype == DATA_I64, loss, acc, &rmsle, &mae, &rmse);
+    }
     batcher_free(&b);
     return rc;
 }
 
-int nn_fit(nn_model *m, const data_set *train, const data_set *val, const nn_fit_config *c,
-           nn_epoch_stats *history)
+/* After a batch's loss failed or is not finite: tells apart a prediction outside the loss's
+ * domain from divergence, in words, naming the epoch, the batch and the sample. */
+static int batch_failure(const struct nn__batcher *b, const nn_fit_config *c, const size_t *rows,
+                         size_t k, long e, size_t bi, int loss_rc, double bl,
+                         nn_fit_report *r)
 {
-    if (!m || !train || !c || !c->opt || (!c->batch && !c->n_batches) || c->epochs < 0)
+    size_t n = k * b->width;
+    r->epoch = e, r->batch = bi;
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(b->y[i])) {
+            r->reason = NN_STOP_DIVERGED;
+            return al__fail(AL_EINVAL, "epoch %ld, batch %zu: the model's output for sample "
+                            "%zu is %s although the data are finite: training diverged; lower "
+                            "the learning rate (it is %g)", e, bi, rows[i / b->width],
+                            isnan(b->y[i]) ? "NaN" : "infinite", (double)c->opt->lr);
+        }
+    if (loss_rc && c->loss.kind == NN_LOSS_RMSLE) {
+        size_t i = 0;
+        while (i + 1 < n && b->y[i] > 0.0f)
+            i++;
+        r->reason = NN_STOP_DOMAIN;
+        return al__fail(AL_EINVAL, "epoch %ld, batch %zu: the model predicted %g for sample %zu, "
+                        "but rmsle takes the log of its predictions: the output layer's range "
+                        "does not fit the loss (its activation can give values <= 0); end the "
+                        "model with a positive activation (softplus, exp) or train mse on log "
+                        "targets", e, bi, (double)b->y[i], rows[i / b->width]);
+    }
+    if (loss_rc) {
+        r->reason = NN_STOP_ERROR;
+        return loss_rc;
+    }
+    r->reason = NN_STOP_DIVERGED;
+    return al__fail(AL_EINVAL, "epoch %ld, batch %zu: the loss is %s although the data and the "
+                    "outputs are finite: training diverged; lower the learning rate (it is %g)",
+                    e, bi, isnan(bl) ? "NaN" : "infinite", (double)c->opt->lr);
+}
+
+/* One epoch's batches; the training sums go to sums. */
+static int train_epoch(nn_model *m, const data_set *train, const nn_fit_config *c,
+                       struct nn__batcher *b, size_t *order, size_t batches, long e,
+                       struct nn__metric_sums *sums, nn_fit_report *r)
+{
+    size_t n = train->x.shape[0];
+    memset(sums, 0, sizeof *sums);
+    int rc = data_epoch_order(n, c->shuffle ? c->rng : NULL, order);
+    if (rc) {
+        r->reason = NN_STOP_ERROR;
+        return rc;
+    }
+    for (size_t bi = 0; bi < batches; bi++) {
+        size_t start = c->n_batches ? data_split_start(n, batches, bi) : bi * c->batch;
+        size_t end = c->n_batches ? data_split_start(n, batches, bi + 1)
+                                  : (n - start < c->batch ? n : start + c->batch);
+        size_t k = end - start;
+        if (!k)
+            continue; /* array_split gives empty batches when k > n */
+        double bl = NAN;
+        gather(b, train, order + start, 0, k);
+        nn_zero_grad(m);
+        rc = nn_forward(m, b->x, b->y, k, 1);
+        if (rc) {
+            r->reason = NN_STOP_ERROR, r->epoch = e, r->batch = bi + 1;
+            return rc;
+        }
+        int lrc = nn_loss_eval(&c->loss, b->y, b->t, k, b->width, &bl, b->dy);
+        if (lrc || !isfinite(bl))
+            return batch_failure(b, c, order + start, k, e, bi + 1, lrc, bl, r);
+        if ((rc = nn_backward(m, b->dy, NULL)) || (rc = nn_optimizer_step(c->opt, m))) {
+            r->reason = NN_STOP_ERROR, r->epoch = e, r->batch = bi + 1;
+            return rc;
+        }
+        nn__metrics_add(sums, b, train, order + start, 0, k, &c->loss, bl, c);
+        if (c->on_batch) {
+            nn_batch_progress p = {.epoch = e, .batch = bi + 1, .batches = batches,
+                                   .samples = sums->n, .loss = sums->loss / (double)sums->n,
+                                   .acc = train->y.dtype == DATA_I64
+                                              ? (double)sums->hits / (double)sums->n
+                                              : NAN};
+            c->on_batch(c->ctx, &p);
+        }
+    }
+    return AL_OK;
+}
+
+/* The schedule's and early stopping's view of the run: the monitored loss of every epoch
+ * (replayed from c->past on resume), the best so far and, for restore_best, its weights.
+ * watch_free releases it whether or not watch_init succeeded. */
+struct watch {
+    double base_lr;
+    double *monitor;   /* epochs 1..cap, grown as epochs end (a run may ask for millions) */
+    size_t cap;
+    double best;
+    float *w, *best_w; /* the model's weights, and a copy of the best (restore_best) */
+    size_t n;
+};
+
+static int watch_init(struct watch *w, nn_model *m, const nn_fit_config *c, int has_val,
+                      nn_fit_report *r)
+{
+    memset(w, 0, sizeof *w);
+    w->base_lr = c->base_lr > 0 ? c->base_lr : c->opt->lr;
+    w->best = INFINITY;
+    if (c->start_epoch && !c->past)
+        return al__fail(AL_EINVAL, "nn_fit: a resumed run (start_epoch %ld) needs the stats of "
+                        "its past epochs", c->start_epoch);
+    size_t len = (size_t)c->start_epoch + 64;
+    float *g;
+    w->n = nn_params(m, &w->w, &g);
+    w->monitor = malloc(len * sizeof *w->monitor);
+    w->cap = len;
+    if (c->restore_best && c->early_stop)
+        w->best_w = malloc((w->n ? w->n : 1) * sizeof *w->best_w);
+    if (!w->monitor || (c->restore_best && c->early_stop && !w->best_w))
+        return al__fail(AL_ENOMEM, "training: no memory for early stopping");
+    for (size_t i = 0; i < len; i++)
+        w->monitor[i] = NAN;
+    for (long i = 0; i < c->start_epoch && i < c->epochs; i++) {
+        double v = has_val ? c->past[i].val_loss : c->past[i].loss;
+        w->monitor[i] = v;
+        if (v < w->best)
+            w->best = v, r->best_epoch = i + 1;
+    }
+    if (w->best_w && r->best_epoch) {
+        if (!c->best_weights)
+            return al__fail(AL_EINVAL, "nn_fit: restoring the best weights of a resumed run "
+                            "needs them (best_weights)");
+        memcpy(w->best_w, c->best_weights, w->n * sizeof *w->best_w);
+    }
+    return AL_OK;
+}
+
+/* records epoch e's monitored loss: 1 when it is a new best, 0 when not, -1 out of memory */
+static int watch_epoch(struct watch *w, long e, double v, nn_fit_report *r)
+{
+    if ((size_t)e > w->cap) {
+        double *m = realloc(w->monitor, 2 * w->cap * sizeof *m);
+        if (!m)
+            return -1;
+        w->monitor = m, w->cap *= 2;
+    }
+    w->monitor[e - 1] = v;
+    if (!(v < w->best))
+        return 0;
+    w->best = v, r->best_epoch = e;
+    if (w->best_w)
+        memcpy(w->best_w, w->w, w->n * sizeof *w->best_w);
+    return 1;
+}
+
+static void watch_free(struct watch *w)
+{
+    free(w->monitor), free(w->best_w);
+}
+
+static int better(double v, double than, int higher_is_better)
+{
+    return higher_is_better ? v > than : v < than;
+}
+
+int nn_fit(nn_model *m, const data_set *train, const data_set *val, const nn_fit_config *c,
+           nn_epoch_stats *history, nn_fit_report *report)
+{
+    nn_fit_report r_local, *r = report ? report : &r_local;
+    memset(r, 0, sizeof *r);
+    r->reason = NN_STOP_ERROR;
+    r->baseline = NAN;
+    if (!m || !train || !c || !c->opt || (!c->batch && !c->n_batches) || c->epochs < 0 ||
+        c->start_epoch < 0)
         return al__fail(AL_EINVAL, "nn_fit: NULL argument, zero batch or negative epochs");
     if (c->shuffle && !c->rng)
         return al__fail(AL_EINVAL, "nn_fit: shuffling needs an rng");
@@ -188,60 +335,76 @@ int nn_fit(nn_model *m, const data_set *train, const data_set *val, const nn_fit
     size_t cap = c->n_batches ? data_split_start(n, batches, 1) : c->batch;
     if (cap > n || !cap)
         cap = n ? n : 1;
-    struct batcher b;
+    struct nn__batcher b;
     int rc = batcher_init(&b, m, &c->loss, cap);
     if (!rc)
         rc = check_set("training", train, &b, &c->loss);
     if (!rc && has_val)
         rc = check_set("validation", val, &b, &c->loss);
+    if (!rc && ((rc = nn__check_finite("training", train, b.in, b.width)) ||
+                (has_val && (rc = nn__check_finite("validation", val, b.in, b.width)))))
+        r->reason = NN_STOP_BAD_DATA;
     size_t *order = rc ? NULL : malloc((n ? n : 1) * sizeof *order);
     if (!rc && !order)
         rc = al__fail(AL_ENOMEM, "training: no memory for the sample order");
-    for (long e = 1; !rc && e <= c->epochs; e++) {
-        double t0 = now(), sum = 0;
-        size_t hits = 0;
-        rc = data_epoch_order(n, c->shuffle ? c->rng : NULL, order);
-        for (size_t bi = 0; !rc && bi < batches; bi++) {
-            size_t start = c->n_batches ? data_split_start(n, batches, bi) : bi * c->batch;
-            size_t end = c->n_batches ? data_split_start(n, batches, bi + 1)
-                                      : (n - start < c->batch ? n : start + c->batch);
-            size_t k = end - start;
-            if (!k)
-                continue; /* array_split gives empty batches when k > n */
-            double bl;
-            gather(&b, train, order + start, 0, k);
-            nn_zero_grad(m);
-            rc = nn_forward(m, b.x, b.y, k, 1);
-            if (!rc)
-                rc = nn_loss_eval(&c->loss, b.y, b.t, k, b.width, &bl, b.dy);
-            if (!rc && !isfinite(bl))
-                rc = al__fail(AL_EINVAL, "epoch %ld, batch %zu: the loss is %s; lower the "
-                                         "learning rate?", e, bi + 1, isnan(bl) ? "NaN" : "inf");
-            if (!rc)
-                rc = nn_backward(m, b.dy, NULL);
-            if (!rc)
-                rc = nn_optimizer_step(c->opt, m);
-            if (rc)
-                break;
-            sum += bl * (double)k;
-            hits += correct(&b, train, order + start, 0, k, &c->loss);
-            if (c->on_batch)
-                c->on_batch(c->ctx, e, bi + 1, batches, sum / (double)(start + k));
-        }
-        if (rc)
-            break;
-        nn_epoch_stats st = {.epoch = e, .loss = n ? sum / (double)n : NAN, .val_loss = NAN,
-                             .acc = train->y.dtype == DATA_I64 && n ? (double)hits / (double)n
-                                                                    : NAN,
-                             .val_acc = NAN};
-        if (has_val)
-            rc = evaluate(m, val, &c->loss, &b, &st.val_loss, &st.val_acc);
-        st.seconds = now() - t0;
-        if (history)
-            history[e - 1] = st;
-        if (!rc && c->on_epoch)
-            c->on_epoch(c->ctx, &st);
+    if (!rc) {
+        nn__baseline(train, has_val ? val : NULL, b.width, c, r);
+        r->beat_baseline = isnan(r->baseline); /* nothing to beat */
     }
+    int labels = train->y.dtype == DATA_I64;
+    struct watch w = {0};
+    if (!rc)
+        rc = watch_init(&w, m, c, has_val, r);
+    r->epochs_done = c->start_epoch;
+    for (long e = c->start_epoch + 1; !rc && e <= c->epochs; e++) {
+        c->opt->lr = (float)nn_schedule_lr(&c->schedule, w.base_lr, e, c->epochs, w.monitor);
+        nn_epoch_stats st = {.epoch = e, .lr = c->opt->lr, .val_loss = NAN, .val_acc = NAN,
+                             .val_rmsle = NAN, .val_mae = NAN, .val_rmse = NAN};
+        struct nn__metric_sums sums;
+        double t0 = now();
+        if ((rc = train_epoch(m, train, c, &b, order, batches, e, &sums, r)))
+            break;
+        st.seconds = now() - t0;
+        nn__metrics_finish(&sums, labels, &st.loss, &st.acc, &st.rmsle, &st.mae, &st.rmse);
+        if (has_val) {
+            t0 = now();
+            if ((rc = evaluate(m, val, &c->loss, &b, c, &sums))) {
+                r->reason = NN_STOP_ERROR, r->epoch = e;
+                break;
+            }
+            nn__metrics_finish(&sums, labels, &st.val_loss, &st.val_acc, &st.val_rmsle,
+                               &st.val_mae, &st.val_rmse);
+            st.val_seconds = now() - t0;
+        }
+        if (history)
+            history[e - 1 - c->start_epoch] = st;
+        r->epochs_done = e;
+        double v = nn__main_metric(&st, r, has_val);
+        if (better(v, r->baseline, r->metric_is_acc))
+            r->beat_baseline = 1;
+        int improved = watch_epoch(&w, e, has_val ? st.val_loss : st.loss, r);
+        if (improved < 0) {
+            rc = al__fail(AL_ENOMEM, "training: out of memory after epoch %ld", e);
+            break;
+        }
+        /* on_best first: an on_epoch that checkpoints then finds the best weights saved */
+        if ((improved && c->on_best && (rc = c->on_best(c->ctx, e))) ||
+            (c->on_epoch && (rc = c->on_epoch(c->ctx, &st)))) {
+            r->reason = NN_STOP_CALLBACK, r->epoch = e;
+            break;
+        }
+        if (c->early_stop && e - r->best_epoch >= c->early_stop && e < c->epochs) {
+            r->stopped_early = 1;
+            break;
+        }
+    }
+    if (!rc) {
+        r->reason = NN_STOP_DONE;
+        r->epoch = r->epochs_done, r->batch = 0;
+        if (c->restore_best && w.best_w && r->best_epoch)
+            memcpy(w.w, w.best_w, w.n * sizeof *w.w);
+    }
+    watch_free(&w);
     free(order);
     batcher_free(&b);
     return rc;
