@@ -53,7 +53,7 @@ static nn_fit_config config(nn_optimizer *o, al_rng *r, const char *loss, long e
     return c;
 }
 
-static void exp_map(void *ctx, float *v, size_t n)
+static void exp_map(const void *ctx, float *v, size_t n)
 {
     (void)ctx;
     for (size_t i = 0; i < n; i++)

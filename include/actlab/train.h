@@ -112,7 +112,8 @@ typedef struct nn_fit_config {
     /* Maps float values from the model's target scale to target units, in place (e.g. exp
      * when the model learns log(price)); NULL: they are the same. Used for the regression
      * metrics only. */
-    void (*to_target)(void *ctx, float *v, size_t n);
+    void (*to_target)(const void *target_ctx, float *v, size_t n);
+    const void *target_ctx;
     /* progress: after every batch (running mean loss of the epoch) and after every epoch;
      * either may be NULL. A non-zero return of on_epoch stops training with that status. */
     void (*on_batch)(void *ctx, const nn_batch_progress *p);

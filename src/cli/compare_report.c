@@ -7,6 +7,7 @@
 #include "../core/error.h"
 #include "cli.h"
 #include "compare_report.h"
+#include "train_opts.h"
 #include "train_log.h"
 
 static int better(double a, double b, int metric)
@@ -277,7 +278,9 @@ static double target_median(const struct cmp_plan *p)
         return NAN;
     for (size_t i = 0; i < n; i++) {
         float t = ((const float *)y->data)[i];
-        v[i] = p->opts->log_target ? exp((double)t) : (double)t;
+        if (p->opts->log_target)
+            cli_exp_map(p->opts, &t, 1);
+        v[i] = (double)t;
     }
     qsort(v, n, sizeof *v, cmp_double);
     double m = n ? v[n / 2] : NAN;

@@ -170,7 +170,28 @@ static int log_targets(const char *what, data_set *s)
     return AL_OK;
 }
 
-int cli_train_data(const char *cmd, const struct cli_train_opts *o, struct cli_data *d)
+/* (y - mean) / std with the training set's mean and deviation: a network's output starts
+ * near 0 with unit scale, so it need not first learn log(price) = 12 */
+static void standardise(struct cli_train_opts *o, data_set *train, data_set *val)
+{
+    float *y = train->y.data;
+    size_t n = data_array_count(&train->y);
+    double s = 0, q = 0;
+    for (size_t i = 0; i < n; i++)
+        s += y[i];
+    o->target_mean = n ? s / (double)n : 0;
+    for (size_t i = 0; i < n; i++)
+        q += (y[i] - o->target_mean) * (y[i] - o->target_mean);
+    o->target_std = n > 1 && q > 0 ? sqrt(q / (double)n) : 1;
+    data_set *sets[2] = {train, val};
+    for (int k = 0; k < 2; k++) {
+        float *v = sets[k]->y.data;
+        for (size_t i = 0, m = v ? data_array_count(&sets[k]->y) : 0; i < m; i++)
+            v[i] = (float)((v[i] - o->target_mean) / o->target_std);
+    }
+}
+
+int cli_train_data(const char *cmd, struct cli_train_opts *o, struct cli_data *d)
 {
     int rc = cli_source_load(cmd, o->data, &o->src, d);
     if (rc)
@@ -186,6 +207,8 @@ int cli_train_data(const char *cmd, const struct cli_train_opts *o, struct cli_d
         cli_data_free(d);
         return cli_fail(cmd, "%s", act_last_error());
     }
+    if (o->log_target)
+        standardise(o, &d->train, &d->val);
     return CLI_OK;
 }
 
@@ -261,11 +284,11 @@ int cli_spec_with_act(const char *cmd, const char *model, const char *act, char 
     return CLI_OK;
 }
 
-void cli_exp_map(void *ctx, float *v, size_t n)
+void cli_exp_map(const void *opts, float *v, size_t n)
 {
-    (void)ctx;
+    const struct cli_train_opts *o = opts;
     for (size_t i = 0; i < n; i++)
-        v[i] = expf(v[i]);
+        v[i] = (float)exp((double)v[i] * o->target_std + o->target_mean);
 }
 
 nn_fit_config cli_train_config(const struct cli_train_opts *o, const nn_loss *loss,
@@ -275,6 +298,7 @@ nn_fit_config cli_train_config(const struct cli_train_opts *o, const nn_loss *lo
                            .n_batches = (size_t)o->batches, .shuffle = o->shuffle,
                            .loss = *loss, .opt = opt, .rng = rng,
                            .to_target = o->log_target ? cli_exp_map : NULL,
+                           .target_ctx = o,
                            .base_lr = opt->lr, .schedule = *sched,
                            .early_stop = o->early_stop, .restore_best = o->early_stop > 0};
 }

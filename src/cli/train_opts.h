@@ -13,6 +13,8 @@ struct cli_train_opts {
     long epochs, batch, batches, early_stop;
     long train_samples, val_samples; /* budgets: the first N of each set (0: all) */
     int shuffle, quiet, log_target;
+    double target_mean, target_std; /* --log-target: log(y) standardised with these (set by
+                                       cli_train_data from the training set) */
     struct cli_source_opts src;
 };
 
@@ -28,9 +30,9 @@ int cli_train_opts_check(const char *cmd, const struct cli_train_opts *o);
 /* The --help lines of these options (the data source's included). */
 extern const char cli_train_help[];
 
-/* The data: --data (with --val or --val-data), then the sample budgets and --log-target.
- * Exit code. */
-int cli_train_data(const char *cmd, const struct cli_train_opts *o, struct cli_data *d);
+/* The data: --data (with --val or --val-data), then the sample budgets and --log-target
+ * (whose mean and deviation it keeps in o). Exit code. */
+int cli_train_data(const char *cmd, struct cli_train_opts *o, struct cli_data *d);
 
 /* Loss (the default follows the targets), optimizer with --lr, schedule. Exit code. */
 int cli_train_setup(const char *cmd, const struct cli_train_opts *o, const data_set *train,
@@ -50,7 +52,8 @@ int cli_spec_with_act(const char *cmd, const char *model, const char *act, char 
 nn_fit_config cli_train_config(const struct cli_train_opts *o, const nn_loss *loss,
                                nn_optimizer *opt, const nn_schedule *sched, al_rng *rng);
 
-/* --log-target's map back to target units (exp), for nn_fit_config.to_target */
-void cli_exp_map(void *ctx, float *v, size_t n);
+/* --log-target's map back to target units, exp(v * std + mean), for
+ * nn_fit_config.to_target with target_ctx the options */
+void cli_exp_map(const void *opts, float *v, size_t n);
 
 #endif

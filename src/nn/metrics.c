@@ -59,8 +59,8 @@ void nn__metrics_add(struct nn__metric_sums *s, struct nn__batcher *b, const dat
     if (c && c->to_target) {
         memcpy(b->py, b->y, n * sizeof *b->py);
         memcpy(b->pt, b->t, n * sizeof *b->pt);
-        c->to_target(c->ctx, b->py, n);
-        c->to_target(c->ctx, b->pt, n);
+        c->to_target(c->target_ctx, b->py, n);
+        c->to_target(c->target_ctx, b->pt, n);
         p = b->py, y = b->pt;
     }
     add_regression(s, p, y, n);
@@ -142,8 +142,8 @@ static double mean_error(const data_set *train, const data_set *eval, size_t wid
             for (size_t j = 0; j < width; j++)
                 p[j] = (float)mean[j], t[j] = ey[i * width + j];
             if (c->to_target) {
-                c->to_target(c->ctx, p, width);
-                c->to_target(c->ctx, t, width);
+                c->to_target(c->target_ctx, p, width);
+                c->to_target(c->target_ctx, t, width);
             }
             add_regression(&s, p, t, width);
         }
@@ -162,7 +162,7 @@ static int targets_positive(const data_set *train, size_t width, const nn_fit_co
     for (size_t i = 0; i < n; i++) {
         float v = y[i];
         if (c->to_target)
-            c->to_target(c->ctx, &v, 1);
+            c->to_target(c->target_ctx, &v, 1);
         if (!(v > 0.0f))
             return 0;
     }
