@@ -25,12 +25,12 @@ static void teardown(void)
 TestSuite(safetensors, .init = setup, .fini = teardown);
 TestSuite(nn_files, .init = setup, .fini = teardown);
 
-/* No PATH.tmp.* left in the test directory. */
+/* No temporary (.NAME.actlab-XXXXXX, src/core/atomic.h) left in the test directory. */
 static void assert_no_temporaries(void)
 {
     char names[4096];
     list_dir(dir, names, sizeof names);
-    cr_assert_null(strstr(names, ".tmp"), "temporary file left behind: %s", names);
+    cr_assert_null(strstr(names, ".actlab-"), "temporary file left behind: %s", names);
 }
 
 /* An 8-byte length, the JSON as given (no padding), then n data bytes. */

@@ -187,8 +187,9 @@ ACTLAB_API int nn_optimizer_step(nn_optimizer *o, nn_model *m);
  * its ReLU, 2 the max pooling) 3.* 6.* 9.* 11.*. Tensors are F32 in the layouts PyTorch uses
  * (dense weight [out, in], conv2d weight [out, in, kh, kw], prelu weight [channels]).
  * __metadata__ holds "actlab_spec" (nn_model_spec), "input_shape" ("3,32,32") and "format"
- * ("pt"). A file is written to PATH.tmp.PID.N, flushed, fsync'ed and renamed onto path, so an
- * error or a crash never leaves a half-written file (the temporary is removed on error).
+ * ("pt"). A file is written to a temporary .NAME.actlab-XXXXXX beside it, flushed, fsync'ed
+ * and renamed onto path, so an error or a crash never leaves a half-written file (the
+ * temporary is removed on error); a symlink is written through, a device or FIFO directly.
  *
  * Loading checks the whole file before it changes anything, so on error the model is as it
  * was: every parameter must be present with its shape, as F32, and nothing else may be

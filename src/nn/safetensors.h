@@ -115,8 +115,9 @@ struct nn__st_entry {
     const float *data;
 };
 
-/* Writes the tensors (data in the order given) and metadata to path: to PATH.tmp.PID.N
- * first, then fflush, fsync and rename, so a crash or an error never leaves a half-written
+/* Writes the tensors (data in the order given) and metadata to path through
+ * src/core/atomic.h (a temporary .NAME.actlab-XXXXXX beside the target, then fflush, fsync
+ * and rename), so a crash or an error never leaves a half-written
  * file under path, and the temporary is removed on failure. AL_EINVAL for duplicate names or
  * a tensor named __metadata__, AL_EIO (with strerror) when writing fails. */
 int nn__st_write(const char *path, const struct nn__st_kv *meta, size_t n_meta,
