@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# compare.sh ACTLAB CASE: actlab compare end to end on a small table it makes itself.
+#   outputs   every file of -o DIR: summary.csv (header, one row per activation), summary.md,
+#             the curves as PNG and SVG, runs/ACT-seedN.csv, report.html with the table and
+#             both figures inline; the verdict printed
+#   jobs      --jobs 1 and --jobs 2 give the same numbers in every run's metrics (all but the
+#             seconds column)
+#   refusals  an unknown activation, a model without @, -o under a file: exit 2 or 1 before
+#             anything is trained or written
+set -u
+actlab=$1 case=$2
+d=$(mktemp -d)
+trap 'rm -rf "$d"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+awk 'BEGIN { s = 7; printf "y"; for (j = 1; j <= 6; j++) printf ",f%d", j; print "";
+     for (i = 0; i < 400; i++) { t = 0; line = "";
+       for (j = 1; j <= 6; j++) { s = (s * 1103515245 + 12345) % 2147483648; v = s / 2147483648;
+         t += v * j; line = line "," v }
+       print (t + 1) line } }' >"$d/t.csv"
+"$actlab" data prepare "csv:$d/t.csv" --target y -o "$d/X.npy" "$d/Y.npy" >/dev/null || fail "prepare"
+run() { "$actlab" compare --model 'dense(16,activation=@) dense(1)' --data "npy:$d/X.npy,$d/Y.npy" \
+    --val 0.25 --log-target --epochs 4 --batch 16 --acts relu,tanh,elu --seeds 2 --quiet "$@"; }
+case $case in
+outputs)
+    run -o "$d/out" >"$d/stdout" 2>"$d/stderr" || fail "compare failed: $(cat "$d/stderr")"
+    [[ $(head -1 "$d/out/summary.csv") == activation,final_val_rmsle,best_val_rmsle,best_epoch,seconds,diverged,reason,final_val_rmsle_std,best_val_rmsle_std,runs,failed_runs ]] ||
+        fail "header: $(head -1 "$d/out/summary.csv")"
+    [[ $(wc -l <"$d/out/summary.csv") -eq 4 ]] || fail "rows: $(cat "$d/out/summary.csv")"
+    for a in relu tanh elu; do
+        grep -q "^$a,[0-9.]*,[0-9.]*,[0-9.]*,[0-9.e-]*,false,," "$d/out/summary.csv" || fail "$a's row"
+        for s in 42 43; do
+            [[ $(wc -l <"$d/out/runs/$a-seed$s.csv") -eq 5 ]] || fail "runs/$a-seed$s.csv"
+        done
+    done
+    for f in curves_val curves_train; do
+        [[ $(head -c 4 "$d/out/$f.png" | tail -c 3) == PNG ]] || fail "$f.png"
+        grep -q '<svg' "$d/out/$f.svg" || fail "$f.svg"
+    done
+    grep -q '^| relu |' "$d/out/summary.md" && grep -q '## Verdict' "$d/out/summary.md" || fail "summary.md"
+    grep -q 'did best' "$d/stdout" && grep -q "report: $d/out/report.html" "$d/stdout" || fail "stdout: $(cat "$d/stdout")"
+    h="$d/out/report.html"
+    [[ $(grep -c '<svg' "$h") -eq 2 ]] || fail "report.html has $(grep -c '<svg' "$h") figures"
+    grep -q '<table id="summary">' "$h" && grep -q '<td>elu</td>' "$h" || fail "report table"
+    ! grep -Eq '(src|href)="https?:' "$h" || fail "report.html fetches from the network"
+    ;;
+jobs)
+    run -o "$d/j1" --jobs 1 >/dev/null 2>&1 || fail "--jobs 1"
+    run -o "$d/j2" --jobs 2 >/dev/null 2>&1 || fail "--jobs 2"
+    for f in "$d"/j1/runs/*.csv; do
+        g="$d/j2/runs/$(basename "$f")"
+        # every column but seconds (the one before last)
+        diff <(awk -F, -v OFS=, '{ $(NF-1) = ""; print }' "$f") \
+             <(awk -F, -v OFS=, '{ $(NF-1) = ""; print }' "$g") >/dev/null ||
+            fail "$(basename "$f") differs between --jobs 1 and 2"
+    done
+    [[ $(ls "$d/j1/runs" | wc -l) -eq 6 ]] || fail "runs: $(ls "$d/j1/runs")"
+    ;;
+refusals)
+    start=$(date +%s)
+    run -o "$d/a" --acts relu,sigmod >/dev/null 2>"$d/err"; rc=$?
+    [[ $rc -eq 2 ]] && grep -q "unknown activation 'sigmod'.*sigmoid" "$d/err" || fail "bad act: rc $rc, $(cat "$d/err")"
+    [[ ! -e $d/a ]] || fail "a folder was made for a refused run"
+    "$actlab" compare --model 'dense(16,activation=relu) dense(1)' --data "npy:$d/X.npy,$d/Y.npy" \
+        -o "$d/b" >/dev/null 2>"$d/err"; rc=$?
+    [[ $rc -eq 2 ]] && grep -q "write @ where the compared activation goes" "$d/err" || fail "no @: rc $rc, $(cat "$d/err")"
+    touch "$d/file"
+    run -o "$d/file/out" >/dev/null 2>"$d/err"; rc=$?
+    [[ $rc -eq 1 ]] && grep -q "$d/file/out" "$d/err" || fail "-o under a file: rc $rc, $(cat "$d/err")"
+    (( $(date +%s) - start < 20 )) || fail "the refusals took too long"
+    ;;
+*) fail "unknown case $case" ;;
+esac
+echo ok
