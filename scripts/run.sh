@@ -13,6 +13,8 @@ build=${BUILD_DIR:-build}
 jobs=${JOBS:-$(nproc)}
 
 scripts/deps.sh
+# the tests also render compare's report.html in a headless browser
+[[ $mode == test ]] && scripts/deps.sh chromium
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo ${CMAKE_ARGS:-} >/dev/null
 cmake --build "$build" -j "$jobs"
 

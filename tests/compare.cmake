@@ -6,3 +6,9 @@ foreach(_case outputs jobs refusals)
     set_tests_properties(cli_compare_${_case} PROPERTIES LABELS fast TIMEOUT 180)
 endforeach()
 set_tests_properties(cli_compare_jobs PROPERTIES LABELS "fast;threads")
+
+# report.html in headless Chromium (skipped where chromium is not installed)
+add_test(NAME cli_compare_report_chromium COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/report_chromium.sh
+         $<TARGET_FILE:actlab_cli>)
+set_tests_properties(cli_compare_report_chromium PROPERTIES LABELS fast TIMEOUT 300
+                     SKIP_RETURN_CODE 77)

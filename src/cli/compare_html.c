@@ -161,7 +161,10 @@ static int html_verdict(FILE *f, const char *v)
     return bad | (fputs("</ul>\n", f) < 0);
 }
 
-/* an SVG file of the report's folder, inline (without its XML prolog) */
+/* An SVG file of the report's folder, inline (without its XML prolog). cairo names its
+ * glyphs glyph0-1, ... in every file, and in one page the first definition of an id wins, so
+ * the second figure would be drawn with the first one's letters: every id and every
+ * reference to one gets the figure's name in front. */
 static int inline_svg(FILE *f, const char *dir, const char *name)
 {
     char path[4200];
@@ -169,26 +172,44 @@ static int inline_svg(FILE *f, const char *dir, const char *name)
     FILE *in = fopen(path, "rb");
     if (!in)
         return fputs("<p>(no figure: this actlab was built without plots)</p>\n", f) < 0;
-    char buf[8192];
-    size_t n;
-    int bad = 0, started = 0;
-    while (!bad && (n = fread(buf, 1, sizeof buf, in)) > 0) {
-        const char *p = buf;
-        if (!started) { /* skip to the <svg element */
-            char *s = NULL;
-            for (size_t i = 0; i + 4 <= n; i++)
-                if (!memcmp(buf + i, "<svg", 4)) {
-                    s = buf + i;
-                    break;
-                }
-            if (!s)
-                continue;
-            p = s, started = 1;
+    size_t cap = 1 << 16, len = 0, n;
+    char *text = malloc(cap + 1);
+    while (text && (n = fread(text + len, 1, cap - len, in)) > 0) {
+        len += n;
+        if (len == cap) {
+            char *t = cap < ((size_t)1 << 30) ? realloc(text, 2 * cap + 1) : NULL;
+            if (!t) {
+                free(text);
+                text = NULL;
+                break;
+            }
+            text = t, cap *= 2;
         }
-        bad = fwrite(p, 1, n - (size_t)(p - buf), f) != n - (size_t)(p - buf);
     }
-    bad |= ferror(in);
+    int bad = !text || ferror(in);
     fclose(in);
+    if (bad) {
+        free(text);
+        return 1;
+    }
+    text[len] = '\0';
+    const char *p = strstr(text, "<svg");
+    static const char *const refs[] = {"id=\"", "href=\"#", "url(#"};
+    while (p && *p && !bad) {
+        const char *next = NULL;
+        size_t which = 0;
+        for (size_t k = 0; k < 3; k++) {
+            const char *q = strstr(p, refs[k]);
+            if (q && (!next || q < next))
+                next = q, which = k;
+        }
+        size_t upto = next ? (size_t)(next - p) + strlen(refs[which]) : strlen(p);
+        bad |= fwrite(p, 1, upto, f) != upto;
+        if (next)
+            bad |= fprintf(f, "%s-", name) < 0;
+        p = next ? next + strlen(refs[which]) : NULL;
+    }
+    free(text);
     return bad;
 }
 
