@@ -46,7 +46,7 @@ set_tests_properties(docs_functions_up_to_date PROPERTIES LABELS fast TIMEOUT 60
 
 # The main job: table, both plots, neuron.
 add_test(NAME cli_tour COMMAND bash -c
-    "d=$(mktemp -d) && \"$0\" tour --out \"$d\" >\"$d/log\" && grep -q 'leaky_relu' \"$d/log\" && grep -q '^ *all ' \"$d/log\" && [ \"$(head -c 4 \"$d/activations.png\" | tail -c 3)\" = PNG ] && grep -q '<svg' \"$d/activations.svg\"; rc=$?; rm -rf \"$d\"; exit $rc"
+    "d=$(mktemp -d) && \"$0\" tour --quick --out \"$d\" >\"$d/log\" && grep -q 'leaky_relu' \"$d/log\" && grep -q '^ *all ' \"$d/log\" && [ \"$(head -c 4 \"$d/activations.png\" | tail -c 3)\" = PNG ] && grep -q '<svg' \"$d/activations.svg\"; rc=$?; rm -rf \"$d\"; exit $rc"
     ${_A})
 set_tests_properties(cli_tour PROPERTIES LABELS fast TIMEOUT 120)
 if(ACTLAB_SANITIZE)
@@ -57,3 +57,9 @@ cli_test(bench_short 0 "kernel path (avx512|avx2|baseline|exact).*64 elements.*r
 cli_test(bench_exact 0 "kernel path exact" -- ${_A} bench --isa exact --sizes 16 --rounds 1 --funcs sigmoid)
 cli_test(bench_bad_isa 2 "unknown kernel path 'avx9'.*closest: avx2" -- ${_A} bench --isa avx9)
 cli_test(bench_bad_size 2 "--sizes '0'" -- ${_A} bench --sizes 0)
+
+# The whole main job (README's first command runs it): a few minutes, so labelled slow.
+add_test(NAME cli_tour_full COMMAND bash -c
+    "d=$(mktemp -d) && \"$0\" tour --out \"$d\" >\"$d/log\" 2>\"$d/err\" && grep -q 'everything is in' \"$d/log\" && grep -q '<table id=\"summary\">' \"$d/report.html\" && [ -s \"$d/gradients/gradients.csv\" ]; rc=$?; rm -rf \"$d\"; exit $rc"
+    ${_A})
+set_tests_properties(cli_tour_full PROPERTIES LABELS slow TIMEOUT 1800)

@@ -1,6 +1,10 @@
-/* actlab tour: the main job until training lands. The table of every function, a plot of
- * the classic ones and their derivatives, and the neuron simulation. */
+/* actlab tour: the main job. The table of every function, a plot of the classic ones and
+ * their derivatives, the neuron simulation, then the experiments the tutorials end with on
+ * real data, within a budget that fits a few minutes on two cores: compare (LeNet-5 on
+ * Fashion-MNIST, one training per activation) and gradients (vanishing gradients and dead
+ * ReLUs), everything in one folder with compare's report.html. */
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -11,23 +15,63 @@ static const char *const plotted[] = {"sigmoid", "tanh", "relu", "leaky_relu:alp
                                       "elu", "gelu", "silu", "softplus"};
 #define N_PLOTTED (sizeof plotted / sizeof plotted[0])
 
+/* The budget: a fifth of Fashion-MNIST, five epochs, one seed (the full tutorial is
+ * `actlab compare --preset fmnist-lenet5`). */
+#define TOUR_ACTS "sigmoid,tanh,relu,leaky_relu,elu,gelu"
+#define TOUR_TRAIN "12000"
+#define TOUR_VAL "3000"
+#define TOUR_EPOCHS "5"
+
 static int usage(void)
 {
-    printf("usage: actlab tour [--out DIR]\n"
+    printf("usage: actlab tour [--out DIR] [--quick]\n"
            "  prints the table of activation functions, plots the classic ones and their\n"
-           "  derivatives to DIR/activations.png and .svg, and runs the neuron simulation.\n"
-           "  --out DIR   where the plots go [out]\n");
+           "  derivatives to DIR/activations.png and .svg, runs the neuron simulation, then\n"
+           "  compares " TOUR_ACTS " with LeNet-5 on Fashion-MNIST\n"
+           "  (" TOUR_TRAIN " training and " TOUR_VAL " test samples, " TOUR_EPOCHS " epochs: "
+           "a few minutes on two cores)\n"
+           "  and measures their gradients layer by layer (actlab gradients), into DIR.\n"
+           "  --out DIR   where everything goes [out]\n"
+           "  --quick     table, plots and neuron only, no training\n");
+    return CLI_OK;
+}
+
+/* compare and gradients as their own commands would run them */
+static int experiments(const char *out)
+{
+    char grad_dir[4200];
+    snprintf(grad_dir, sizeof grad_dir, "%s/gradients", out);
+    char *cmp[] = {"compare", "--preset", "fmnist-lenet5", "--acts", TOUR_ACTS,
+                   "--train-samples", TOUR_TRAIN, "--val-samples", TOUR_VAL,
+                   "--epochs", TOUR_EPOCHS, "--seeds", "1", "-o", (char *)(uintptr_t)out};
+    char *grad[] = {"gradients", "--acts", "sigmoid,tanh,relu,leaky_relu", "-o", grad_dir};
+    printf("\n== compare: LeNet-5 on Fashion-MNIST once per activation (a budget: "
+           TOUR_TRAIN " training and " TOUR_VAL " test samples, " TOUR_EPOCHS " epochs, one "
+           "seed; the tutorial's full run is `actlab compare --preset fmnist-lenet5`)\n\n");
+    fflush(stdout);
+    int rc = cli_compare((int)(sizeof cmp / sizeof cmp[0]), cmp);
+    if (rc)
+        return rc;
+    printf("\n== gradients: a deep MLP's gradient norm per layer, and dead units\n\n");
+    fflush(stdout);
+    if ((rc = cli_gradients((int)(sizeof grad / sizeof grad[0]), grad)))
+        return rc;
+    printf("\n== everything is in %s/: report.html (open it in a browser), summary.csv, "
+           "curves_*.png, activations.png, gradients/\n", out);
     return CLI_OK;
 }
 
 int cli_tour(int argc, char **argv)
 {
     const char *out = "out";
+    int quick = 0;
     for (int i = 1; i < argc; i++) {
         if (cli_is_help(argv[i]))
             return usage();
         if (strcmp(argv[i], "--out") == 0 && i + 1 < argc)
             out = argv[++i];
+        else if (strcmp(argv[i], "--quick") == 0)
+            quick = 1;
         else
             return cli_usage(argv[0], "unknown argument '%s' (try --help)", argv[i]);
     }
@@ -72,5 +116,6 @@ int cli_tour(int argc, char **argv)
     for (size_t i = 0; i < 4; i++)
         act_parse(neuron[i], &ns[i]);
     printf("\n== ");
-    return cli_neuron_run(stdout, 42, 5, ns, 4);
+    int rc = cli_neuron_run(stdout, 42, 5, ns, 4);
+    return rc || quick ? rc : experiments(out);
 }
