@@ -12,11 +12,7 @@ actlab=$1 case=$2
 d=$(mktemp -d)
 trap 'rm -rf "$d"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
-awk 'BEGIN { s = 7; printf "y"; for (j = 1; j <= 6; j++) printf ",f%d", j; print "";
-     for (i = 0; i < 400; i++) { t = 0; line = "";
-       for (j = 1; j <= 6; j++) { s = (s * 1103515245 + 12345) % 2147483648; v = s / 2147483648;
-         t += v * j; line = line "," v }
-       print (t + 1) line } }' >"$d/t.csv"
+"$(dirname "$0")/make_table.sh" 400 6 7 >"$d/t.csv"
 "$actlab" data prepare "csv:$d/t.csv" --target y -o "$d/X.npy" "$d/Y.npy" >/dev/null || fail "prepare"
 run() { "$actlab" compare --model 'dense(16,activation=@) dense(1)' --data "npy:$d/X.npy,$d/Y.npy" \
     --val 0.25 --log-target --epochs 4 --batch 16 --acts relu,tanh,elu --seeds 2 --quiet "$@"; }

@@ -9,11 +9,7 @@ command -v chromium >/dev/null || { echo "skip: no chromium (apt-get install chr
 d=$(mktemp -d)
 trap 'rm -rf "$d"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
-awk 'BEGIN { s = 3; printf "y"; for (j = 1; j <= 5; j++) printf ",f%d", j; print "";
-     for (i = 0; i < 300; i++) { t = 0; line = "";
-       for (j = 1; j <= 5; j++) { s = (s * 1103515245 + 12345) % 2147483648; v = s / 2147483648;
-         t += v * j; line = line "," v }
-       print (t + 1) line } }' >"$d/t.csv"
+"$(dirname "$0")/make_table.sh" 300 5 3 >"$d/t.csv"
 "$actlab" compare --model 'dense(8,activation=@) dense(1)' --data "csv:$d/t.csv" --target y \
     --val 0.25 --log-target --epochs 3 --batch 16 --acts relu,tanh,gelu --seeds 2 --quiet \
     -o "$d/out" >/dev/null 2>&1 || fail "compare failed"

@@ -9,11 +9,7 @@ trap 'kill -9 $pid 2>/dev/null || true; rm -rf "$d"' EXIT
 pid=
 fail() { echo "FAIL: $*"; exit 1; }
 # 3000 rows of 12 features and a target, from a fixed linear congruential sequence
-awk 'BEGIN { s = 12345; printf "y"; for (j = 1; j <= 12; j++) printf ",f%d", j; print "";
-     for (i = 0; i < 3000; i++) { t = 0; line = "";
-       for (j = 1; j <= 12; j++) { s = (s * 1103515245 + 12345) % 2147483648; v = s / 2147483648;
-         t += v * j; line = line "," v }
-       print (t + 1) line } }' >"$d/t.csv"
+"$(dirname "$0")/make_table.sh" 3000 12 12345 >"$d/t.csv"
 "$actlab" data prepare "csv:$d/t.csv" --target y -o "$d/X.npy" "$d/Y.npy" >/dev/null
 run() { "$actlab" train --model 'dense(32,activation=relu) dropout(0.2) dense(1)' \
     --data "npy:$d/X.npy,$d/Y.npy" --val 0.2 --batch 16 --quiet "$@"; }
