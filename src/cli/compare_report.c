@@ -308,10 +308,13 @@ static void explain_failure(struct text *t, const struct cmp_report *r, const st
     say(t, "- **%s** failed", c->act);
     if (r->seeds > 1)
         say(t, " (%zu of %zu runs)", c->failed, c->runs);
+    char range[64];
+    snprintf(range, sizeof range, lo <= -1e29 ? "-inf to " : "%.3g to ", lo);
+    snprintf(range + strlen(range), sizeof range - strlen(range), hi >= 1e29 ? "inf" : "%.3g", hi);
     if (run->report.reason == NN_STOP_DOMAIN && r->plan->act_output)
         say(t, " at epoch %ld: its outputs reached %s0, where the log of RMSLE is undefined: %s "
-               "(range %.3g to %.3g) cannot be the output of an RMSLE model.\n",
-            run->report.epoch, lo >= 0 ? "" : "below ", c->act, lo, hi);
+               "(range %s) cannot be the output of an RMSLE model.\n",
+            run->report.epoch, lo >= 0 ? "" : "below ", c->act, range);
     else if (run->report.reason == NN_STOP_DIVERGED)
         say(t, " at epoch %ld: training diverged (the loss became NaN or infinite); a lower "
                "learning rate may tame it.\n", run->report.epoch);
@@ -334,6 +337,24 @@ char *cmp_verdict(const struct cmp_report *r)
             size_t s = order[j];
             order[j] = order[j - 1], order[j - 1] = s;
         }
+    size_t losers = 0, ran = 0;
+    for (size_t a = 0; a < r->n_acts; a++) {
+        const struct cmp_run *g = good_run(r, r->acts[a].act);
+        if (!g)
+            continue;
+        int beat = 0;
+        for (long e = 0; e < g->n; e++)
+            beat |= better(cli_metric_value(&g->hist[e], r->metric, r->has_val), r->baseline,
+                           r->metric);
+        ran++, losers += !beat;
+    }
+    int all_lost = ran > 1 && losers == ran;
+    if (all_lost)
+        say(&t, "- **No activation beat a constant model** (%s %.4f, what %s gets): the "
+                "comparison below ranks failures; the recipe, not the activation, is what needs "
+                "fixing%s.\n", col, r->baseline,
+            r->metric == 0 ? "the majority class" : "always predicting the training mean",
+            r->metric == 1 ? " (the house-prices preset's --fixed is one that works)" : "");
     if (!n) {
         say(&t, "- No activation finished a single epoch.\n");
     } else {
@@ -387,7 +408,7 @@ char *cmp_verdict(const struct cmp_report *r)
                 at_chance = e + 1;
         }
 
-        if (!beat)
+        if (!beat && !all_lost)
             say(&t, "- **%s** never beat a constant model (%s %.4f).\n", c->act, col,
                 r->baseline);
         else if (at_chance)
