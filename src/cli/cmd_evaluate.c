@@ -71,6 +71,8 @@ static int parse_args(int argc, char **argv, struct eval_args *a)
     }
     if (!a->load || !a->data)
         return cli_usage(argv[0], "needs --load W.safetensors --data SOURCE (try --help)");
+    if (cli_source_for_model_check(argv[0], &a->src))
+        return CLI_USAGE;
     nn_loss l;
     if (a->loss && nn_loss_parse(a->loss, &l))
         return cli_usage(argv[0], "--loss: %s", act_last_error());

@@ -94,6 +94,8 @@ static int parse_args(int argc, char **argv, struct predict_args *a)
     }
     if (!a->load || !(data || input) || !a->output)
         return cli_usage(argv[0], "needs --load W.safetensors --data SOURCE -o OUT (try --help)");
+    if (cli_source_for_model_check(argv[0], &a->src))
+        return CLI_USAGE;
     if (data && input)
         return cli_usage(argv[0], "give --data SOURCE or --input X.npy|csv:FILE, not both");
     if (format && strcmp(format, "npy") && strcmp(format, "csv"))

@@ -431,15 +431,22 @@ static int load_npy_for_model(const char *spec, data_set *s)
     return rc;
 }
 
+int cli_source_for_model_check(const char *cmd, const struct cli_source_opts *o)
+{
+    if (o->tab_given || o->val > 0 || o->columns)
+        return cli_usage(cmd, "the pipeline options, --val and --columns are train's: a csv: "
+                              "source goes through the pipeline saved with the model, and the "
+                              "whole set is used");
+    return CLI_OK;
+}
+
 int cli_source_load_for_model(const char *cmd, const char *source,
                               const struct cli_source_opts *o, const char *weights,
                               struct cli_data *d)
 {
-    int rc;
-    if (o->tab_given || o->val > 0 || o->columns)
-        return cli_usage(cmd, "the pipeline options, --val and --columns are train's: a csv: "
-                              "source goes through the pipeline saved with %s, and the whole "
-                              "set is used", weights);
+    int rc = cli_source_for_model_check(cmd, o);
+    if (rc)
+        return rc;
     if (!strncmp(source, "csv:", 4) || !strncmp(source, "npy:", 4)) {
         memset(d, 0, sizeof *d);
         d->kind = source[0] == 'c' ? "csv" : "npy";

@@ -50,8 +50,10 @@ int cli_source_load_val(const char *cmd, const char *source, const struct cli_so
 /* SOURCE for the saved model in weights (evaluate, predict): as cli_source_load, except that
  * a csv: file goes through the pipeline saved with the model, never re-fitted, and may lack
  * the target column, and npy:X.npy alone (no targets) is taken; a sample's targets are
- * empty (train.y.data NULL) when the source has none. The pipeline options, --val and
- * --columns are usage errors. Exit code. */
+ * empty (train.y.data NULL) when the source has none. Exit code. */
+/* The pipeline options, --val and --columns are usage errors for a saved model's source: for
+ * the command line's checks before any work. Exit code. */
+int cli_source_for_model_check(const char *cmd, const struct cli_source_opts *o);
 int cli_source_load_for_model(const char *cmd, const char *source,
                               const struct cli_source_opts *o, const char *weights,
                               struct cli_data *d);
