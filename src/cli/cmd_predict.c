@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "../core/atomic.h"
 #include "../core/error.h"
@@ -209,7 +211,11 @@ static int run(const char *cmd, const struct predict_args *a, nn_model *m,
     data_array_free(&y);
     if (rc)
         return cli_fail(cmd, "%s", act_last_error());
-    printf("wrote %s (%zu predictions)\n", a->output, n);
+    /* -o /dev/stdout: the note must not become a row of the CSV */
+    struct stat o, so;
+    int to_stdout = !stat(a->output, &o) && !fstat(STDOUT_FILENO, &so) &&
+                    o.st_dev == so.st_dev && o.st_ino == so.st_ino;
+    fprintf(to_stdout ? stderr : stdout, "wrote %s (%zu predictions)\n", a->output, n);
     return CLI_OK;
 }
 
