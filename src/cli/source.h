@@ -47,13 +47,14 @@ void cli_data_free(struct cli_data *d);
 int cli_source_load_val(const char *cmd, const char *source, const struct cli_source_opts *o,
                         const char *split, struct cli_data *d);
 
+/* The pipeline options, --val and --columns are usage errors for a saved model's source: for
+ * the command line's checks before any work. Exit code. */
+int cli_source_for_model_check(const char *cmd, const struct cli_source_opts *o);
+
 /* SOURCE for the saved model in weights (evaluate, predict): as cli_source_load, except that
  * a csv: file goes through the pipeline saved with the model, never re-fitted, and may lack
  * the target column, and npy:X.npy alone (no targets) is taken; a sample's targets are
  * empty (train.y.data NULL) when the source has none. Exit code. */
-/* The pipeline options, --val and --columns are usage errors for a saved model's source: for
- * the command line's checks before any work. Exit code. */
-int cli_source_for_model_check(const char *cmd, const struct cli_source_opts *o);
 int cli_source_load_for_model(const char *cmd, const char *source,
                               const struct cli_source_opts *o, const char *weights,
                               struct cli_data *d);
