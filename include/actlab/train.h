@@ -150,6 +150,25 @@ ACTLAB_API int nn_fit(nn_model *m, const data_set *train, const data_set *val,
 ACTLAB_API int nn_evaluate(nn_model *m, const data_set *s, const nn_loss *l, size_t batch,
                            double *loss, double *acc);
 
+/* What nn_evaluate_stats measures: nn_epoch_stats' metrics, of one set. */
+typedef struct nn_eval_stats {
+    size_t n;                  /* samples */
+    double loss;               /* mean over samples */
+    double acc;                /* classification accuracy; NaN for regression */
+    double rmsle, mae, rmse;   /* regression, in target units; NaN for class labels (rmsle
+                                * also where a prediction or target is <= 0) */
+} nn_eval_stats;
+
+/* nn_evaluate with every metric. to_target (NULL: none; ctx is its argument) maps outputs and
+ * targets to target units for the regression metrics, as nn_fit_config's does. confusion,
+ * when not NULL and s has class labels, receives the count of each (true, predicted) pair at
+ * confusion[true * classes + predicted], classes being the model's outputs (2 for a single
+ * output, thresholded as accuracy is): the caller allocates classes * classes counts, which
+ * are zeroed first. A non-finite input or target is an error naming the sample. */
+ACTLAB_API int nn_evaluate_stats(nn_model *m, const data_set *s, const nn_loss *l, size_t batch,
+                                 void (*to_target)(void *ctx, float *v, size_t n), void *ctx,
+                                 size_t *confusion, nn_eval_stats *out);
+
 /* y (n, output...) = m(x) in inference mode, in batches of at most batch samples. */
 ACTLAB_API int nn_predict(nn_model *m, const float *x, size_t n, float *y, size_t batch);
 

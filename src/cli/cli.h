@@ -22,7 +22,8 @@ typedef int cli_command(int argc, char **argv);
     X(summary, "a model's layers, output shapes and parameter counts")                   \
     X(train, "train a model on a data set")                                              \
     X(compare, "train the same model once per activation and compare them")            \
-    X(predict, "run a saved model on a NumPy array")                                     \
+    X(evaluate, "a saved model's loss and metrics on a data set, a confusion matrix")    \
+    X(predict, "run a saved model on a data set; write .npy or .csv (Kaggle Id,SalePrice)") \
     X(gradients, "vanishing gradients and dead ReLUs, per layer of a deep MLP")          \
     X(bench, "how fast the activation kernels run on this machine")                      \
     X(tour, "the main job: table, plot and neuron in one go")

@@ -9,6 +9,7 @@
 #include "../core/atomic.h"
 #include "../core/error.h"
 #include "../core/text.h"
+#include "actlab/nn.h"
 #include "cli.h"
 #include "source.h"
 
@@ -117,6 +118,19 @@ static int npy_targets(const char *path, data_array *y, size_t n, data_set *s)
     return AL_OK;
 }
 
+/* X of an npy: source as float32; a uint8 array is taken as pixels and scaled to [0, 1] as
+ * the image loaders do */
+static int npy_inputs(const data_array *raw, data_array *x)
+{
+    int rc = data_array_to_f32(raw, x);
+    if (!rc && raw->dtype == DATA_U8) {
+        float *v = x->data;
+        for (size_t i = 0, n = data_array_count(x); i < n; i++)
+            v[i] /= 255.0f;
+    }
+    return rc;
+}
+
 static int load_npy(const char *spec, data_set *s)
 {
     const char *comma = strchr(spec, ',');
@@ -132,12 +146,7 @@ static int load_npy(const char *spec, data_set *s)
         rc = al__fail(AL_ESHAPE, "%s: X must be (N, features) or (N, C, H, W), not %d-D", xpath,
                       x.ndim);
     if (!rc)
-        rc = data_array_to_f32(&x, &s->x);
-    if (!rc && x.dtype == DATA_U8) { /* raw pixels: scaled as the image loaders and predict do */
-        float *v = s->x.data;
-        for (size_t i = 0, n = data_array_count(&s->x); i < n; i++)
-            v[i] /= 255.0f;
-    }
+        rc = npy_inputs(&x, &s->x);
     if (!rc)
         rc = npy_targets(comma + 1, &y, x.shape[0], s);
     data_array_free(&x);
@@ -280,6 +289,8 @@ void cli_data_free(struct cli_data *d)
     data_set_free(&d->train);
     data_set_free(&d->val);
     tab_transform_free(d->tf);
+    tab_table_free(&d->ids);
+    free(d->target);
     memset(d, 0, sizeof *d);
 }
 
@@ -322,5 +333,141 @@ int cli_source_load_val(const char *cmd, const char *source, const struct cli_so
     d->val = v.train;
     memset(&v.train, 0, sizeof v.train);
     cli_data_free(&v);
+    return CLI_OK;
+}
+
+/* ---- a source for a saved model: evaluate, predict ------------------------------------- */
+
+/* The target's name in the pipeline's JSON, as tab_transform_to_json writes it (and
+ * tab_transform_from_json has checked it): only for headers, so a name that needed escapes
+ * is left out (NULL) rather than decoded a second way. */
+static int json_target(const char *json, char **out)
+{
+    *out = NULL;
+    const char *p = strstr(json, "\"target\""); /* the third key; the two before are fixed */
+    if (!p)
+        return AL_OK;
+    p += strlen("\"target\"");
+    p += strspn(p, " \t\r\n");
+    p += *p == ':';
+    p += strspn(p, " \t\r\n");
+    size_t len = *p == '"' ? strcspn(p + 1, "\"\\") : 0;
+    if (!len || p[1 + len] != '"')
+        return AL_OK;
+    if (!(*out = malloc(len + 1)))
+        return al__fail(AL_ENOMEM, "out of memory");
+    memcpy(*out, p + 1, len);
+    (*out)[len] = '\0';
+    return AL_OK;
+}
+
+/* An Id column the pipeline does not use is the rows' identity (Kaggle's Id): tab_apply on a
+ * view of the table where it has no name tells whether the pipeline needs it. Empty names
+ * never occur in a table (pandas' "Unnamed: I"), so "" hides it. The column then moves from
+ * t into d->ids. */
+static int apply_with_ids(const tab_transform *tf, tab_table *t, struct cli_data *d)
+{
+    static const char *const names[] = {"Id", "id", "ID"};
+    long id = -1;
+    for (size_t i = 0; id < 0 && i < sizeof names / sizeof *names; i++)
+        if (!d->target || strcmp(names[i], d->target))
+            id = tab_find_column(t, names[i]);
+    if (id < 0)
+        return tab_apply(tf, t, &d->train.x, &d->train.y);
+    tab_column *view_cols = malloc(t->n_cols * sizeof *view_cols);
+    if (!view_cols)
+        return al__fail(AL_ENOMEM, "out of memory");
+    memcpy(view_cols, t->cols, t->n_cols * sizeof *view_cols);
+    view_cols[id].name = "";
+    tab_table view = {.n_rows = t->n_rows, .n_cols = t->n_cols, .cols = view_cols};
+    int rc = tab_apply(tf, &view, &d->train.x, &d->train.y);
+    free(view_cols);
+    if (rc == AL_ENAME) /* the pipeline uses the column (or misses another: said again) */
+        return tab_apply(tf, t, &d->train.x, &d->train.y);
+    if (rc)
+        return rc;
+    if (!(d->ids.cols = malloc(sizeof *d->ids.cols)))
+        return al__fail(AL_ENOMEM, "out of memory");
+    d->ids.cols[0] = t->cols[id];
+    d->ids.n_rows = t->n_rows, d->ids.n_cols = 1;
+    t->cols[id] = t->cols[--t->n_cols];
+    return AL_OK;
+}
+
+static int load_csv_for_model(const char *path, const char *weights, struct cli_data *d)
+{
+    char *json = NULL;
+    tab_table t = {0};
+    int rc = nn_file_meta(weights, "actlab_tabular", &json);
+    if (!rc && !json)
+        rc = al__fail(AL_EINVAL, "%s was not trained on a CSV source, so it has no "
+                                 "preprocessing for csv:%s; give it a prepared npy: source",
+                      weights, path);
+    if (!rc)
+        rc = tab_transform_from_json(json, &d->tf);
+    if (!rc)
+        rc = json_target(json, &d->target);
+    if (!rc)
+        rc = tab_csv_read(path, &t);
+    if (!rc && (rc = apply_with_ids(d->tf, &t, d)))
+        rc = prefixed(rc, path);
+    tab_table_free(&t);
+    free(json);
+    return rc;
+}
+
+/* npy:X.npy (inputs only) or npy:X.npy,Y.npy */
+static int load_npy_for_model(const char *spec, data_set *s)
+{
+    if (strchr(spec, ','))
+        return load_npy(spec, s);
+    data_array raw = {0};
+    int rc = data_npy_read(spec, &raw);
+    if (!rc && raw.ndim < 2)
+        rc = al__fail(AL_ESHAPE, "%s: X must be (N, input...), not %d-D", spec, raw.ndim);
+    if (!rc)
+        rc = npy_inputs(&raw, &s->x);
+    data_array_free(&raw);
+    return rc;
+}
+
+int cli_source_for_model_check(const char *cmd, const struct cli_source_opts *o)
+{
+    if (o->tab_given || o->val > 0 || o->columns)
+        return cli_usage(cmd, "the pipeline options, --val and --columns are train's: a csv: "
+                              "source goes through the pipeline saved with the model, and the "
+                              "whole set is used");
+    return CLI_OK;
+}
+
+int cli_source_load_for_model(const char *cmd, const char *source,
+                              const struct cli_source_opts *o, const char *weights,
+                              struct cli_data *d)
+{
+    int rc = cli_source_for_model_check(cmd, o);
+    if (rc)
+        return rc;
+    if (!strncmp(source, "csv:", 4) || !strncmp(source, "npy:", 4)) {
+        memset(d, 0, sizeof *d);
+        d->kind = source[0] == 'c' ? "csv" : "npy";
+        rc = d->kind[0] == 'c' ? load_csv_for_model(source + 4, weights, d)
+                               : load_npy_for_model(source + 4, &d->train);
+        if (rc) {
+            cli_data_free(d);
+            return cli_fail(cmd, "%s", act_last_error());
+        }
+        return CLI_OK;
+    }
+    return cli_source_load(cmd, source, o, d);
+}
+
+int cli_source_fits(const char *cmd, const char *source, const data_array *x, const nn_model *m)
+{
+    size_t per = 1, want = nn_shape_count(nn_model_input_shape(m));
+    for (int d = 1; d < x->ndim; d++)
+        per *= x->shape[d];
+    if (x->ndim < 2 || per != want)
+        return cli_fail(cmd, "%s: samples have %zu values, the model takes %zu", source,
+                        x->ndim < 2 ? 0 : per, want);
     return CLI_OK;
 }

@@ -5,6 +5,7 @@
 #define ACTLAB_CLI_SOURCE_H
 
 #include "actlab/data.h"
+#include "actlab/nn.h"
 #include "actlab/table.h"
 
 struct cli_source_opts {
@@ -31,6 +32,10 @@ struct cli_data {
     data_set train, val;  /* val.x.data is NULL without a split */
     tab_transform *tf;    /* CSV only */
     const char *kind;     /* "fashion-mnist", "csv", ... */
+    /* cli_source_load_for_model's csv: the target's name (NULL: none, or not printable), and
+     * the Id column the pipeline leaves out (n_cols 0: none), one value per sample */
+    char *target;
+    tab_table ids;
 };
 
 int cli_source_load(const char *cmd, const char *source, const struct cli_source_opts *o,
@@ -41,5 +46,21 @@ void cli_data_free(struct cli_data *d);
  * file through d's fitted pipeline (d must come from a csv: source then). Exit code. */
 int cli_source_load_val(const char *cmd, const char *source, const struct cli_source_opts *o,
                         const char *split, struct cli_data *d);
+
+/* The pipeline options, --val and --columns are usage errors for a saved model's source: for
+ * the command line's checks before any work. Exit code. */
+int cli_source_for_model_check(const char *cmd, const struct cli_source_opts *o);
+
+/* SOURCE for the saved model in weights (evaluate, predict): as cli_source_load, except that
+ * a csv: file goes through the pipeline saved with the model, never re-fitted, and may lack
+ * the target column, and npy:X.npy alone (no targets) is taken; a sample's targets are
+ * empty (train.y.data NULL) when the source has none. Exit code. */
+int cli_source_load_for_model(const char *cmd, const char *source,
+                              const struct cli_source_opts *o, const char *weights,
+                              struct cli_data *d);
+
+/* Whether the samples of x (N, ...) have as many values as m's input: exit code, the message
+ * naming source. */
+int cli_source_fits(const char *cmd, const char *source, const data_array *x, const nn_model *m);
 
 #endif

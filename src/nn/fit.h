@@ -24,6 +24,8 @@ struct nn__metric_sums {
     size_t n, hits;     /* samples, correct classifications */
     double sq, abs, sqlog; /* regression: sums of (p - y)^2, |p - y|, (log p - log y)^2 */
     size_t values, log_bad; /* regression values summed, those with p or y <= 0 */
+    size_t *confusion;  /* NULL, or classes x classes counts [true * classes + predicted] */
+    size_t classes;
 };
 
 /* Adds a batch of k samples (b->y predictions, b->t targets as gathered; labels: the int64

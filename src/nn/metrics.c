@@ -8,9 +8,11 @@
 #include "../core/error.h"
 #include "fit.h"
 
-/* correct predictions in the batch: argmax (or > threshold for one output) vs the label */
+/* correct predictions in the batch: argmax (or > threshold for one output) vs the label;
+ * each (label, guess) pair is counted in confusion when it is set */
 static size_t correct(const struct nn__batcher *b, const data_set *s, const size_t *rows,
-                      size_t start, size_t k, const nn_loss *l)
+                      size_t start, size_t k, const nn_loss *l, size_t *confusion,
+                      size_t classes)
 {
     size_t hits = 0;
     for (size_t i = 0; i < k; i++) {
@@ -24,6 +26,8 @@ static size_t correct(const struct nn__batcher *b, const data_set *s, const size
                     guess = (int64_t)j;
         }
         hits += guess == label;
+        if (confusion) /* labels were checked to be classes of the model */
+            confusion[(size_t)label * classes + (size_t)guess]++;
     }
     return hits;
 }
@@ -51,7 +55,7 @@ void nn__metrics_add(struct nn__metric_sums *s, struct nn__batcher *b, const dat
     s->loss += batch_loss * (double)k;
     s->n += k;
     if (set->y.dtype == DATA_I64) {
-        s->hits += correct(b, set, rows, start, k, l);
+        s->hits += correct(b, set, rows, start, k, l, s->confusion, s->classes);
         return;
     }
     size_t n = k * b->width;

@@ -115,11 +115,14 @@ static void gather(struct nn__batcher *b, const data_set *s, const size_t *rows,
     }
 }
 
+/* The sums of a whole set; confusion (classes x classes, or NULL) counts its labels' guesses. */
 static int evaluate(nn_model *m, const data_set *s, const nn_loss *l, struct nn__batcher *b,
-                    const nn_fit_config *c, struct nn__metric_sums *sums)
+                    const nn_fit_config *c, size_t *confusion, size_t classes,
+                    struct nn__metric_sums *sums)
 {
     size_t n = s->x.shape[0];
     memset(sums, 0, sizeof *sums);
+    sums->confusion = confusion, sums->classes = classes;
     for (size_t start = 0; start < n; start += b->cap) {
         size_t k = n - start < b->cap ? n - start : b->cap;
         double bl;
@@ -134,26 +137,48 @@ static int evaluate(nn_model *m, const data_set *s, const nn_loss *l, struct nn_
     return AL_OK;
 }
 
-int nn_evaluate(nn_model *m, const data_set *s, const nn_loss *l, size_t batch, double *loss,
-                double *acc)
+int nn_evaluate_stats(nn_model *m, const data_set *s, const nn_loss *l, size_t batch,
+                      void (*to_target)(void *ctx, float *v, size_t n), void *ctx,
+                      size_t *confusion, nn_eval_stats *out)
 {
     struct nn__batcher b;
-    if (!m || !s || !l || !batch || !loss || !acc)
+    if (!m || !s || !l || !batch || !out)
         return al__fail(AL_EINVAL, "nn_evaluate: NULL argument or zero batch");
     size_t n = s->x.ndim ? s->x.shape[0] : 0;
     if (batch > n) /* as nn_fit: no buffers beyond the set's size */
         batch = n ? n : 1;
+    /* only to_target is read: metrics.c takes the map from a fit configuration */
+    nn_fit_config c = {.to_target = to_target, .ctx = ctx};
     struct nn__metric_sums sums;
     int rc = batcher_init(&b, m, l, batch);
     if (!rc)
         rc = check_set("evaluation", s, &b, l);
+    if (!rc) /* NaN metrics would not say which sample is to blame */
+        rc = nn__check_finite("evaluation", s, b.in, b.width);
+    int labels = s->y.dtype == DATA_I64;
+    size_t classes = b.width == 1 ? 2 : b.width;
+    if (!rc && labels && confusion)
+        memset(confusion, 0, classes * classes * sizeof *confusion);
     if (!rc)
-        rc = evaluate(m, s, l, &b, NULL, &sums);
+        rc = evaluate(m, s, l, &b, &c, labels ? confusion : NULL, classes, &sums);
     if (!rc) {
-        double rmsle, mae, rmse;
-        nn__metrics_finish(&sums, s->y.dtype == DATA_I64, loss, acc, &rmsle, &mae, &rmse);
+        out->n = n;
+        nn__metrics_finish(&sums, labels, &out->loss, &out->acc, &out->rmsle, &out->mae,
+                           &out->rmse);
     }
     batcher_free(&b);
+    return rc;
+}
+
+int nn_evaluate(nn_model *m, const data_set *s, const nn_loss *l, size_t batch, double *loss,
+                double *acc)
+{
+    nn_eval_stats st;
+    if (!loss || !acc)
+        return al__fail(AL_EINVAL, "nn_evaluate: NULL argument or zero batch");
+    int rc = nn_evaluate_stats(m, s, l, batch, NULL, NULL, NULL, &st);
+    if (!rc)
+        *loss = st.loss, *acc = st.acc;
     return rc;
 }
 
@@ -368,7 +393,7 @@ int nn_fit(nn_model *m, const data_set *train, const data_set *val, const nn_fit
         nn__metrics_finish(&sums, labels, &st.loss, &st.acc, &st.rmsle, &st.mae, &st.rmse);
         if (has_val) {
             t0 = now();
-            if ((rc = evaluate(m, val, &c->loss, &b, c, &sums))) {
+            if ((rc = evaluate(m, val, &c->loss, &b, c, NULL, 0, &sums))) {
                 r->reason = NN_STOP_ERROR, r->epoch = e;
                 break;
             }
