@@ -166,7 +166,8 @@ typedef struct nn_eval_stats {
  * output, thresholded as accuracy is): the caller allocates classes * classes counts, which
  * are zeroed first. A non-finite input or target is an error naming the sample. */
 ACTLAB_API int nn_evaluate_stats(nn_model *m, const data_set *s, const nn_loss *l, size_t batch,
-                                 void (*to_target)(void *ctx, float *v, size_t n), void *ctx,
+                                 void (*to_target)(const void *ctx, float *v, size_t n),
+                                 const void *ctx,
                                  size_t *confusion, nn_eval_stats *out);
 
 /* y (n, output...) = m(x) in inference mode, in batches of at most batch samples. */

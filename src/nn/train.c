@@ -138,7 +138,8 @@ static int evaluate(nn_model *m, const data_set *s, const nn_loss *l, struct nn_
 }
 
 int nn_evaluate_stats(nn_model *m, const data_set *s, const nn_loss *l, size_t batch,
-                      void (*to_target)(void *ctx, float *v, size_t n), void *ctx,
+                      void (*to_target)(const void *ctx, float *v, size_t n),
+                      const void *ctx,
                       size_t *confusion, nn_eval_stats *out)
 {
     struct nn__batcher b;
@@ -148,7 +149,7 @@ int nn_evaluate_stats(nn_model *m, const data_set *s, const nn_loss *l, size_t b
     if (batch > n) /* as nn_fit: no buffers beyond the set's size */
         batch = n ? n : 1;
     /* only to_target is read: metrics.c takes the map from a fit configuration */
-    nn_fit_config c = {.to_target = to_target, .ctx = ctx};
+    nn_fit_config c = {.to_target = to_target, .target_ctx = ctx};
     struct nn__metric_sums sums;
     int rc = batcher_init(&b, m, l, batch);
     if (!rc)
