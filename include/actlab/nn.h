@@ -217,6 +217,11 @@ ACTLAB_API int nn_load_weights(nn_model *m, const char *path);
  * transformation, so predictions on new rows apply the same preprocessing). */
 ACTLAB_API int nn_save_with_meta(const nn_model *m, const char *path, const char *key,
                                  const char *value);
+/* The same with up to NN_MAX_EXTRA_META entries (e.g. the CSV transformation and the target's
+ * scale, "actlab_target"). */
+#define NN_MAX_EXTRA_META 4
+ACTLAB_API int nn_save_with_metas(const nn_model *m, const char *path, const char *const *keys,
+                                  const char *const *values, size_t n);
 /* One __metadata__ value of a weights file, malloc'd (free() it); *value is NULL when the
  * file has no such key. */
 ACTLAB_API int nn_file_meta(const char *path, const char *key, char **value);

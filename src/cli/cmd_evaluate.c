@@ -181,7 +181,8 @@ int cli_evaluate(int argc, char **argv)
         !(cm = malloc(classes * classes * sizeof *cm)))
         rc = cli_fail(argv[0], "out of memory");
     nn_eval_stats st;
-    if (!rc && nn_evaluate_stats(m, &d.train, &loss, (size_t)a.batch, NULL, NULL, cm, &st))
+    if (!rc && nn_evaluate_stats(m, &d.train, &loss, (size_t)a.batch,
+                                 d.tmap.log ? cli_target_to_units : NULL, &d.tmap, cm, &st))
         rc = cli_fail(argv[0], "%s: %s", a.data, act_last_error());
     if (!rc)
         print_results(&a, &d, name, &st, cm, classes);

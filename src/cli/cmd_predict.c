@@ -205,6 +205,8 @@ static int run(const char *cmd, const struct predict_args *a, nn_model *m,
     int rc = data_array_alloc(&y, DATA_F32, 1 + out.ndim, shape);
     if (!rc)
         rc = nn_predict(m, d->train.x.data, n, y.data, (size_t)a->batch);
+    if (!rc) /* a model of log targets gives them back in target units */
+        cli_target_to_units(&d->tmap, y.data, data_array_count(&y));
     if (!rc)
         rc = a->csv ? write_csv(a->output, d, y.data, n, width, classes)
                     : data_npy_write(a->output, &y);

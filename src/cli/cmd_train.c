@@ -208,14 +208,23 @@ static void on_batch(void *ctx, const nn_batch_progress *b)
 }
 
 static int save_model(const char *cmd, const nn_model *m, const struct cli_data *d,
-                      const char *path, int quiet)
+                      const struct cli_target_map *tmap, const char *path, int quiet)
 {
-    /* a CSV pipeline's fitted transformation goes with the weights, for predict */
-    char *json = NULL;
+    /* what predict and evaluate need to see the data as training did: a CSV pipeline's
+     * fitted transformation, and --log-target's scale */
+    char *json = NULL, target[128];
+    const char *keys[2], *values[2];
+    size_t n = 0;
     int rc = CLI_OK;
     if (d->tf && tab_transform_to_json(d->tf, &json))
-        rc = cli_fail(cmd, "%s", act_last_error());
-    else if (json ? nn_save_with_meta(m, path, "actlab_tabular", json) : nn_save(m, path))
+        return cli_fail(cmd, "%s", act_last_error());
+    if (json)
+        keys[n] = "actlab_tabular", values[n++] = json;
+    if (tmap->log) {
+        cli_target_map_format(tmap, target, sizeof target);
+        keys[n] = CLI_TARGET_META, values[n++] = target;
+    }
+    if (nn_save_with_metas(m, path, keys, values, n))
         rc = cli_fail(cmd, "%s", act_last_error());
     else if (!quiet)
         fprintf(stderr, "saved %s\n", path);
@@ -303,7 +312,7 @@ int cli_train(int argc, char **argv)
         rc = rc ? rc : prc;
     }
     if (!rc && a.save)
-        rc = save_model(argv[0], m, &d, a.save, a.t.quiet);
+        rc = save_model(argv[0], m, &d, &a.t.tmap, a.save, a.t.quiet);
     cli_log_free(log);
     free(best_w);
     nn_model_free(m);

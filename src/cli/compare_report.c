@@ -278,8 +278,7 @@ static double target_median(const struct cmp_plan *p)
         return NAN;
     for (size_t i = 0; i < n; i++) {
         float t = ((const float *)y->data)[i];
-        if (p->opts->log_target)
-            cli_exp_map(p->opts, &t, 1);
+        cli_target_to_units(&p->opts->tmap, &t, 1);
         v[i] = (double)t;
     }
     qsort(v, n, sizeof *v, cmp_double);

@@ -440,7 +440,7 @@ int cli_source_for_model_check(const char *cmd, const struct cli_source_opts *o)
     return CLI_OK;
 }
 
-int cli_source_load_for_model(const char *cmd, const char *source,
+static int load_for_model(const char *cmd, const char *source,
                               const struct cli_source_opts *o, const char *weights,
                               struct cli_data *d)
 {
@@ -459,6 +459,32 @@ int cli_source_load_for_model(const char *cmd, const char *source,
         return CLI_OK;
     }
     return cli_source_load(cmd, source, o, d);
+}
+
+/* the data as the model was trained on them: --log-target's scale from the weights file,
+ * kept for the outputs and applied to regression targets */
+static int target_scale(const char *weights, struct cli_data *d)
+{
+    char *text = NULL;
+    int rc = nn_file_meta(weights, CLI_TARGET_META, &text);
+    if (!rc && text)
+        rc = cli_target_map_parse(weights, text, &d->tmap);
+    if (!rc && d->train.y.dtype == DATA_F32)
+        rc = cli_target_map_apply(&d->tmap, &d->train, "evaluation");
+    free(text);
+    return rc;
+}
+
+int cli_source_load_for_model(const char *cmd, const char *source,
+                              const struct cli_source_opts *o, const char *weights,
+                              struct cli_data *d)
+{
+    int rc = load_for_model(cmd, source, o, weights, d);
+    if (!rc && target_scale(weights, d)) {
+        cli_data_free(d);
+        return cli_fail(cmd, "%s", act_last_error());
+    }
+    return rc;
 }
 
 int cli_source_fits(const char *cmd, const char *source, const data_array *x, const nn_model *m)

@@ -7,6 +7,7 @@
 #include "actlab/data.h"
 #include "actlab/nn.h"
 #include "actlab/table.h"
+#include "target_map.h"
 
 struct cli_source_opts {
     tab_options tab;      /* --target --drop --one-hot --dummy-na --drop-first --fill --scale */
@@ -36,6 +37,9 @@ struct cli_data {
      * the Id column the pipeline leaves out (n_cols 0: none), one value per sample */
     char *target;
     tab_table ids;
+    /* and the target's scale saved by train --log-target (log 0: none); its targets are
+     * already on the model's scale */
+    struct cli_target_map tmap;
 };
 
 int cli_source_load(const char *cmd, const char *source, const struct cli_source_opts *o,

@@ -153,44 +153,6 @@ static int keep_first(data_set *s, size_t n)
     return AL_OK;
 }
 
-/* y = log(y) for --log-target; a target <= 0 has no log */
-static int log_targets(const char *what, data_set *s)
-{
-    if (!s->y.data)
-        return AL_OK;
-    if (s->y.dtype != DATA_F32)
-        return al__fail(AL_EINVAL, "--log-target needs regression targets, not class labels");
-    float *y = s->y.data;
-    for (size_t i = 0, n = data_array_count(&s->y); i < n; i++) {
-        if (!(y[i] > 0))
-            return al__fail(AL_EINVAL, "--log-target: the %s target of sample %zu is %g, which "
-                            "has no log", what, i, (double)y[i]);
-        y[i] = logf(y[i]);
-    }
-    return AL_OK;
-}
-
-/* (y - mean) / std with the training set's mean and deviation: a network's output starts
- * near 0 with unit scale, so it need not first learn log(price) = 12 */
-static void standardise(struct cli_train_opts *o, data_set *train, data_set *val)
-{
-    float *y = train->y.data;
-    size_t n = data_array_count(&train->y);
-    double s = 0, q = 0;
-    for (size_t i = 0; i < n; i++)
-        s += y[i];
-    o->target_mean = n ? s / (double)n : 0;
-    for (size_t i = 0; i < n; i++)
-        q += (y[i] - o->target_mean) * (y[i] - o->target_mean);
-    o->target_std = n > 1 && q > 0 ? sqrt(q / (double)n) : 1;
-    data_set *sets[2] = {train, val};
-    for (int k = 0; k < 2; k++) {
-        float *v = sets[k]->y.data;
-        for (size_t i = 0, m = v ? data_array_count(&sets[k]->y) : 0; i < m; i++)
-            v[i] = (float)((v[i] - o->target_mean) / o->target_std);
-    }
-}
-
 int cli_train_data(const char *cmd, struct cli_train_opts *o, struct cli_data *d)
 {
     int rc = cli_source_load(cmd, o->data, &o->src, d);
@@ -202,13 +164,12 @@ int cli_train_data(const char *cmd, struct cli_train_opts *o, struct cli_data *d
     }
     if ((o->train_samples && keep_first(&d->train, (size_t)o->train_samples)) ||
         (o->val_samples && keep_first(&d->val, (size_t)o->val_samples)) ||
-        (o->log_target && (log_targets("training", &d->train) ||
-                           log_targets("validation", &d->val)))) {
+        (o->log_target && (cli_target_map_fit(&o->tmap, &d->train, "training") ||
+                           cli_target_map_apply(&o->tmap, &d->train, "training") ||
+                           cli_target_map_apply(&o->tmap, &d->val, "validation")))) {
         cli_data_free(d);
         return cli_fail(cmd, "%s", act_last_error());
     }
-    if (o->log_target)
-        standardise(o, &d->train, &d->val);
     return CLI_OK;
 }
 
@@ -284,21 +245,14 @@ int cli_spec_with_act(const char *cmd, const char *model, const char *act, char 
     return CLI_OK;
 }
 
-void cli_exp_map(const void *opts, float *v, size_t n)
-{
-    const struct cli_train_opts *o = opts;
-    for (size_t i = 0; i < n; i++)
-        v[i] = (float)exp((double)v[i] * o->target_std + o->target_mean);
-}
-
 nn_fit_config cli_train_config(const struct cli_train_opts *o, const nn_loss *loss,
                                nn_optimizer *opt, const nn_schedule *sched, al_rng *rng)
 {
     return (nn_fit_config){.epochs = o->epochs, .batch = (size_t)o->batch,
                            .n_batches = (size_t)o->batches, .shuffle = o->shuffle,
                            .loss = *loss, .opt = opt, .rng = rng,
-                           .to_target = o->log_target ? cli_exp_map : NULL,
-                           .target_ctx = o,
+                           .to_target = o->log_target ? cli_target_to_units : NULL,
+                           .target_ctx = &o->tmap,
                            .base_lr = opt->lr, .schedule = *sched,
                            .early_stop = o->early_stop, .restore_best = o->early_stop > 0};
 }

@@ -5,6 +5,7 @@
 
 #include "actlab/train.h"
 #include "source.h"
+#include "target_map.h"
 
 struct cli_train_opts {
     const char *model, *act, *output_act, *data, *val_data, *val_split, *loss, *opt, *init,
@@ -13,8 +14,7 @@ struct cli_train_opts {
     long epochs, batch, batches, early_stop;
     long train_samples, val_samples; /* budgets: the first N of each set (0: all) */
     int shuffle, quiet, log_target;
-    double target_mean, target_std; /* --log-target: log(y) standardised with these (set by
-                                       cli_train_data from the training set) */
+    struct cli_target_map tmap; /* --log-target: fitted on the training set by cli_train_data */
     struct cli_source_opts src;
 };
 
@@ -52,8 +52,5 @@ int cli_spec_with_act(const char *cmd, const char *model, const char *act, char 
 nn_fit_config cli_train_config(const struct cli_train_opts *o, const nn_loss *loss,
                                nn_optimizer *opt, const nn_schedule *sched, al_rng *rng);
 
-/* --log-target's map back to target units, exp(v * std + mean), for
- * nn_fit_config.to_target with target_ctx the options */
-void cli_exp_map(const void *opts, float *v, size_t n);
 
 #endif

@@ -554,10 +554,23 @@ done:
 
 int nn_save_with_meta(const nn_model *m, const char *path, const char *key, const char *value)
 {
-    if (!key || !value)
-        return al__fail(AL_EINVAL, "nn_save_with_meta: NULL key or value");
-    struct nn__st_kv kv = {key, value};
-    return save(m, path, &kv, 1, NULL, 0);
+    return nn_save_with_metas(m, path, &key, &value, 1);
+}
+
+int nn_save_with_metas(const nn_model *m, const char *path, const char *const *keys,
+                       const char *const *values, size_t n)
+{
+    struct nn__st_kv kv[NN_MAX_EXTRA_META];
+    if (n > NN_MAX_EXTRA_META || (n && (!keys || !values)))
+        return al__fail(AL_EINVAL, "nn_save_with_metas: %zu entries (at most %d), or NULL "
+                        "arrays", n, NN_MAX_EXTRA_META);
+    for (size_t i = 0; i < n; i++) {
+        if (!keys[i] || !values[i])
+            return al__fail(AL_EINVAL, "nn_save_with_metas: entry %zu has a NULL key or value",
+                            i);
+        kv[i] = (struct nn__st_kv){keys[i], values[i]};
+    }
+    return save(m, path, kv, n, NULL, 0);
 }
 
 int nn_file_meta(const char *path, const char *key, char **value)

@@ -37,6 +37,15 @@ if "$actlab" train --model "$model" --data "$data" --epochs 1 --batch 4 --loss r
     2>"$d/err"; then fail "rmsle of a linear output was accepted"; fi
 grep -q "epoch 1, batch 1: .*range does not fit the loss" "$d/err" || fail "domain: $(cat "$d/err")"
 
+# --log-target is saved with the weights: predict answers in target units, not log units
+"$actlab" train --model "$model" --data "csv:$fix/small.csv" --target Price --drop Id \
+    --log-target --epochs 30 --batch 4 --lr 0.01 --save "$d/log.safetensors" --quiet >/dev/null
+"$actlab" predict --load "$d/log.safetensors" --data "csv:$fix/small.csv" -o "$d/log.csv" 2>/dev/null
+lo=$(awk -F, 'NR > 1 { print $NF }' "$fix/small.csv" | sort -g | head -1)
+hi=$(awk -F, 'NR > 1 { print $NF }' "$fix/small.csv" | sort -g | tail -1)
+awk -F, -v lo="$lo" -v hi="$hi" 'NR > 1 && ($NF < lo / 3 || $NF > hi * 3) { exit 1 }' "$d/log.csv" ||
+    fail "--log-target predictions are not in target units ($lo..$hi): $(head -3 "$d/log.csv")"
+
 # outputs are checked before anything runs
 start=$(date +%s)
 if "$actlab" train --model "$model" --data "$data" --epochs 100000 --metrics /nonexistent/dir/m.csv \
