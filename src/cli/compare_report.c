@@ -378,8 +378,8 @@ char *cmp_verdict(const struct cmp_report *r)
             } else {
                 say(&t, "- It leads **%s** (%.4f) by %.4f%s.\n", s->act, s->best_mean, gap,
                     r->seeds > 1 ? ", more than their spread over seeds"
-                                 : "; with one seed a gap this size may be noise (--seeds 3 "
-                                   "tells)");
+                                 : " (one seed: --seeds 3 measures the spread between seeds, "
+                                   "which tells a real gap from noise)");
             }
         }
     }
