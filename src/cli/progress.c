@@ -38,22 +38,28 @@ void cli_progress_batch(void *ctx, const nn_batch_progress *b)
         return;
     double t = cli_now();
     if (b->epoch != p->epoch || b->batch == 1)
-        p->t0 = t, p->epoch = b->epoch;
+        p->t0 = t, p->epoch = b->epoch, p->b0 = b->batch, p->s0 = b->samples;
     /* redraw at most every 8 batches, and always at the end */
     if (b->batch != b->batches && b->batch % 8 != 0)
         return;
     enum { WIDTH = 30 };
     size_t filled = b->batches ? b->batch * WIDTH / b->batches : WIDTH;
-    double elapsed = t - p->t0, per = elapsed / (double)b->batch;
+    /* rates from the batches since the clock started: the first one ended at t0 */
+    double elapsed = t - p->t0;
+    size_t since = b->batch - p->b0;
+    double per = since ? elapsed / (double)since : 0;
     char el[16], eta[16];
     duration(elapsed, el, sizeof el);
-    duration(per * (double)(b->batches - b->batch), eta, sizeof eta);
+    if (since)
+        duration(per * (double)(b->batches - b->batch), eta, sizeof eta);
+    else
+        snprintf(eta, sizeof eta, "?");
     fprintf(p->out, "\r%s%sEpoch %ld/%ld %zu/%zu [", p->label ? p->label : "",
             p->label ? " " : "", b->epoch, p->epochs, b->batch, b->batches);
     for (size_t i = 0; i < WIDTH; i++)
         fputc(i < filled ? '=' : i == filled ? '>' : '.', p->out);
     fprintf(p->out, "] %s, ETA %s, %.0f samples/s - loss: %.4f", el, eta,
-            elapsed > 0 ? (double)b->samples / elapsed : 0.0, b->loss);
+            elapsed > 0 ? (double)(b->samples - p->s0) / elapsed : 0.0, b->loss);
     if (!isnan(b->acc))
         fprintf(p->out, " - accuracy: %.4f", b->acc);
     fputs("\033[K", p->out);

@@ -13,7 +13,8 @@ struct cli_progress {
     long epochs;
     int bar;            /* out is a terminal and progress is wanted */
     const char *label;  /* prefix, e.g. the activation under comparison, or NULL */
-    double t0;          /* when the epoch's first batch began */
+    double t0;          /* when the epoch's first batch ended (the clock starts there) */
+    size_t b0, s0;      /* batches and samples done at t0 */
     long epoch;         /* the epoch t0 belongs to */
     int drawn;          /* a bar is on the line now */
 };
