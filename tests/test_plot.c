@@ -187,8 +187,8 @@ Test(plot, general_figure_with_holes_log_axis_and_title)
     plot_curve lin[3], log_[3];
     const char *label[3] = {"sigmoid", "tanh #2", "relu"};
     for (int k = 0; k < 3; k++) {
-        lin[k] = (plot_curve){label[k], epoch, loss[k], E, PLOT_SOLID, k};
-        log_[k] = (plot_curve){label[k], epoch, loss[k], E, (plot_style)k, k};
+        lin[k] = (plot_curve){label[k], epoch, loss[k], E, PLOT_SOLID, k, NULL};
+        log_[k] = (plot_curve){label[k], epoch, loss[k], E, (plot_style)k, k, NULL};
     }
     plot_panel panels[2] = {
         {.title = "loss",
@@ -232,7 +232,7 @@ Test(plot, many_functions_legend_outside)
     expect_magic(in_dir("many.svg"), "svg");
 
     double x[3] = {0, 1, 2}, y[3] = {1, 2, 3};
-    plot_curve c = {"a rather long label for a curve", x, y, 3, PLOT_DASHED, 1};
+    plot_curve c = {"a rather long label for a curve", x, y, 3, PLOT_DASHED, 1, NULL};
     plot_panel p = {
         .title = "outside", .curves = &c, .n_curves = 1, .flags = PLOT_GRID | PLOT_LEGEND_OUTSIDE};
     plot_panel both[2] = {p, {.title = "no legend", .curves = &c, .n_curves = 1}};
@@ -247,10 +247,10 @@ Test(plot, degenerate_data_still_plots)
     double x[3] = {1, 2, 3}, nan3[3] = {NAN, NAN, NAN}, flat[3] = {2, 2, 2};
     double huge[3] = {-1e308, 0, 1e308}, one_x[3] = {5, 5, 5};
     plot_curve c[4] = {
-        {"all NaN", x, nan3, 3, PLOT_SOLID, 0},
-        {"flat", x, flat, 3, PLOT_DASHED, 1},
-        {"huge", x, huge, 3, PLOT_DOTTED, 2},
-        {NULL, one_x, flat, 3, PLOT_SOLID, -7}, /* negative colour: still a palette entry */
+        {"all NaN", x, nan3, 3, PLOT_SOLID, 0, NULL},
+        {"flat", x, flat, 3, PLOT_DASHED, 1, NULL},
+        {"huge", x, huge, 3, PLOT_DOTTED, 2, NULL},
+        {NULL, one_x, flat, 3, PLOT_SOLID, -7, NULL}, /* negative colour: still a palette entry */
     };
     plot_panel empty = {.title = "nothing"};
     for (size_t k = 0; k < 4; k++) {
@@ -355,8 +355,8 @@ Test(plot, bad_activation_arguments)
 Test(plot, bad_figures)
 {
     double x[2] = {0, 1};
-    plot_curve c = {"c", x, x, 2, PLOT_SOLID, 0}, no_data = {"c", NULL, x, 2, PLOT_SOLID, 0};
-    plot_curve bad_style = {"c", x, x, 2, (plot_style)9, 0};
+    plot_curve c = {"c", x, x, 2, PLOT_SOLID, 0, NULL}, no_data = {"c", NULL, x, 2, PLOT_SOLID, 0, NULL};
+    plot_curve bad_style = {"c", x, x, 2, (plot_style)9, 0, NULL};
     plot_panel p = {.curves = &c, .n_curves = 1}, three[3] = {p, p, p};
     plot_panel p_null = {.curves = NULL, .n_curves = 1};
     plot_panel p_no_data = {.curves = &no_data, .n_curves = 1};
@@ -393,4 +393,46 @@ Test(plot, grid_size)
     cr_assert_eq(plot_grid_size(0, 1, 0), 0);
     cr_assert_eq(plot_grid_size(0, 1, NAN), 0);
     cr_assert_eq(plot_grid_size(0, 1e9, 1e-9), PLOT_MAX_ACT_POINTS + 1);
+}
+
+/* A band (fill_to) is shaded translucent in its curve's colour; a curve without one is not.
+ * (That the band's values widen the axis range is seen in the figures, not asserted here:
+ * cairo's SVG holds the tick labels as glyphs.) */
+static char *svg_text(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f, "%s", path);
+    static char buf[1 << 20];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return buf;
+}
+
+Test(plot, band_is_shaded_and_counts_for_the_range)
+{
+    enum { N = 20 };
+    double x[N], mid[N], lo[N], hi[N];
+    for (int i = 0; i < N; i++) {
+        x[i] = i;
+        mid[i] = 1.0 + 0.1 * i;
+        lo[i] = mid[i] - 0.5;
+        hi[i] = mid[i] + 50.0; /* far above the line */
+    }
+    plot_curve c[2] = {{"mean", x, mid, N, PLOT_SOLID, 3, NULL},
+                       {NULL, x, hi, N, PLOT_NONE, 3, lo}};
+    plot_panel p = {.title = "band", .curves = c, .n_curves = 2, .flags = PLOT_GRID};
+    plot_figure fig = {.panels = &p, .n_panels = 1};
+    cr_assert_eq(plot_write(&fig, in_dir("band.svg")), AL_OK, "%s", act_last_error());
+    const char *svg = svg_text(in_dir("band.svg"));
+    cr_expect(strstr(svg, "fill-opacity:0.18"), "no translucent band in the SVG");
+    plot_curve line_only = c[0];
+    plot_panel q = {.title = "band", .curves = &line_only, .n_curves = 1, .flags = PLOT_GRID};
+    fig.panels = &q;
+    cr_assert_eq(plot_write(&fig, in_dir("line.svg")), AL_OK, "%s", act_last_error());
+    size_t with_band = strlen(svg_text(in_dir("band.svg")));
+    size_t without = strlen(svg_text(in_dir("line.svg")));
+    cr_expect(with_band != without, "the band changed nothing in the drawing");
+    cr_expect(!strstr(svg_text(in_dir("line.svg")), "fill-opacity:0.18"),
+              "a curve without fill_to was shaded");
 }

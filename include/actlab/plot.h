@@ -37,7 +37,8 @@ extern "C" {
 #define PLOT_MAX_CURVES 64
 #define PLOT_MAX_POINTS 10000000
 
-typedef enum plot_style { PLOT_SOLID = 0, PLOT_DASHED, PLOT_DOTTED } plot_style;
+/* PLOT_NONE draws no line: for a curve that only shades a band (fill_to). */
+typedef enum plot_style { PLOT_SOLID = 0, PLOT_DASHED, PLOT_DOTTED, PLOT_NONE } plot_style;
 
 /* One line. Points whose x or y is NaN or infinite (or y <= 0 on a log axis) are skipped and
  * break the line there, so a curve with holes is drawn as several pieces. */
@@ -48,6 +49,10 @@ typedef struct plot_curve {
     plot_style style;
     int color; /* palette index, modulo PLOT_PALETTE_SIZE: the curve's position in its
                 * panel gives distinct colours */
+    /* NULL, or n values: the area between y and fill_to is shaded in the curve's colour, light
+     * and translucent (a spread over seeds around a mean curve); a point where either is
+     * unusable breaks the band. Its values count for the axis range. */
+    const double *fill_to;
 } plot_curve;
 
 /* Flags of plot_panel.flags.

@@ -1,4 +1,4 @@
-/* compare's figures (curves of every activation, seed spread as dotted mean ± std lines) and
+/* compare's figures (curves of every activation, the seed spread shaded around the mean) and
  * report.html: one page with nothing fetched from anywhere, the figures inline as SVG. */
 #define _POSIX_C_SOURCE 200809L /* uname, gethostname */
 #include <math.h>
@@ -50,7 +50,7 @@ static void per_epoch(const struct cmp_report *r, const char *act, int val, int 
 static int figure(const struct cmp_report *r, int val, const char *stem)
 {
     long len = r->plan->opts->epochs;
-    size_t na = r->n_acts, per = r->seeds > 1 ? 3 : 1;
+    size_t na = r->n_acts, per = r->seeds > 1 ? 2 : 1;
     if (na * per > MAX_CURVES)
         na = MAX_CURVES / per;
     double *buf = malloc((size_t)(len ? len : 1) * (1 + 6 * na) * sizeof *buf);
@@ -70,12 +70,15 @@ static int figure(const struct cmp_report *r, int val, const char *stem)
         per_epoch(r, r->acts[a].act, val, 0, len, v + 3 * len, v + 4 * len, v + 5 * len);
         /* colours repeat after ten: the line style changes with each round of colours */
         plot_style st = (plot_style)((a / PLOT_PALETTE_SIZE) % 3);
-        for (size_t k = 0; k < per; k++) {
-            plot_style sk = k ? PLOT_DOTTED : st;
-            lc[n] = (plot_curve){k ? NULL : r->acts[a].act, x, v + k * len, (size_t)len, sk,
-                                 (int)a};
-            mc[n] = (plot_curve){k ? NULL : r->acts[a].act, x, v + (3 + k) * len, (size_t)len,
-                                 sk, (int)a};
+        /* the mean, and with several seeds a shaded band of mean ± std under it */
+        lc[n] = (plot_curve){r->acts[a].act, x, v, (size_t)len, st, (int)a, NULL};
+        mc[n] = (plot_curve){r->acts[a].act, x, v + 3 * len, (size_t)len, st, (int)a, NULL};
+        n++;
+        if (per == 2) {
+            lc[n] = (plot_curve){NULL, x, v + 2 * len, (size_t)len, PLOT_NONE, (int)a,
+                                 v + len};
+            mc[n] = (plot_curve){NULL, x, v + 5 * len, (size_t)len, PLOT_NONE, (int)a,
+                                 v + 4 * len};
             n++;
         }
     }
@@ -85,7 +88,7 @@ static int figure(const struct cmp_report *r, int val, const char *stem)
     snprintf(t2, sizeof t2, "%s%s", val ? "Validation " : "Training ",
              r->metric == 0 ? "accuracy" : r->metric == 1 ? "RMSLE" : "RMSE");
     snprintf(title, sizeof title, "%s curves per activation%s", val ? "Validation" : "Training",
-             r->seeds > 1 ? " (dotted: mean ± std over seeds)" : "");
+             r->seeds > 1 ? " (mean over seeds; shaded: ± one standard deviation)" : "");
     unsigned flags = PLOT_GRID | (na > 4 ? PLOT_LEGEND_OUTSIDE : PLOT_LEGEND);
     plot_panel p[2] = {
         {.title = t1, .xlabel = "epoch", .ylabel = val ? "val_loss" : "loss", .curves = lc,

@@ -157,10 +157,10 @@ int cli_log_plot(const char *path, const nn_epoch_stats *h, long n, int metric, 
     const char *name = cli_metric_name(metric);
     char vname[32];
     snprintf(vname, sizeof vname, "val_%s", name);
-    plot_curve lc[2] = {{"loss", ep, loss, (size_t)n, PLOT_SOLID, 0},
-                        {"val_loss", ep, vloss, (size_t)n, PLOT_DASHED, 1}};
-    plot_curve mc[2] = {{name, ep, met, (size_t)n, PLOT_SOLID, 0},
-                        {vname, ep, vmet, (size_t)n, PLOT_DASHED, 1}};
+    plot_curve lc[2] = {{"loss", ep, loss, (size_t)n, PLOT_SOLID, 0, NULL},
+                        {"val_loss", ep, vloss, (size_t)n, PLOT_DASHED, 1, NULL}};
+    plot_curve mc[2] = {{name, ep, met, (size_t)n, PLOT_SOLID, 0, NULL},
+                        {vname, ep, vmet, (size_t)n, PLOT_DASHED, 1, NULL}};
     size_t nc = has_val ? 2 : 1;
     plot_panel p[2] = {
         {.title = "Loss", .xlabel = "epoch", .ylabel = "loss", .curves = lc, .n_curves = nc,

@@ -47,7 +47,8 @@ enum {
     COL_ZERO,  /* x = 0 and y = 0 lines */
     COL_FRAME, /* legend frame */
     COL_CURVE0,
-    COL_COUNT = COL_CURVE0 + PLOT_PALETTE_SIZE
+    COL_BAND = COL_CURVE0 + PLOT_PALETTE_SIZE, /* set to a curve's colour, translucent */
+    COL_COUNT
 };
 
 static const PLINT palette[COL_COUNT][3] = {
@@ -70,7 +71,9 @@ static const PLINT palette[COL_COUNT][3] = {
 };
 
 /* PLplot line styles (pllsty): 1 continuous, 4 long dash short gap, 2 short dash short gap */
-static const PLINT line_style[] = {[PLOT_SOLID] = 1, [PLOT_DASHED] = 4, [PLOT_DOTTED] = 2};
+static const PLINT line_style[] = {[PLOT_SOLID] = 1, [PLOT_DASHED] = 4, [PLOT_DOTTED] = 2,
+                                   [PLOT_NONE] = 1};
+#define BAND_ALPHA 0.18
 
 #define CURVE_WIDTH 2.0
 #define MARGIN 0.05 /* of the data's y span, above and below */
@@ -154,15 +157,17 @@ static void compute_ranges(struct panel_job *pj)
     double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
     for (size_t c = 0; c < p->n_curves; c++) {
         const plot_curve *cv = &p->curves[c];
-        for (size_t i = 0; i < cv->n; i++) {
-            if (!usable(cv->x[i], cv->y[i], log_y))
-                continue;
-            double y = ty(cv->y[i], log_y);
-            x0 = fmin(x0, cv->x[i]);
-            x1 = fmax(x1, cv->x[i]);
-            y0 = fmin(y0, y);
-            y1 = fmax(y1, y);
-        }
+        for (size_t i = 0; i < cv->n; i++)
+            for (int k = 0; k < (cv->fill_to ? 2 : 1); k++) {
+                double v = k ? cv->fill_to[i] : cv->y[i];
+                if (!usable(cv->x[i], v, log_y))
+                    continue;
+                double y = ty(v, log_y);
+                x0 = fmin(x0, cv->x[i]);
+                x1 = fmax(x1, cv->x[i]);
+                y0 = fmin(y0, y);
+                y1 = fmax(y1, y);
+            }
     }
     if (x0 > x1) { /* no usable point */
         x0 = 0.0;
@@ -327,7 +332,7 @@ static int check_figure(const plot_figure *fig)
             if (cv->n && (!cv->x || !cv->y))
                 return al__fail(AL_EINVAL, "plot_write: panel %zu, curve %zu: x or y is NULL",
                                 k + 1, c + 1);
-            if ((unsigned)cv->style > PLOT_DOTTED)
+            if ((unsigned)cv->style > PLOT_NONE)
                 return al__fail(AL_EINVAL, "plot_write: panel %zu, curve %zu: unknown style %d",
                                 k + 1, c + 1, (int)cv->style);
         }
@@ -424,7 +429,8 @@ static int prepare(struct job *j, const plot_figure *fig)
             (rc = legend_build(&pj->legend, p)) != AL_OK)
             return rc;
     }
-    if (max_n && !(j->scratch = malloc(max_n * sizeof *j->scratch)))
+    /* a curve's log values, then a band's polygon (x and y, both ways round) */
+    if (max_n && !(j->scratch = malloc(5 * max_n * sizeof *j->scratch)))
         return al__fail(AL_ENOMEM, "out of memory");
 
     /* Default size: 600 x 500 per panel side by side, 800 x 400 per panel stacked, plus the
@@ -459,9 +465,43 @@ static int prepare(struct job *j, const plot_figure *fig)
 
 /* ---- drawing -------------------------------------------------------------------------- */
 
-/* Draws the usable runs of a curve: every NaN, inf (or y <= 0 on a log axis) ends one. */
+/* The band between y and fill_to, run by run as the lines are: poly holds 4 * cv->n. */
+static void draw_band(const plot_curve *cv, int log_y, double *poly)
+{
+    int col = palette_index(cv->color);
+    plscol0a(COL_BAND, palette[col][0], palette[col][1], palette[col][2], BAND_ALPHA);
+    plcol0(COL_BAND);
+    size_t i = 0;
+    while (i < cv->n) {
+        while (i < cv->n && !(usable(cv->x[i], cv->y[i], log_y) &&
+                              usable(cv->x[i], cv->fill_to[i], log_y)))
+            i++;
+        size_t start = i;
+        while (i < cv->n && usable(cv->x[i], cv->y[i], log_y) &&
+               usable(cv->x[i], cv->fill_to[i], log_y))
+            i++;
+        size_t len = i - start;
+        if (len < 2)
+            continue;
+        double *px = poly, *py = poly + 2 * len;
+        for (size_t k = 0; k < len; k++) {
+            px[k] = cv->x[start + k];
+            py[k] = ty(cv->y[start + k], log_y);
+            px[2 * len - 1 - k] = cv->x[start + k];
+            py[2 * len - 1 - k] = ty(cv->fill_to[start + k], log_y);
+        }
+        plfill((PLINT)(2 * len), px, py);
+    }
+}
+
+/* Draws the usable runs of a curve: every NaN, inf (or y <= 0 on a log axis) ends one.
+ * scratch holds 5 * cv->n values. */
 static void draw_curve(const plot_curve *cv, int log_y, double *scratch)
 {
+    if (cv->fill_to)
+        draw_band(cv, log_y, scratch + cv->n);
+    if (cv->style == PLOT_NONE)
+        return;
     plcol0(palette_index(cv->color));
     pllsty(line_style[cv->style]);
     plwidth(CURVE_WIDTH);
@@ -622,6 +662,10 @@ static void draw_panel(const struct job *j, const struct panel_job *pj, double v
 
     plcol0(COL_FG);
     plwidth(1.0);
+    /* labels of up to 7 characters as they are: PLplot's default writes 0.26 as 2.6 with a
+     * "(x10^-1)" above the axis, where it runs into the panel's title */
+    plsxax(7, 0);
+    plsyax(7, 0);
     plbox("bcnt", 0.0, 0, yopt, 0.0, 0);
     if (pj->title[0]) {
         plschr(0.0, j->scale * 1.2);
@@ -631,7 +675,7 @@ static void draw_panel(const struct job *j, const struct panel_job *pj, double v
     if (pj->xlabel[0])
         plmtex("b", 2.9, 0.5, 0.5, pj->xlabel);
     if (pj->ylabel[0])
-        plmtex("l", 4.6, 0.5, 0.5, pj->ylabel);
+        plmtex("l", 5.6, 0.5, 0.5, pj->ylabel); /* clear of 7-character tick labels */
 
     if (legend_pos) {
         const struct legend *l = &pj->legend;
@@ -925,9 +969,9 @@ int plot_activations(const act_spec *specs, size_t n, double lo, double hi, doub
                 g[i] = gf[i];
         }
         act_format(&specs[k], labels[k], sizeof labels[k]);
-        curves[k] = (plot_curve){labels[k], xd, f, m, PLOT_SOLID, (int)k};
+        curves[k] = (plot_curve){labels[k], xd, f, m, PLOT_SOLID, (int)k, NULL};
         if (with_grad)
-            curves[n + k] = (plot_curve){labels[k], xd, g, m, PLOT_SOLID, (int)k};
+            curves[n + k] = (plot_curve){labels[k], xd, g, m, PLOT_SOLID, (int)k, NULL};
     }
     /* One legend is enough: the colours are the same in both panels. Up to four entries it
      * fits inside the f(x) panel; more go to the right of the last panel. */
