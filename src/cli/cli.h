@@ -26,7 +26,7 @@ typedef int cli_command(int argc, char **argv);
     X(predict, "run a saved model on a data set; write .npy or .csv (Kaggle Id,SalePrice)") \
     X(gradients, "vanishing gradients and dead ReLUs, per layer of a deep MLP")          \
     X(bench, "how fast the activation kernels run on this machine")                      \
-    X(tour, "the main job: table, plot and neuron in one go")
+    X(tour, "the main job: table, plots, neuron, compare and gradients in one folder")
 
 #define X(name, doc) cli_command cli_##name;
 CLI_COMMANDS(X)
