@@ -5,6 +5,8 @@
 #             both figures inline; the verdict printed
 #   jobs      --jobs 1 and --jobs 2 give the same numbers in every run's metrics (all but the
 #             seconds column)
+#   cifar     --preset cifar-lenet5 end to end on CIFAR-10 binary files the test writes (60
+#             records per batch; labels 0..9, pixels a constant that depends on the label)
 #   refusals  an unknown activation, a model without @, -o under a file: exit 2 or 1 before
 #             anything is trained or written
 set -u
@@ -50,6 +52,21 @@ jobs)
             fail "$(basename "$f") differs between --jobs 1 and 2"
     done
     [[ $(ls "$d/j1/runs" | wc -l) -eq 6 ]] || fail "runs: $(ls "$d/j1/runs")"
+    ;;
+cifar)
+    mkdir "$d/cifar"
+    for f in data_batch_1 data_batch_2 data_batch_3 data_batch_4 data_batch_5 test_batch; do
+        for k in $(seq 0 59); do
+            printf "\\x0$((k % 10))"
+            head -c 3072 /dev/zero | tr '\0' "\\1$((k % 8))0" # octal 100..170
+        done >"$d/cifar/$f.bin"
+    done
+    [[ $(stat -c %s "$d/cifar/test_batch.bin") -eq $((60 * 3073)) ]] || fail "cifar files"
+    "$actlab" compare --preset cifar-lenet5 --data "cifar10:$d/cifar" --acts relu,tanh --seeds 1 \
+        --epochs 1 --quiet -o "$d/c" >"$d/stdout" 2>"$d/err" || fail "cifar: $(cat "$d/err")"
+    grep -q '300 training samples, 60 validation samples' "$d/c/report.html" ||
+        fail "cifar data: $(grep -o 'Data:[^<]*' "$d/c/report.html")"
+    [[ $(wc -l <"$d/c/summary.csv") -eq 3 ]] || fail "cifar summary: $(cat "$d/c/summary.csv")"
     ;;
 refusals)
     start=$(date +%s)
