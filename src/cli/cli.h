@@ -52,6 +52,11 @@ int cli_parse_act_list(const char *cmd, const char *opt, const char *what, const
  * 0 on success. */
 int cli_parse_double(const char *s, double *out);
 
+/* A whole number from lo to hi for option opt (s may be NULL: the value is missing); an exit
+ * code, with "OPT needs a whole number from LO to HI, not 'S'" on failure. */
+int cli_parse_long(const char *cmd, const char *opt, const char *s, long lo, long hi,
+                   long *out);
+
 /* %.9g and a newline, with NaN always "nan" (never "-nan") */
 void cli_print_double(FILE *f, double v);
 

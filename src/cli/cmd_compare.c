@@ -101,13 +101,8 @@ static int apply_args(const char *cmd, int argc, char **argv, struct compare_arg
         i++;
         if (slot) {
             *slot = v;
-        } else {
-            char *end;
-            long n = strtol(v, &end, 10);
-            if (end == v || *end || n < 1 || n > (num == &a->seeds ? 64 : 1024))
-                return cli_usage(cmd, "%s '%s': a whole number from 1 to %d", o, v,
-                                 num == &a->seeds ? 64 : 1024);
-            *num = n;
+        } else if (cli_parse_long(cmd, o, v, 1, num == &a->seeds ? 64 : 1024, num)) {
+            return CLI_USAGE;
         }
     }
     return CLI_OK;

@@ -82,13 +82,8 @@ static int parse_value(const char *cmd, struct grad_args *a, const char *o, cons
     for (size_t k = 0; k < N_LONG_OPTS; k++) {
         if (strcmp(o, long_opts[k].name))
             continue;
-        errno = 0;
-        long n = strtol(v, &end, 10);
-        if (end == v || *end || errno || n < long_opts[k].lo || n > long_opts[k].hi)
-            return cli_usage(cmd, "%s '%s': a whole number from %ld to %ld", o, v,
-                             long_opts[k].lo, long_opts[k].hi);
-        *(long *)((char *)a + long_opts[k].field) = n;
-        return CLI_OK;
+        return cli_parse_long(cmd, o, v, long_opts[k].lo, long_opts[k].hi,
+                              (long *)(void *)((char *)a + long_opts[k].field));
     }
     const char **slot = !strcmp(o, "--data") ? &a->data : !strcmp(o, "--acts") ? &a->acts
                                                                                 : &a->out;

@@ -21,18 +21,6 @@ static int usage(void)
     return CLI_OK;
 }
 
-static int parse_long(const char *cmd, const char *opt, const char *s, long lo, long hi,
-                      long *out)
-{
-    char *end;
-    long v = strtol(s ? s : "", &end, 10);
-    if (!s || end == s || *end || v < lo || v > hi)
-        return cli_usage(cmd, "%s needs a whole number from %ld to %ld, not '%s'", opt, lo, hi,
-                         s ? s : "");
-    *out = v;
-    return CLI_OK;
-}
-
 /* Prints the neuron for seed and functions; shared with the tour. */
 int cli_neuron_run(FILE *f, unsigned long seed, long k, const act_spec *specs, int nf)
 {
@@ -88,9 +76,9 @@ int cli_neuron(int argc, char **argv)
         if (cli_is_help(argv[i]))
             return usage();
         else if (strcmp(argv[i], "--seed") == 0)
-            rc = parse_long(argv[0], "--seed", v, 0, 2147483647L, &seed), i++;
+            rc = cli_parse_long(argv[0], "--seed", v, 0, 2147483647L, &seed), i++;
         else if (strcmp(argv[i], "--inputs") == 0)
-            rc = parse_long(argv[0], "--inputs", v, 1, 1000, &k), i++;
+            rc = cli_parse_long(argv[0], "--inputs", v, 1, 1000, &k), i++;
         else if (strcmp(argv[i], "--act") == 0)
             rc = v ? CLI_OK : cli_usage(argv[0], "--act needs a list"), acts = v, i++;
         else

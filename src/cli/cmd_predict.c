@@ -89,10 +89,8 @@ static int parse_args(int argc, char **argv, struct predict_args *a)
             *slot = v;
             continue;
         }
-        char *end;
-        a->batch = strtol(v, &end, 10);
-        if (end == v || *end || a->batch < 1 || a->batch > 1000000)
-            return cli_usage(argv[0], "--batch '%s': a whole number from 1 to 1000000", v);
+        if (cli_parse_long(argv[0], o, v, 1, 1000000, &a->batch))
+            return CLI_USAGE;
     }
     if (!a->load || !(data || input) || !a->output)
         return cli_usage(argv[0], "needs --load W.safetensors --data SOURCE -o OUT (try --help)");

@@ -298,6 +298,16 @@ static const struct cmp_run *good_run(const struct cmp_report *r, const char *ac
     return NULL;
 }
 
+/* some epoch of run was better than the constant model */
+static int beats_baseline(const struct cmp_report *r, const struct cmp_run *run)
+{
+    for (long e = 0; e < run->n; e++)
+        if (better(cli_metric_value(&run->hist[e], r->metric, r->has_val), r->baseline,
+                   r->metric))
+            return 1;
+    return 0;
+}
+
 static void explain_failure(struct text *t, const struct cmp_report *r, const struct cmp_act *c,
                             double median)
 {
@@ -339,13 +349,8 @@ char *cmp_verdict(const struct cmp_report *r)
     size_t losers = 0, ran = 0;
     for (size_t a = 0; a < r->n_acts; a++) {
         const struct cmp_run *g = good_run(r, r->acts[a].act);
-        if (!g)
-            continue;
-        int beat = 0;
-        for (long e = 0; e < g->n; e++)
-            beat |= better(cli_metric_value(&g->hist[e], r->metric, r->has_val), r->baseline,
-                           r->metric);
-        ran++, losers += !beat;
+        if (g)
+            ran++, losers += !beats_baseline(r, g);
     }
     int all_lost = ran > 1 && losers == ran;
     if (all_lost)
@@ -398,16 +403,11 @@ char *cmp_verdict(const struct cmp_report *r)
         const struct cmp_run *g = good_run(r, c->act);
         if (!g)
             continue;
-        int beat = 0;
         long at_chance = 0; /* leading epochs within 5 points of the majority class */
-        for (long e = 0; e < g->n; e++) {
-            double v = cli_metric_value(&g->hist[e], r->metric, r->has_val);
-            beat |= better(v, r->baseline, r->metric);
-            if (r->metric == 0 && at_chance == e && v < r->baseline + 0.05)
-                at_chance = e + 1;
-        }
-
-        if (!beat && !all_lost)
+        while (r->metric == 0 && at_chance < g->n &&
+               cli_metric_value(&g->hist[at_chance], 0, r->has_val) < r->baseline + 0.05)
+            at_chance++;
+        if (!beats_baseline(r, g) && !all_lost)
             say(&t, "- **%s** never beat a constant model (%s %.4f).\n", c->act, col,
                 r->baseline);
         else if (at_chance)

@@ -106,10 +106,8 @@ int cli_train_option(const char *cmd, int argc, char **argv, int *i, struct cli_
     if (slot) {
         *slot = v;
     } else if (count) {
-        long n = strtol(v, &end, 10);
-        if (end == v || *end || n < min || n > 100000000)
-            return cli_usage(cmd, "%s '%s': a whole number >= %ld", name, v, min), -1;
-        *count = n;
+        if (cli_parse_long(cmd, name, v, min, 100000000, count))
+            return -1;
     } else {
         o->lr = strtod(v, &end);
         if (end == v || *end || !(o->lr > 0 && o->lr < 1e6))

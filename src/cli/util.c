@@ -116,3 +116,16 @@ int cli_check_output(const char *cmd, const char *path)
         return cli_fail(cmd, "%s", act_last_error());
     return CLI_OK;
 }
+
+int cli_parse_long(const char *cmd, const char *opt, const char *s, long lo, long hi,
+                   long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s ? s : "", &end, 10);
+    if (!s || end == s || *end || errno || v < lo || v > hi)
+        return cli_usage(cmd, "%s needs a whole number from %ld to %ld, not '%s'", opt, lo, hi,
+                         s ? s : "");
+    *out = v;
+    return CLI_OK;
+}

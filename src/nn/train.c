@@ -272,7 +272,8 @@ static int train_epoch(nn_model *m, const data_set *train, const nn_fit_config *
  * watch_free releases it whether or not watch_init succeeded. */
 struct watch {
     double base_lr;
-    double *monitor;   /* epochs 1..cap, grown as epochs end (a run may ask for millions) */
+    double *monitor;   /* the epochs done so far; room for cap, grown as epochs end (a run
+                        * may ask for millions) */
     size_t cap;
     double best;
     float *w, *best_w; /* the model's weights, and a copy of the best (restore_best) */
@@ -297,8 +298,6 @@ static int watch_init(struct watch *w, nn_model *m, const nn_fit_config *c, int 
         w->best_w = malloc((w->n ? w->n : 1) * sizeof *w->best_w);
     if (!w->monitor || (c->restore_best && c->early_stop && !w->best_w))
         return al__fail(AL_ENOMEM, "training: no memory for early stopping");
-    for (size_t i = 0; i < len; i++)
-        w->monitor[i] = NAN;
     for (long i = 0; i < c->start_epoch && i < c->epochs; i++) {
         double v = has_val ? c->past[i].val_loss : c->past[i].loss;
         w->monitor[i] = v;

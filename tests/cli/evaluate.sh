@@ -33,7 +33,7 @@ errors)
         --quiet >/dev/null 2>&1 || fail "train npy"
     run 2 "needs --load W.safetensors --data SOURCE" "$A" evaluate --load w.safetensors
     run 2 "unknown option '--frob'" "$A" evaluate --frob 1
-    run 2 "--batch '0'" "$A" evaluate --load w.safetensors --data csv:t.csv --batch 0
+    run 2 "--batch needs a whole number from 1 to 1000000, not '0'" "$A" evaluate --load w.safetensors --data csv:t.csv --batch 0
     run 2 "--loss: .*mse" "$A" evaluate --load missing --data csv:t.csv --loss mes
     run 2 "pipeline options.*are train's" "$A" evaluate --load missing --data csv:t.csv --target y
     run 2 "pipeline options.*are train's" "$A" predict --load missing --data csv:t.csv --drop a -o p.csv
