@@ -1,0 +1,39 @@
+/* The fitted tabular pipeline's state, shared by its files: fit and apply (tabular.c), the
+ * numbers (tab_numeric.c) and the JSON form (tab_json.c). */
+#ifndef ACTLAB_SRC_DATA_TABULAR_H
+#define ACTLAB_SRC_DATA_TABULAR_H
+
+#include <stddef.h>
+
+#include "actlab/table.h"
+
+enum feat_kind { FEAT_VALUE, FEAT_CATEGORY, FEAT_NAN };
+
+struct tab_source {
+    char *name;
+    tab_type type;
+    size_t n_cats; /* text: the fitted categories, strictly increasing (strcmp) */
+    char **cats;
+};
+
+struct tab_feature {
+    char *name;
+    size_t source;
+    enum feat_kind kind;
+    size_t cat;   /* FEAT_CATEGORY: index into the source's categories */
+    double fill;  /* FEAT_VALUE: stands in for a missing value */
+    double a, b;  /* minmax: x * a + b; standard: (x - a) / b; none: unused (1, 0) */
+};
+
+struct tab_transform {
+    char *target;
+    tab_fill fill;
+    tab_scale scale;
+    int one_hot, dummy_na, drop_first;
+    size_t n_sources, n_features;
+    struct tab_source *src;
+    struct tab_feature *feat;
+};
+
+#endif
+
