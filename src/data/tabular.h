@@ -35,5 +35,9 @@ struct tab_transform {
     struct tab_feature *feat;
 };
 
-#endif
+double fill_value(tab_fill how, const double *v, size_t n, double *scratch);
+void scale_params(tab_scale how, const double *x, size_t n, double *scratch, double *a,
+                  double *b);
+double scale_value(tab_scale how, const struct tab_feature *f, double v);
 
+#endif
