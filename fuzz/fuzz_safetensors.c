@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "actlab/nn.h"
-#include "nn/safetensors.h"
+#include "data/safetensors.h"
 
 static int same_tensor(const struct nn__st_tensor *a, const struct nn__st_tensor *b)
 {

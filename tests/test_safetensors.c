@@ -1,4 +1,4 @@
-/* safetensors: the format on its own (src/nn/safetensors.c): round trips, files written byte
+/* safetensors: the format on its own (src/data/safetensors.c): round trips, files written byte
  * by byte here in the reference's style, every kind of malformed file (each an error whose
  * message says what is wrong), and a loop of random corruptions that must never crash or read
  * out of bounds (run it under ASan). Then the model files (src/nn/files.c): torch state_dict
@@ -11,7 +11,7 @@
 
 #include "actlab/nn.h"
 #include "nn/model_access.h"
-#include "nn/safetensors.h"
+#include "data/safetensors.h"
 
 static char dir[64];
 static void setup(void)

@@ -16,7 +16,7 @@
 
 #include "actlab/data.h"
 #include "actlab/nn.h"
-#include "nn/safetensors.h"
+#include "data/safetensors.h"
 
 #ifndef ACTLAB_TORCH_FIXTURES
 #error "ACTLAB_TORCH_FIXTURES must name tests/fixtures/torch (tests/nn_files.cmake sets it)"

@@ -30,7 +30,7 @@
 #include "actlab/nn.h"
 #include "layer.h"
 #include "model_access.h"
-#include "safetensors.h"
+#include "../data/safetensors.h"
 
 #define OPT_M "optimizer.m"
 #define OPT_V "optimizer.v"

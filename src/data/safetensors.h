@@ -15,8 +15,8 @@
  * times its dtype's size, and the tensors must tile the data section with no gap, overlap or
  * bytes left over. It is stricter than the reference where a file would be ambiguous:
  * duplicate names, unknown keys in a tensor entry and "\u0000" in a name are errors. */
-#ifndef ACTLAB_SRC_NN_SAFETENSORS_H
-#define ACTLAB_SRC_NN_SAFETENSORS_H
+#ifndef ACTLAB_SRC_DATA_SAFETENSORS_H
+#define ACTLAB_SRC_DATA_SAFETENSORS_H
 
 #include <stddef.h>
 #include <stdint.h>
