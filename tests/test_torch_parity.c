@@ -121,7 +121,7 @@ struct run {
     const struct fixture *fx;
     nn_model *m;
     data_array x, target;
-    struct nn__st_file weights, ref;
+    struct data__st_file weights, ref;
     size_t n_in, n_out, n_params;
     nn_loss loss;
 };
@@ -136,8 +136,8 @@ static void open_run(const struct fixture *fx, struct run *r)
                  "%s: nn_model_create(%s): %s", fx->name, fx->spec, act_last_error());
     const char *wpath = fixture_path(fx, ".safetensors");
     cr_assert_eq(nn_load_weights(r->m, wpath), AL_OK, "%s: %s", fx->name, act_last_error());
-    cr_assert_eq(nn__st_read(wpath, &r->weights), AL_OK, "%s", act_last_error());
-    cr_assert_eq(nn__st_read(fixture_path(fx, "_ref.safetensors"), &r->ref), AL_OK, "%s",
+    cr_assert_eq(data__st_read(wpath, &r->weights), AL_OK, "%s", act_last_error());
+    cr_assert_eq(data__st_read(fixture_path(fx, "_ref.safetensors"), &r->ref), AL_OK, "%s",
                  act_last_error());
     cr_assert_eq(data_npy_read(fixture_path(fx, "_x.npy"), &r->x), AL_OK, "%s",
                  act_last_error());
@@ -158,8 +158,8 @@ static void close_run(struct run *r)
     nn_model_free(r->m);
     data_array_free(&r->x);
     data_array_free(&r->target);
-    nn__st_free(&r->weights);
-    nn__st_free(&r->ref);
+    data__st_free(&r->weights);
+    data__st_free(&r->ref);
 }
 
 /* The reference tensor PREFIX + name for every tensor of the weights file, concatenated in
@@ -171,12 +171,12 @@ static float *ref_arena(struct run *r, const char *prefix)
     for (size_t i = 0; i < r->weights.n_tensors; i++) {
         char name[96];
         snprintf(name, sizeof name, "%s%s", prefix, r->weights.tensors[i].name);
-        const struct nn__st_tensor *t = prefix[0] ? nn__st_find(&r->ref, name)
+        const struct data__st_tensor *t = prefix[0] ? data__st_find(&r->ref, name)
                                                   : &r->weights.tensors[i];
         cr_assert(t, "%s: no reference tensor %s", r->fx->name, name);
-        size_t n = nn__st_count(t);
+        size_t n = data__st_count(t);
         cr_assert_leq(at + n, r->n_params, "%s: %s overruns the arena", r->fx->name, name);
-        cr_assert_eq(nn__st_get_f32(prefix[0] ? &r->ref : &r->weights, t, out + at), AL_OK);
+        cr_assert_eq(data__st_get_f32(prefix[0] ? &r->ref : &r->weights, t, out + at), AL_OK);
         at += n;
     }
     cr_assert_eq(at, r->n_params, "%s: the references hold %zu of %zu parameters", r->fx->name, at,
@@ -186,12 +186,12 @@ static float *ref_arena(struct run *r, const char *prefix)
 
 static float *ref_named(struct run *r, const char *name, size_t n)
 {
-    const struct nn__st_tensor *t = nn__st_find(&r->ref, name);
+    const struct data__st_tensor *t = data__st_find(&r->ref, name);
     cr_assert(t, "%s: no reference tensor %s", r->fx->name, name);
-    cr_assert_eq(nn__st_count(t), n, "%s: %s has %zu values, expected %zu", r->fx->name, name,
-                 nn__st_count(t), n);
+    cr_assert_eq(data__st_count(t), n, "%s: %s has %zu values, expected %zu", r->fx->name, name,
+                 data__st_count(t), n);
     float *out = malloc((n + 1) * sizeof *out);
-    cr_assert_eq(nn__st_get_f32(&r->ref, t, out), AL_OK);
+    cr_assert_eq(data__st_get_f32(&r->ref, t, out), AL_OK);
     return out;
 }
 
@@ -246,19 +246,19 @@ Test(torch_parity, weights_load_in_module_order)
         tmp_dir(dir);
         const char *out = in_dir(dir, "saved.safetensors");
         cr_assert_eq(nn_save(r.m, out), AL_OK, "%s", act_last_error());
-        struct nn__st_file saved;
-        cr_assert_eq(nn__st_read(out, &saved), AL_OK, "%s", act_last_error());
+        struct data__st_file saved;
+        cr_assert_eq(data__st_read(out, &saved), AL_OK, "%s", act_last_error());
         cr_assert_eq(saved.n_tensors, r.weights.n_tensors);
         for (size_t i = 0; i < r.weights.n_tensors; i++) {
-            const struct nn__st_tensor *a = &r.weights.tensors[i];
-            const struct nn__st_tensor *b = nn__st_find(&saved, a->name);
+            const struct data__st_tensor *a = &r.weights.tensors[i];
+            const struct data__st_tensor *b = data__st_find(&saved, a->name);
             cr_assert(b, "%s: nn_save wrote no %s", r.fx->name, a->name);
             cr_assert(a->ndim == b->ndim && !memcmp(a->shape, b->shape, sizeof a->shape) &&
                       a->end - a->begin == b->end - b->begin &&
                       !memcmp(r.weights.data + a->begin, saved.data + b->begin, a->end - a->begin),
                       "%s: %s differs after nn_save", r.fx->name, a->name);
         }
-        nn__st_free(&saved);
+        data__st_free(&saved);
         rm_dir(dir);
         close_run(&r);
     }

@@ -28,20 +28,20 @@ static const struct {
     const char *name;
     size_t size;
 } dtypes[] = {
-#define X(id, size) [NN__ST_##id] = {#id, size},
-    NN__ST_DTYPE_LIST(X)
+#define X(id, size) [DATA__ST_##id] = {#id, size},
+    DATA__ST_DTYPE_LIST(X)
 #undef X
 };
-_Static_assert(sizeof dtypes / sizeof dtypes[0] == NN__ST_DTYPE_COUNT, "dtype table out of sync");
+_Static_assert(sizeof dtypes / sizeof dtypes[0] == DATA__ST_DTYPE_COUNT, "dtype table out of sync");
 
-const char *nn__st_dtype_name(enum nn__st_dtype t)
+const char *data__st_dtype_name(enum data__st_dtype t)
 {
-    return (unsigned)t < NN__ST_DTYPE_COUNT ? dtypes[t].name : "?";
+    return (unsigned)t < DATA__ST_DTYPE_COUNT ? dtypes[t].name : "?";
 }
 
-size_t nn__st_dtype_size(enum nn__st_dtype t)
+size_t data__st_dtype_size(enum data__st_dtype t)
 {
-    return (unsigned)t < NN__ST_DTYPE_COUNT ? dtypes[t].size : 0;
+    return (unsigned)t < DATA__ST_DTYPE_COUNT ? dtypes[t].size : 0;
 }
 
 static int host_is_little(void)
@@ -80,13 +80,13 @@ static size_t shape_count(int ndim, const size_t *shape, int *ok)
     return n;
 }
 
-size_t nn__st_count(const struct nn__st_tensor *t)
+size_t data__st_count(const struct data__st_tensor *t)
 {
     int ok;
     return shape_count(t->ndim, t->shape, &ok);
 }
 
-char *nn__st_format_shape(int ndim, const size_t *shape, char *buf, size_t size)
+char *data__st_format_shape(int ndim, const size_t *shape, char *buf, size_t size)
 {
     size_t used = 0;
     if (!size)
@@ -108,9 +108,9 @@ struct parser {
     size_t n, p;
     char *arena;
     size_t used;
-    struct nn__st_tensor *t;
+    struct data__st_tensor *t;
     size_t nt, cap_t;
-    struct nn__st_kv *kv;
+    struct data__st_kv *kv;
     size_t nkv, cap_kv;
     int have_meta;
 };
@@ -360,7 +360,7 @@ static int parse_meta(struct parser *c)
         return AL_OK;
     }
     for (;;) {
-        struct nn__st_kv kv;
+        struct data__st_kv kv;
         if ((rc = parse_string(c, &kv.key)) || (rc = expect(c, ':', "after a metadata key")))
             return rc;
         if (peek(c) != '"')
@@ -381,8 +381,8 @@ static int parse_meta(struct parser *c)
     }
 }
 
-/* [d0, d1, ...], at most NN__ST_MAX_DIMS of them */
-static int parse_shape(struct parser *c, struct nn__st_tensor *t)
+/* [d0, d1, ...], at most DATA__ST_MAX_DIMS of them */
+static int parse_shape(struct parser *c, struct data__st_tensor *t)
 {
     int rc = expect(c, '[', "to open \"shape\"");
     if (rc)
@@ -393,9 +393,9 @@ static int parse_shape(struct parser *c, struct nn__st_tensor *t)
         return AL_OK;
     }
     for (;;) {
-        if (t->ndim == NN__ST_MAX_DIMS)
+        if (t->ndim == DATA__ST_MAX_DIMS)
             return al__fail(AL_EUNSUPPORTED, "%s: tensor \"%s\" has more than %d dimensions",
-                            c->file, t->name, NN__ST_MAX_DIMS);
+                            c->file, t->name, DATA__ST_MAX_DIMS);
         if ((rc = parse_uint(c, &t->shape[t->ndim], "a dimension")))
             return rc;
         t->ndim++;
@@ -409,7 +409,7 @@ static int parse_shape(struct parser *c, struct nn__st_tensor *t)
     }
 }
 
-static int parse_offsets(struct parser *c, struct nn__st_tensor *t)
+static int parse_offsets(struct parser *c, struct data__st_tensor *t)
 {
     int rc;
     if ((rc = expect(c, '[', "to open \"data_offsets\"")) ||
@@ -427,7 +427,7 @@ static int parse_offsets(struct parser *c, struct nn__st_tensor *t)
 /* {"dtype": "F32", "shape": [...], "data_offsets": [b, e]} in any order, each exactly once */
 static int parse_tensor(struct parser *c, const char *name)
 {
-    struct nn__st_tensor t = {.name = name};
+    struct data__st_tensor t = {.name = name};
     int seen[3] = {0, 0, 0}, rc;
     static const char *const keys[3] = {"dtype", "shape", "data_offsets"};
     if ((rc = expect(c, '{', "to open a tensor entry")))
@@ -450,12 +450,12 @@ static int parse_tensor(struct parser *c, const char *name)
                 if ((rc = parse_string(c, &dt)))
                     return rc;
                 unsigned d = 0;
-                while (d < NN__ST_DTYPE_COUNT && strcmp(dt, dtypes[d].name) != 0)
+                while (d < DATA__ST_DTYPE_COUNT && strcmp(dt, dtypes[d].name) != 0)
                     d++;
-                if (d == NN__ST_DTYPE_COUNT)
+                if (d == DATA__ST_DTYPE_COUNT)
                     return al__fail(AL_EFORMAT, "%s: tensor \"%s\" has unknown dtype \"%s\"",
                                     c->file, name, dt);
-                t.dtype = (enum nn__st_dtype)d;
+                t.dtype = (enum data__st_dtype)d;
             } else if ((rc = k == 1 ? parse_shape(c, &t) : parse_offsets(c, &t)))
                 return rc;
             skip_ws(c);
@@ -506,8 +506,8 @@ static int parse_header(struct parser *c)
 
 static int by_offset(const void *a, const void *b)
 {
-    const struct nn__st_tensor *x = *(const struct nn__st_tensor *const *)a;
-    const struct nn__st_tensor *y = *(const struct nn__st_tensor *const *)b;
+    const struct data__st_tensor *x = *(const struct data__st_tensor *const *)a;
+    const struct data__st_tensor *y = *(const struct data__st_tensor *const *)b;
     if (x->begin != y->begin)
         return x->begin < y->begin ? -1 : 1;
     return x->end < y->end ? -1 : x->end > y->end;
@@ -543,8 +543,8 @@ static int check_tensors(const struct parser *c, size_t data_size)
     char sh[128];
     const char *dup;
     int rc;
-    _Static_assert(offsetof(struct nn__st_tensor, name) == 0, "name first");
-    _Static_assert(offsetof(struct nn__st_kv, key) == 0, "key first");
+    _Static_assert(offsetof(struct data__st_tensor, name) == 0, "name first");
+    _Static_assert(offsetof(struct data__st_kv, key) == 0, "key first");
     if ((rc = find_duplicate(c->t, c->nt, sizeof *c->t, &dup)))
         return rc;
     if (dup)
@@ -555,10 +555,10 @@ static int check_tensors(const struct parser *c, size_t data_size)
         return al__fail(AL_EFORMAT, "%s: metadata key \"%s\" appears twice", c->file, dup);
 
     for (size_t i = 0; i < c->nt; i++) {
-        const struct nn__st_tensor *t = &c->t[i];
+        const struct data__st_tensor *t = &c->t[i];
         int ok;
         size_t count = shape_count(t->ndim, t->shape, &ok), el = dtypes[t->dtype].size;
-        nn__st_format_shape(t->ndim, t->shape, sh, sizeof sh);
+        data__st_format_shape(t->ndim, t->shape, sh, sizeof sh);
         if (!ok || count > SIZE_MAX / el)
             return al__fail(AL_EFORMAT, "%s: tensor \"%s\": shape %s is too large", c->file,
                             t->name, sh);
@@ -578,7 +578,7 @@ static int check_tensors(const struct parser *c, size_t data_size)
     }
 
     /* sorted by offset, each tensor starts where the previous one ended */
-    const struct nn__st_tensor **v = malloc((c->nt ? c->nt : 1) * sizeof *v);
+    const struct data__st_tensor **v = malloc((c->nt ? c->nt : 1) * sizeof *v);
     if (!v)
         return al__fail(AL_ENOMEM, "out of memory reading a safetensors header");
     for (size_t i = 0; i < c->nt; i++)
@@ -605,7 +605,7 @@ static int check_tensors(const struct parser *c, size_t data_size)
 
 /* ---- reading ---------------------------------------------------------------------------- */
 
-void nn__st_free(struct nn__st_file *f)
+void data__st_free(struct data__st_file *f)
 {
     if (!f)
         return;
@@ -616,24 +616,24 @@ void nn__st_free(struct nn__st_file *f)
     memset(f, 0, sizeof *f);
 }
 
-int nn__st_parse(const char *name, const unsigned char *bytes, size_t size,
-                 struct nn__st_file *out)
+int data__st_parse(const char *name, const unsigned char *bytes, size_t size,
+                 struct data__st_file *out)
 {
     memset(out, 0, sizeof *out);
     if (!name)
         name = "safetensors";
     if (!bytes && size)
-        return al__fail(AL_EINVAL, "nn__st_parse: no bytes");
+        return al__fail(AL_EINVAL, "data__st_parse: no bytes");
     if (size < 8)
         return al__fail(AL_EFORMAT, "%s: %zu bytes: too short for a safetensors file (it starts "
                         "with an 8-byte header length)", name, size);
     uint64_t n = 0;
     for (int i = 7; i >= 0; i--)
         n = n << 8 | bytes[i];
-    if (n > NN__ST_MAX_HEADER)
+    if (n > DATA__ST_MAX_HEADER)
         return al__fail(AL_EFORMAT, "%s: header length %llu is over the format's limit of %llu "
                         "bytes: not a safetensors file?", name, (unsigned long long)n,
-                        (unsigned long long)NN__ST_MAX_HEADER);
+                        (unsigned long long)DATA__ST_MAX_HEADER);
     if (n > size - 8)
         return al__fail(AL_EFORMAT, "%s: header length %llu is larger than the rest of the file "
                         "(%zu bytes): the file is truncated or not a safetensors file", name,
@@ -677,7 +677,7 @@ int nn__st_parse(const char *name, const unsigned char *bytes, size_t size,
     return AL_OK;
 }
 
-int nn__st_read(const char *path, struct nn__st_file *out)
+int data__st_read(const char *path, struct data__st_file *out)
 {
     memset(out, 0, sizeof *out);
     if (!path || !path[0])
@@ -715,7 +715,7 @@ int nn__st_read(const char *path, struct nn__st_file *out)
         free(buf);
         return al__fail(AL_EIO, "cannot read %s: %s", path, strerror(err));
     }
-    int rc = nn__st_parse(path, buf, len, out);
+    int rc = data__st_parse(path, buf, len, out);
     if (rc) {
         free(buf);
         return rc;
@@ -724,7 +724,7 @@ int nn__st_read(const char *path, struct nn__st_file *out)
     return AL_OK;
 }
 
-const struct nn__st_tensor *nn__st_find(const struct nn__st_file *f, const char *name)
+const struct data__st_tensor *data__st_find(const struct data__st_file *f, const char *name)
 {
     for (size_t i = 0; i < f->n_tensors; i++)
         if (strcmp(f->tensors[i].name, name) == 0)
@@ -732,7 +732,7 @@ const struct nn__st_tensor *nn__st_find(const struct nn__st_file *f, const char 
     return NULL;
 }
 
-const char *nn__st_meta(const struct nn__st_file *f, const char *key)
+const char *data__st_meta(const struct data__st_file *f, const char *key)
 {
     for (size_t i = 0; i < f->n_meta; i++)
         if (strcmp(f->meta[i].key, key) == 0)
@@ -740,12 +740,12 @@ const char *nn__st_meta(const struct nn__st_file *f, const char *key)
     return NULL;
 }
 
-int nn__st_get_f32(const struct nn__st_file *f, const struct nn__st_tensor *t, float *out)
+int data__st_get_f32(const struct data__st_file *f, const struct data__st_tensor *t, float *out)
 {
-    if (t->dtype != NN__ST_F32)
+    if (t->dtype != DATA__ST_F32)
         return al__fail(AL_EUNSUPPORTED, "%s: %s has dtype %s; actlab reads F32 only (save it with "
                         "tensor.float())", f->name, t->name, dtypes[t->dtype].name);
-    size_t n = nn__st_count(t);
+    size_t n = data__st_count(t);
     memcpy(out, f->data + t->begin, n * sizeof *out);
     if (!host_is_little())
         swap4(out, n);
@@ -822,8 +822,8 @@ static int check_text(const char *path, const char *what, const char *s)
 }
 
 /* The JSON header, padded with spaces to a multiple of 8 bytes. */
-static int build_header(const char *path, const struct nn__st_kv *meta, size_t n_meta,
-                        const struct nn__st_entry *t, size_t n, struct sbuf *b)
+static int build_header(const char *path, const struct data__st_kv *meta, size_t n_meta,
+                        const struct data__st_entry *t, size_t n, struct sbuf *b)
 {
     int rc;
     for (size_t i = 0; i < n_meta; i++) {
@@ -840,7 +840,7 @@ static int build_header(const char *path, const struct nn__st_kv *meta, size_t n
             return rc;
         if (strcmp(t[i].name, "__metadata__") == 0)
             return al__fail(AL_EINVAL, "%s: \"%s\" cannot name a tensor", path, t[i].name);
-        if (t[i].ndim < 0 || t[i].ndim > NN__ST_MAX_DIMS)
+        if (t[i].ndim < 0 || t[i].ndim > DATA__ST_MAX_DIMS)
             return al__fail(AL_EINVAL, "%s: tensor %s has %d dimensions", path, t[i].name,
                             t[i].ndim);
         for (size_t j = 0; j < i; j++)
@@ -886,13 +886,13 @@ static int build_header(const char *path, const struct nn__st_kv *meta, size_t n
         sb_add(b, " ", 1);
     if (b->oom)
         return al__fail(AL_ENOMEM, "%s: out of memory building the header", path);
-    if ((uint64_t)b->len > NN__ST_MAX_HEADER)
+    if ((uint64_t)b->len > DATA__ST_MAX_HEADER)
         return al__fail(AL_EINVAL, "%s: the header would be %zu bytes, over the format's limit",
                         path, b->len);
     return AL_OK;
 }
 
-static int write_body(FILE *f, const struct sbuf *h, const struct nn__st_entry *t, size_t n)
+static int write_body(FILE *f, const struct sbuf *h, const struct data__st_entry *t, size_t n)
 {
     unsigned char len[8];
     for (int i = 0; i < 8; i++)
@@ -920,8 +920,8 @@ static int write_body(FILE *f, const struct sbuf *h, const struct nn__st_entry *
     return 0;
 }
 
-int nn__st_write(const char *path, const struct nn__st_kv *meta, size_t n_meta,
-                 const struct nn__st_entry *t, size_t n)
+int data__st_write(const char *path, const struct data__st_kv *meta, size_t n_meta,
+                 const struct data__st_entry *t, size_t n)
 {
     if (!path || !path[0])
         return al__fail(AL_EINVAL, "no path given to write a safetensors file");
