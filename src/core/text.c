@@ -63,3 +63,20 @@ int al__next_setting(const char **s, const char *what, const char **key, size_t 
     *s = item + len + (item[len] == ',');
     return AL_OK;
 }
+
+char *al__str_dup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+uint64_t al__hash_str(const char *s)
+{
+    uint64_t h = 0xcbf29ce484222325u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 0x100000001b3u;
+    return h;
+}

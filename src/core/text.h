@@ -2,6 +2,7 @@
 #define ACTLAB_SRC_CORE_TEXT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Levenshtein distance between a[0..la) and the string b, ignoring ASCII case; (size_t)-1
  * when either is longer than 60 characters. Behind every "did you mean" of the project. */
@@ -24,5 +25,14 @@ enum al__num al__parse_double(const char *s, double *out);
 
 int al__next_setting(const char **s, const char *what, const char **key, size_t *klen,
                      char val[64], double *v);
+
+/* A copy of s in a new allocation, or NULL when there is no memory. (strdup is POSIX, not
+ * C11.) */
+char *al__str_dup(const char *s);
+
+/* FNV-1a of the bytes of s: the hash of the string sets and maps (CSV column names, the
+ * categories of a text column). Not for anything an attacker could exploit by collisions
+ * beyond slowing a lookup down. */
+uint64_t al__hash_str(const char *s);
 
 #endif
