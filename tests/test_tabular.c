@@ -355,11 +355,11 @@ Test(tabular, json_is_strict)
     CASE("\"sources\": [], \"features\": []} x", "the end of the text");
     CASE("\"features\": [], \"sources\": []}", "the key \"sources\"");
     CASE("\"sources\": [{\"name\": \"c\\q\", \"type\": \"numeric\"}], \"features\": []}",
-         "a valid escape");
+         "unknown escape '\\q'");
     CASE("\"sources\": [{\"name\": \"c\\ud800\", \"type\": \"numeric\"}], \"features\": []}",
-         "surrogate pair");
+         "without its low half");
     CASE("\"sources\": [{\"name\": \"c\\u0000\", \"type\": \"numeric\"}], \"features\": []}",
-         "no \\u0000");
+         "\\u0000 in a string");
 #undef CASE
     json_fails("{\"format\": \"actlab-tab-transform\", \"version\": 2}", "'1'");
     json_fails("[]", "'{'");

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "../core/error.h"
+#include "../core/text.h"
 #include "actlab/table.h"
 #include "csv_number.h"
 
@@ -170,14 +171,6 @@ struct name_map {
     size_t cap, used;
 };
 
-static uint64_t hash_str(const char *s)
-{
-    uint64_t h = 0xcbf29ce484222325u;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 0x100000001b3u;
-    return h;
-}
-
 static void name_map_free(struct name_map *m)
 {
     for (size_t i = 0; i < m->cap; i++)
@@ -195,7 +188,7 @@ static struct name_ent *name_map_get(struct name_map *m, const char *key)
             return NULL;
         for (size_t i = 0; i < m->cap; i++)
             if (m->e[i].key) {
-                size_t j = hash_str(m->e[i].key) & (cap - 1);
+                size_t j = al__hash_str(m->e[i].key) & (cap - 1);
                 while (e[j].key)
                     j = (j + 1) & (cap - 1);
                 e[j] = m->e[i];
@@ -204,27 +197,16 @@ static struct name_ent *name_map_get(struct name_map *m, const char *key)
         m->e = e;
         m->cap = cap;
     }
-    size_t j = hash_str(key) & (m->cap - 1);
+    size_t j = al__hash_str(key) & (m->cap - 1);
     while (m->e[j].key) {
         if (strcmp(m->e[j].key, key) == 0)
             return &m->e[j];
         j = (j + 1) & (m->cap - 1);
     }
-    size_t n = strlen(key) + 1;
-    if (!(m->e[j].key = malloc(n)))
+    if (!(m->e[j].key = al__str_dup(key)))
         return NULL;
-    memcpy(m->e[j].key, key, n);
     m->used++;
     return &m->e[j];
-}
-
-static char *str_dup(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d)
-        memcpy(d, s, n);
-    return d;
 }
 
 /* names[i] (malloc'd) from the header fields, as pandas' TextReader._get_header: empty ones
@@ -243,9 +225,9 @@ static int header_names(const char *name, const struct fields *f, size_t n_cols,
         if (FLEN(f, i) == 0) {
             char tmp[48];
             snprintf(tmp, sizeof tmp, "Unnamed: %zu", i);
-            names[i] = str_dup(tmp);
+            names[i] = al__str_dup(tmp);
         } else {
-            names[i] = str_dup(f->store + f->off[i]);
+            names[i] = al__str_dup(f->store + f->off[i]);
             order[k++] = i;
         }
         if (!names[i])

@@ -4,13 +4,14 @@
 
 #include <locale.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../core/error.h"
+#include "../core/json.h"
+#include "../core/strbuf.h"
 #include "tabular.h"
 
 static const char *const fill_names[] = {"median", "mean", "zero"};
@@ -39,74 +40,6 @@ static void c_numeric_end(struct c_numeric *l)
     }
 }
 
-struct sbuf {
-    char *p;
-    size_t n, cap;
-    int oom;
-};
-
-static void sb_add(struct sbuf *b, const char *s, size_t len)
-{
-    if (b->oom)
-        return;
-    if (len >= b->cap - b->n) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (len >= cap - b->n) {
-            if (cap > SIZE_MAX / 2) {
-                b->oom = 1;
-                return;
-            }
-            cap *= 2;
-        }
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->oom = 1;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->n, s, len);
-    b->n += len;
-    b->p[b->n] = '\0';
-}
-
-static void sb_puts(struct sbuf *b, const char *s)
-{
-    sb_add(b, s, strlen(s));
-}
-
-static void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(struct sbuf *b, const char *fmt, ...)
-{
-    char tmp[64];
-    va_list ap;
-    va_start(ap, fmt);
-    int k = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (k < 0 || (size_t)k >= sizeof tmp)
-        b->oom = 1;
-    else
-        sb_add(b, tmp, (size_t)k);
-}
-
-static void sb_str(struct sbuf *b, const char *s)
-{
-    sb_add(b, "\"", 1);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') {
-            char e[2] = {'\\', (char)c};
-            sb_add(b, e, 2);
-        } else if (c < 0x20) {
-            sb_printf(b, "\\u%04x", c);
-        } else {
-            sb_add(b, (const char *)&c, 1);
-        }
-    }
-    sb_add(b, "\"", 1);
-}
-
 int tab_transform_to_json(const tab_transform *tf, char **json)
 {
     if (json)
@@ -114,213 +47,88 @@ int tab_transform_to_json(const tab_transform *tf, char **json)
     if (!tf || !json)
         return al__fail(AL_EINVAL, "tab_transform_to_json: %s is NULL",
                         tf ? "json" : "the transform");
-    struct sbuf b = {0};
+    struct al__sb b = {0};
     struct c_numeric loc;
     c_numeric_begin(&loc);
-    sb_puts(&b, "{\n  \"format\": \"actlab-tab-transform\",\n  \"version\": 1,\n  \"target\": ");
+    al__sb_puts(&b, "{\n  \"format\": \"actlab-tab-transform\",\n  \"version\": 1,\n  \"target\": ");
     if (tf->target)
-        sb_str(&b, tf->target);
+        al__sb_json(&b, tf->target, AL__JSON_ESC_U);
     else
-        sb_puts(&b, "null");
-    sb_printf(&b, ",\n  \"fill\": \"%s\",\n  \"scale\": \"%s\",\n", fill_names[tf->fill],
+        al__sb_puts(&b, "null");
+    al__sb_printf(&b, ",\n  \"fill\": \"%s\",\n  \"scale\": \"%s\",\n", fill_names[tf->fill],
               scale_names[tf->scale]);
-    sb_printf(&b, "  \"one_hot\": %s,\n  \"dummy_na\": %s,\n  \"drop_first\": %s,\n",
+    al__sb_printf(&b, "  \"one_hot\": %s,\n  \"dummy_na\": %s,\n  \"drop_first\": %s,\n",
               tf->one_hot ? "true" : "false", tf->dummy_na ? "true" : "false",
               tf->drop_first ? "true" : "false");
-    sb_puts(&b, "  \"sources\": [");
+    al__sb_puts(&b, "  \"sources\": [");
     for (size_t s = 0; s < tf->n_sources; s++) {
         const struct tab_source *src = &tf->src[s];
-        sb_puts(&b, s ? ",\n    {\"name\": " : "\n    {\"name\": ");
-        sb_str(&b, src->name);
+        al__sb_puts(&b, s ? ",\n    {\"name\": " : "\n    {\"name\": ");
+        al__sb_json(&b, src->name, AL__JSON_ESC_U);
         if (src->type == TAB_NUMERIC) {
-            sb_puts(&b, ", \"type\": \"numeric\"}");
+            al__sb_puts(&b, ", \"type\": \"numeric\"}");
             continue;
         }
-        sb_puts(&b, ", \"type\": \"text\", \"categories\": [");
+        al__sb_puts(&b, ", \"type\": \"text\", \"categories\": [");
         for (size_t k = 0; k < src->n_cats; k++) {
             if (k)
-                sb_puts(&b, ", ");
-            sb_str(&b, src->cats[k]);
+                al__sb_puts(&b, ", ");
+            al__sb_json(&b, src->cats[k], AL__JSON_ESC_U);
         }
-        sb_puts(&b, "]}");
+        al__sb_puts(&b, "]}");
     }
-    sb_puts(&b, tf->n_sources ? "\n  ],\n  \"features\": [" : "],\n  \"features\": [");
+    al__sb_puts(&b, tf->n_sources ? "\n  ],\n  \"features\": [" : "],\n  \"features\": [");
     static const char *const kinds[] = {"value", "category", "nan"};
     for (size_t i = 0; i < tf->n_features; i++) {
         const struct tab_feature *f = &tf->feat[i];
-        sb_puts(&b, i ? ",\n    {\"name\": " : "\n    {\"name\": ");
-        sb_str(&b, f->name);
-        sb_printf(&b, ", \"source\": %zu, \"kind\": \"%s\"", f->source, kinds[f->kind]);
+        al__sb_puts(&b, i ? ",\n    {\"name\": " : "\n    {\"name\": ");
+        al__sb_json(&b, f->name, AL__JSON_ESC_U);
+        al__sb_printf(&b, ", \"source\": %zu, \"kind\": \"%s\"", f->source, kinds[f->kind]);
         if (f->kind == FEAT_VALUE)
-            sb_printf(&b, ", \"fill\": %.17g", f->fill);
+            al__sb_printf(&b, ", \"fill\": %.17g", f->fill);
         else if (f->kind == FEAT_CATEGORY)
-            sb_printf(&b, ", \"category\": %zu", f->cat);
-        sb_printf(&b, ", \"a\": %.17g", f->a);
-        sb_printf(&b, ", \"b\": %.17g}", f->b);
+            al__sb_printf(&b, ", \"category\": %zu", f->cat);
+        al__sb_printf(&b, ", \"a\": %.17g", f->a);
+        al__sb_printf(&b, ", \"b\": %.17g}", f->b);
     }
-    sb_puts(&b, tf->n_features ? "\n  ]\n}\n" : "]\n}\n");
+    al__sb_puts(&b, tf->n_features ? "\n  ]\n}\n" : "]\n}\n");
     c_numeric_end(&loc);
-    if (b.oom) {
-        free(b.p);
+    if (!(*json = al__sb_take(&b)))
         return al__fail(AL_ENOMEM, "tab_transform_to_json: out of memory");
-    }
-    *json = b.p;
     return AL_OK;
 }
 
 /* A strict reader for exactly the layout above (any JSON whitespace between tokens): the
- * keys in that order, nothing else. */
-struct jp {
-    const char *s;
-    size_t pos;
-    int rc;
-};
-
-static int jp_fail(struct jp *p, const char *what)
+ * keys in that order, nothing else. The jp_ helpers read one token each through the core
+ * reader (src/core/json.h), whose first failure sticks: after one, they do nothing. */
+static int jp_fail(struct al__json *p, const char *what)
 {
-    if (!p->rc)
-        p->rc = al__fail(AL_EFORMAT, "the tabular pipeline (JSON), byte %zu: expected %s",
-                         p->pos, what);
-    return p->rc;
+    return al__json_fail(p, "expected %s", what);
 }
 
-static void jp_ws(struct jp *p)
+static int jp_lit(struct al__json *p, const char *lit)
 {
-    while (p->s[p->pos] == ' ' || p->s[p->pos] == '\t' || p->s[p->pos] == '\n' ||
-           p->s[p->pos] == '\r')
-        p->pos++;
-}
-
-static int jp_lit(struct jp *p, const char *lit)
-{
-    if (p->rc)
-        return p->rc;
-    jp_ws(p);
-    size_t n = strlen(lit);
-    if (strncmp(p->s + p->pos, lit, n) != 0) {
-        char what[64];
-        snprintf(what, sizeof what, "'%s'", lit);
-        return jp_fail(p, what);
-    }
-    p->pos += n;
-    return AL_OK;
+    return al__json_expect(p, lit, NULL);
 }
 
 /* is the next token lit? (consumed when it is) */
-static int jp_peek(struct jp *p, const char *lit)
+static int jp_peek(struct al__json *p, const char *lit)
 {
-    if (p->rc)
-        return 0;
-    jp_ws(p);
-    size_t n = strlen(lit);
-    if (strncmp(p->s + p->pos, lit, n) != 0)
-        return 0;
-    p->pos += n;
-    return 1;
+    return al__json_accept(p, lit);
 }
 
-static int hex4(const char *s, unsigned *v)
+/* A JSON string (malloc'd), or NULL after a failure. */
+static char *jp_str(struct al__json *p)
 {
-    *v = 0;
-    for (int i = 0; i < 4; i++) {
-        char c = s[i];
-        int d = c >= '0' && c <= '9' ? c - '0'
-                : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                       : -1;
-        if (d < 0)
-            return 0;
-        *v = *v * 16 + (unsigned)d;
-    }
-    return 1;
-}
-
-/* A JSON string (malloc'd, UTF-8; \u0000 refused since names are C strings). */
-static char *jp_str(struct jp *p)
-{
-    if (jp_lit(p, "\""))
-        return NULL;
-    size_t start = p->pos, n = 0;
-    /* the decoded text is never longer than the escaped one */
-    while (p->s[start + n] && p->s[start + n] != '"')
-        n += p->s[start + n] == '\\' && p->s[start + n + 1] ? 2 : 1;
-    char *out = malloc(n + 1), *o = out;
-    if (!out) {
-        p->rc = al__fail(AL_ENOMEM, "out of memory reading the tabular pipeline");
-        return NULL;
-    }
-    for (;;) {
-        unsigned char c = (unsigned char)p->s[p->pos];
-        if (c == '"') {
-            p->pos++;
-            break;
-        }
-        if (c < 0x20) {
-            jp_fail(p, c ? "a string without control characters" : "the end of a string");
-            free(out);
-            return NULL;
-        }
-        p->pos++;
-        if (c != '\\') {
-            *o++ = (char)c;
-            continue;
-        }
-        char e = p->s[p->pos++];
-        const char *simple = strchr("\"\\/bfnrt", e);
-        if (e && simple) {
-            static const char map[] = "\"\\/\b\f\n\r\t";
-            *o++ = map[simple - "\"\\/bfnrt"];
-            continue;
-        }
-        unsigned u, lo;
-        if (e != 'u' || !hex4(p->s + p->pos, &u)) {
-            p->pos--;
-            jp_fail(p, "a valid escape");
-            free(out);
-            return NULL;
-        }
-        p->pos += 4;
-        if (u >= 0xD800 && u < 0xDC00 && p->s[p->pos] == '\\' && p->s[p->pos + 1] == 'u' &&
-            hex4(p->s + p->pos + 2, &lo) && lo >= 0xDC00 && lo < 0xE000) {
-            u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
-            p->pos += 6;
-        } else if (u >= 0xD800 && u < 0xE000) {
-            jp_fail(p, "a complete surrogate pair");
-            free(out);
-            return NULL;
-        }
-        if (u == 0) {
-            jp_fail(p, "no \\u0000 in a name");
-            free(out);
-            return NULL;
-        }
-        /* an escape is at least 6 bytes and decodes to at most 4 (12 -> 4 for a pair) */
-        if (u < 0x80) {
-            *o++ = (char)u;
-        } else if (u < 0x800) {
-            *o++ = (char)(0xC0 | (u >> 6));
-            *o++ = (char)(0x80 | (u & 0x3F));
-        } else if (u < 0x10000) {
-            *o++ = (char)(0xE0 | (u >> 12));
-            *o++ = (char)(0x80 | ((u >> 6) & 0x3F));
-            *o++ = (char)(0x80 | (u & 0x3F));
-        } else {
-            *o++ = (char)(0xF0 | (u >> 18));
-            *o++ = (char)(0x80 | ((u >> 12) & 0x3F));
-            *o++ = (char)(0x80 | ((u >> 6) & 0x3F));
-            *o++ = (char)(0x80 | (u & 0x3F));
-        }
-    }
-    *o = '\0';
-    return out;
+    char *s;
+    return al__json_string_dup(p, &s) ? NULL : s;
 }
 
 /* "key": */
-static int jp_key(struct jp *p, const char *key)
+static int jp_key(struct al__json *p, const char *key)
 {
-    if (p->rc)
-        return p->rc;
-    jp_ws(p);
+    if (al__json_peek(p) < 0)
+        return p->rc ? p->rc : jp_fail(p, "a key");
     size_t at = p->pos;
     char *k = jp_str(p);
     if (!k)
@@ -336,81 +144,30 @@ static int jp_key(struct jp *p, const char *key)
     return jp_lit(p, ":");
 }
 
-/* a finite JSON number */
-static double jp_num(struct jp *p)
+/* a finite JSON number (0 after a failure) */
+static double jp_num(struct al__json *p)
 {
-    if (p->rc)
-        return 0;
-    jp_ws(p);
-    const char *s = p->s + p->pos;
-    size_t i = 0;
-    if (s[i] == '-')
-        i++;
-    if (s[i] == '0') {
-        i++;
-    } else if (s[i] >= '1' && s[i] <= '9') {
-        while (s[i] >= '0' && s[i] <= '9')
-            i++;
-    } else {
-        jp_fail(p, "a number");
-        return 0;
-    }
-    if (s[i] == '.') {
-        i++;
-        if (!(s[i] >= '0' && s[i] <= '9')) {
-            jp_fail(p, "a number");
-            return 0;
-        }
-        while (s[i] >= '0' && s[i] <= '9')
-            i++;
-    }
-    if (s[i] == 'e' || s[i] == 'E') {
-        i++;
-        if (s[i] == '+' || s[i] == '-')
-            i++;
-        if (!(s[i] >= '0' && s[i] <= '9')) {
-            jp_fail(p, "a number");
-            return 0;
-        }
-        while (s[i] >= '0' && s[i] <= '9')
-            i++;
-    }
-    char tmp[64];
-    if (i >= sizeof tmp) {
-        jp_fail(p, "a number of at most 63 characters");
-        return 0;
-    }
-    memcpy(tmp, s, i);
-    tmp[i] = '\0';
-    char *end;
-    double v = strtod(tmp, &end);
-    if (end != tmp + i || !isfinite(v)) {
-        jp_fail(p, "a finite number");
-        return 0;
-    }
-    p->pos += i;
-    return v;
+    double v = 0;
+    return al__json_number(p, &v) ? 0 : v;
 }
 
 /* a non-negative integer below limit */
-static size_t jp_index(struct jp *p, size_t limit, const char *what)
+static size_t jp_index(struct al__json *p, size_t limit, const char *what)
 {
-    if (p->rc)
+    size_t v = 0;
+    al__json_peek(p);
+    size_t at = p->pos;
+    if (al__json_uint(p, &v, what))
         return 0;
-    jp_ws(p);
-    size_t v = 0, i = 0;
-    const char *s = p->s + p->pos;
-    while (s[i] >= '0' && s[i] <= '9' && v <= SIZE_MAX / 10 - 1)
-        v = v * 10 + (size_t)(s[i++] - '0');
-    if (i == 0 || (s[i] >= '0' && s[i] <= '9') || v >= limit) {
+    if (v >= limit) {
+        p->pos = at;
         jp_fail(p, what);
         return 0;
     }
-    p->pos += i;
     return v;
 }
 
-static int jp_bool(struct jp *p)
+static int jp_bool(struct al__json *p)
 {
     if (jp_peek(p, "true"))
         return 1;
@@ -421,8 +178,9 @@ static int jp_bool(struct jp *p)
 }
 
 /* one of names[0..n) as a JSON string */
-static int jp_enum(struct jp *p, const char *const *names, int n, const char *what)
+static int jp_enum(struct al__json *p, const char *const *names, int n, const char *what)
 {
+    al__json_peek(p);
     size_t at = p->pos;
     char *s = jp_str(p);
     if (!s)
@@ -455,7 +213,7 @@ static int grow(void **a, size_t *cap, size_t i, size_t sz)
     return 1;
 }
 
-static void jp_sources(struct jp *p, tab_transform *tf)
+static void jp_sources(struct al__json *p, tab_transform *tf)
 {
     size_t cap = 0;
     if (jp_key(p, "sources") || jp_lit(p, "["))
@@ -464,7 +222,7 @@ static void jp_sources(struct jp *p, tab_transform *tf)
         return;
     do {
         if (!grow((void **)&tf->src, &cap, tf->n_sources, sizeof *tf->src)) {
-            p->rc = al__fail(AL_ENOMEM, "out of memory reading the tabular pipeline");
+            al__json_nomem(p);
             return;
         }
         struct tab_source *s = &tf->src[tf->n_sources++];
@@ -482,7 +240,7 @@ static void jp_sources(struct jp *p, tab_transform *tf)
             if (!jp_peek(p, "]")) {
                 do {
                     if (!grow((void **)&s->cats, &ccap, s->n_cats, sizeof *s->cats)) {
-                        p->rc = al__fail(AL_ENOMEM, "out of memory reading the tabular pipeline");
+                        al__json_nomem(p);
                         return;
                     }
                     size_t at = p->pos;
@@ -506,7 +264,7 @@ static void jp_sources(struct jp *p, tab_transform *tf)
     jp_lit(p, "]");
 }
 
-static void jp_features(struct jp *p, tab_transform *tf)
+static void jp_features(struct al__json *p, tab_transform *tf)
 {
     static const char *const kinds[] = {"value", "category", "nan"};
     size_t cap = 0;
@@ -516,7 +274,7 @@ static void jp_features(struct jp *p, tab_transform *tf)
         return;
     do {
         if (!grow((void **)&tf->feat, &cap, tf->n_features, sizeof *tf->feat)) {
-            p->rc = al__fail(AL_ENOMEM, "out of memory reading the tabular pipeline");
+            al__json_nomem(p);
             return;
         }
         struct tab_feature *f = &tf->feat[tf->n_features++];
@@ -574,7 +332,8 @@ int tab_transform_from_json(const char *json, tab_transform **out)
     tab_transform *tf = calloc(1, sizeof *tf);
     if (!tf)
         return al__fail(AL_ENOMEM, "out of memory reading the tabular pipeline");
-    struct jp p = {json, 0, AL_OK};
+    struct al__json p;
+    al__json_init(&p, json, strlen(json));
     struct c_numeric loc;
     c_numeric_begin(&loc);
     if (!jp_lit(&p, "{") && !jp_key(&p, "format") && !jp_lit(&p, "\"actlab-tab-transform\"") &&
@@ -597,16 +356,13 @@ int tab_transform_from_json(const char *json, tab_transform **out)
             jp_sources(&p, tf);
         if (!jp_lit(&p, ","))
             jp_features(&p, tf);
-        if (!jp_lit(&p, "}")) {
-            jp_ws(&p);
-            if (p.s[p.pos])
-                jp_fail(&p, "the end of the text");
-        }
+        if (!jp_lit(&p, "}") && al__json_peek(&p) != -1)
+            jp_fail(&p, "the end of the text");
     }
     c_numeric_end(&loc);
     if (p.rc) {
         tab_transform_free(tf);
-        return p.rc;
+        return al__fail(p.rc, "the tabular pipeline (JSON), byte %zu: %s", p.err_pos, p.msg);
     }
     *out = tf;
     al__clear_error();

@@ -48,15 +48,6 @@ void tab_options_default(tab_options *o)
     o->scale = TAB_SCALE_MINMAX;
 }
 
-static char *str_dup(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d)
-        memcpy(d, s, n);
-    return d;
-}
-
 static char *str_cat3(const char *a, const char *b, const char *c)
 {
     size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
@@ -343,14 +334,6 @@ static int parse_drop(const tab_table *t, const struct col_index *ix, const char
     return AL_OK;
 }
 
-static uint64_t hash_str(const char *s)
-{
-    uint64_t h = 0xcbf29ce484222325u; /* FNV-1a */
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 0x100000001b3u;
-    return h;
-}
-
 /* The sorted distinct categories of a text column, copied: distinct through a hash set
  * first, so only the few distinct values are sorted. */
 static int collect_categories(const tab_column *c, size_t n, struct tab_source *s)
@@ -369,7 +352,7 @@ static int collect_categories(const tab_column *c, size_t n, struct tab_source *
         const char *w = c->text[r];
         if (!w)
             continue;
-        size_t j = hash_str(w) & (cap - 1);
+        size_t j = al__hash_str(w) & (cap - 1);
         while (set[j] && strcmp(set[j], w) != 0)
             j = (j + 1) & (cap - 1);
         if (!set[j])
@@ -383,7 +366,7 @@ static int collect_categories(const tab_column *c, size_t n, struct tab_source *
         return AL_ENOMEM;
     }
     for (size_t i = 0; i < u; i++) {
-        if (!(s->cats[i] = str_dup(all[i]))) {
+        if (!(s->cats[i] = al__str_dup(all[i]))) {
             s->n_cats = i;
             free(all);
             return AL_ENOMEM;
@@ -419,7 +402,7 @@ static int make_features(tab_transform *tf)
         return AL_ENOMEM;
     for (size_t s = 0; s < tf->n_sources; s++)
         if (tf->src[s].type == TAB_NUMERIC &&
-            add_feature(tf, s, FEAT_VALUE, 0, str_dup(tf->src[s].name)))
+            add_feature(tf, s, FEAT_VALUE, 0, al__str_dup(tf->src[s].name)))
             return AL_ENOMEM;
     for (size_t s = 0; s < tf->n_sources; s++) {
         const struct tab_source *src = &tf->src[s];
@@ -562,7 +545,7 @@ int tab_fit(const tab_table *t, const tab_options *o, tab_transform **out)
         data_array_free(&y);
         if (rc)
             goto fail;
-        if (!(tf->target = str_dup(o->target))) {
+        if (!(tf->target = al__str_dup(o->target))) {
             rc = al__fail(AL_ENOMEM, "out of memory");
             goto fail;
         }
@@ -589,7 +572,7 @@ int tab_fit(const tab_table *t, const tab_options *o, tab_transform **out)
         }
         col_of[tf->n_sources++] = j;
         s->type = c->type;
-        if (!(s->name = str_dup(c->name)) ||
+        if (!(s->name = al__str_dup(c->name)) ||
             (c->type == TAB_TEXT && collect_categories(c, t->n_rows, s))) {
             rc = al__fail(AL_ENOMEM, "out of memory for column '%s'", c->name);
             goto fail;

@@ -1,12 +1,12 @@
 /* nn_model_summary: the Keras-style table of a model's layers, shapes and parameter counts. */
 #include <ctype.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../core/error.h"
+#include "../core/strbuf.h"
 #include "layer.h"
 #include "model_struct.h"
 
@@ -14,38 +14,6 @@
  * Keras' Sequential summary: columns at 29, 55 and 65 of a 65-character line, layer names
  * from the class name in snake case numbered per name (dense, dense_1, ...). Shapes are
  * ours, (None, C, H, W). */
-
-struct text {
-    char *s;
-    size_t len, cap;
-    int failed;
-};
-
-static void put(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void put(struct text *t, const char *fmt, ...)
-{
-    if (t->failed)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(t->s + t->len, t->cap - t->len, fmt, ap);
-    va_end(ap);
-    if (n >= 0 && (size_t)n >= t->cap - t->len) {
-        size_t cap = 2 * t->cap + (size_t)n;
-        char *s = realloc(t->s, cap);
-        if (!s) {
-            t->failed = 1;
-            return;
-        }
-        t->s = s;
-        t->cap = cap;
-        va_start(ap, fmt);
-        n = vsnprintf(t->s + t->len, t->cap - t->len, fmt, ap);
-        va_end(ap);
-    }
-    t->len += n > 0 ? (size_t)n : 0;
-}
 
 /* Keras' to_snake_case: "MaxPooling2D" -> "max_pooling2d", "PReLU" -> "p_re_lu". */
 static void snake_case(const char *name, char *out, size_t size)
@@ -82,7 +50,7 @@ static void with_commas(size_t v, char *out, size_t size)
 
 /* One row: each field starts at the previous position, padded to its own; a field too long
  * for its column keeps one space after it (Keras would cut it). No trailing spaces. */
-static void row(struct text *t, const char *const f[3])
+static void row(struct al__sb *t, const char *const f[3])
 {
     static const int pos[3] = {29, 55, 65};
     char line[512];
@@ -98,7 +66,7 @@ static void row(struct text *t, const char *const f[3])
             len = sizeof line - 1;
     }
     line[len] = '\0';
-    put(t, "%s\n", line);
+    al__sb_printf(t, "%s\n", line);
 }
 
 int nn_model_summary(const nn_model *m, char **text)
@@ -106,16 +74,14 @@ int nn_model_summary(const nn_model *m, char **text)
     if (!m || !text)
         return al__fail(AL_EINVAL, "nn_model_summary: NULL argument");
     *text = NULL;
-    struct text t = {malloc(1024), 0, 1024, 0};
-    if (!t.s)
-        return al__fail(AL_ENOMEM, "nn_model_summary: out of memory");
+    struct al__sb t = {0};
     char rule[66], dbl[66];
     memset(rule, '_', 65);
     memset(dbl, '=', 65);
     rule[65] = dbl[65] = '\0';
-    put(&t, "Model: \"sequential\"\n%s\n", rule);
+    al__sb_printf(&t, "Model: \"sequential\"\n%s\n", rule);
     row(&t, (const char *const[]){"Layer (type)", "Output Shape", "Param #"});
-    put(&t, "%s\n", dbl);
+    al__sb_printf(&t, "%s\n", dbl);
     char names[NN_LAYER_COUNT][64];
     size_t used[NN_LAYER_COUNT] = {0};
     for (int k = 0; k < NN_LAYER_COUNT; k++)
@@ -135,17 +101,14 @@ int nn_model_summary(const nn_model *m, char **text)
         snprintf(shape + k, sizeof shape - k, ")");
         snprintf(params, sizeof params, "%zu", l->n_params);
         row(&t, (const char *const[]){name, shape, params});
-        put(&t, "%s\n", i + 1 < m->n_layers ? rule : dbl);
+        al__sb_printf(&t, "%s\n", i + 1 < m->n_layers ? rule : dbl);
     }
     char total[40], zero[8];
     with_commas(m->n_params, total, sizeof total);
     with_commas(0, zero, sizeof zero);
-    put(&t, "Total params: %s\nTrainable params: %s\nNon-trainable params: %s\n%s\n", total,
-        total, zero, rule);
-    if (t.failed) {
-        free(t.s);
+    al__sb_printf(&t, "Total params: %s\nTrainable params: %s\nNon-trainable params: %s\n%s\n",
+                  total, total, zero, rule);
+    if (!(*text = al__sb_take(&t)))
         return al__fail(AL_ENOMEM, "nn_model_summary: out of memory");
-    }
-    *text = t.s;
     return AL_OK;
 }
