@@ -316,11 +316,11 @@ static enum col_kind infer(const struct fields *f, size_t n_cols, size_t j, size
     enum num_err e = NUM_OK;
     for (r = 0; r < n_rows; r++) {
         int64_t v;
-        if (is_na(WORD(r), WLEN(r))) {
+        if (data__is_na(WORD(r), WLEN(r))) {
             num[r] = NAN;
             continue;
         }
-        if ((e = parse_int64(WORD(r), &v)) != NUM_OK)
+        if ((e = data__parse_int64(WORD(r), &v)) != NUM_OK)
             break;
         num[r] = (double)v;
     }
@@ -330,11 +330,11 @@ static enum col_kind infer(const struct fields *f, size_t n_cols, size_t j, size
         struct uint_state st = {0, 0, 0};
         for (r = 0; r < n_rows; r++) {
             uint64_t v;
-            if (is_na(WORD(r), WLEN(r))) {
+            if (data__is_na(WORD(r), WLEN(r))) {
                 st.seen_null = 1;
                 continue;
             }
-            if ((e = parse_uint64(&st, WORD(r), &v)) != NUM_OK)
+            if ((e = data__parse_uint64(&st, WORD(r), &v)) != NUM_OK)
                 break;
             num[r] = (double)v;
         }
@@ -354,11 +354,11 @@ static enum col_kind infer(const struct fields *f, size_t n_cols, size_t j, size
      * stays a number) */
     *out_of_range = SIZE_MAX;
     for (r = 0; r < n_rows; r++) {
-        if (is_na(WORD(r), WLEN(r))) {
+        if (data__is_na(WORD(r), WLEN(r))) {
             num[r] = NAN;
             continue;
         }
-        int k = parse_float(WORD(r), &num[r]);
+        int k = data__parse_float(WORD(r), &num[r]);
         if (k == 0)
             break;
         if (k < 0 && *out_of_range == SIZE_MAX)
@@ -369,12 +369,12 @@ static enum col_kind infer(const struct fields *f, size_t n_cols, size_t j, size
     *out_of_range = SIZE_MAX;
     size_t n_na = 0;
     for (r = 0; r < n_rows; r++) {
-        if (is_na(WORD(r), WLEN(r))) {
+        if (data__is_na(WORD(r), WLEN(r))) {
             num[r] = NAN;
             n_na++;
             continue;
         }
-        int b = parse_bool(WORD(r));
+        int b = data__parse_bool(WORD(r));
         if (b < 0)
             break;
         num[r] = b;
@@ -402,13 +402,13 @@ static int make_text(const struct fields *f, size_t n_cols, size_t j, size_t n_r
     for (r = 0; r < n_rows; r++) {
         const char *w = WORD(r);
         size_t wl = WLEN(r);
-        if (kind != KIND_TEXT_RAW && is_na(w, wl)) {
+        if (kind != KIND_TEXT_RAW && data__is_na(w, wl)) {
             text[r] = NULL;
             col->n_missing++;
             continue;
         }
         if (kind == KIND_BOOL_NA) {
-            w = parse_bool(w) ? "True" : "False";
+            w = data__parse_bool(w) ? "True" : "False";
             wl = strlen(w);
         }
         memcpy(s, w, wl + 1);

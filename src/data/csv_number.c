@@ -34,7 +34,7 @@ static int equal_nocase(const char *a, const char *b)
 
 /* pandas str_to_int64: overflow is reported as soon as the digits overflow, before the
  * trailing characters are looked at (this decides which fallback pandas takes). */
-enum num_err parse_int64(const char *p, int64_t *out)
+enum num_err data__parse_int64(const char *p, int64_t *out)
 {
     int neg = 0;
     int64_t v = 0;
@@ -78,7 +78,7 @@ enum num_err parse_int64(const char *p, int64_t *out)
 }
 
 /* pandas str_to_uint64: any value that starts with '-' only marks seen_sint. */
-enum num_err parse_uint64(struct uint_state *st, const char *p, uint64_t *out)
+enum num_err data__parse_uint64(struct uint_state *st, const char *p, uint64_t *out)
 {
     const uint64_t pre_max = UINT64_MAX / 10;
     const int dig_pre_max = (int)(UINT64_MAX % 10);
@@ -231,7 +231,7 @@ static int precise_xstrtod(const char *str, const char **end, double *out)
 /* pandas _try_double for one word: precise_xstrtod over the whole word, else the spellings
  * of infinity (whole word, ASCII case-insensitive, no surrounding space). 1 for a number,
  * 0 for none, -1 for a number beyond the range of a double ("1e999", "0e400"). */
-int parse_float(const char *w, double *out)
+int data__parse_float(const char *w, double *out)
 {
     const char *end = w;
     int r = precise_xstrtod(w, &end, out);
@@ -251,7 +251,7 @@ int parse_float(const char *w, double *out)
 
 /* 1 true, 0 false, -1 neither: pandas' true_values/false_values plus its to_boolean, which
  * compares "TRUE"/"FALSE" case-insensitively, so "tRuE" is true. */
-int parse_bool(const char *w)
+int data__parse_bool(const char *w)
 {
     if (equal_nocase(w, "true"))
         return 1;
@@ -263,17 +263,16 @@ int parse_bool(const char *w)
 /* Shared with tabular.c (a table built elsewhere may hold numbers as text): the value of a
  * word the way a numeric column would read it (int64, then float), or a true/false word as
  * 1/0. Returns 1 when it is one. */
-int tab__parse_number(const char *w, double *out);
 int tab__parse_number(const char *w, double *out)
 {
     int64_t i;
-    if (parse_int64(w, &i) == NUM_OK) {
+    if (data__parse_int64(w, &i) == NUM_OK) {
         *out = (double)i;
         return 1;
     }
-    if (parse_float(w, out) > 0)
+    if (data__parse_float(w, out) > 0)
         return 1;
-    int b = parse_bool(w);
+    int b = data__parse_bool(w);
     if (b >= 0) {
         *out = b;
         return 1;
@@ -284,7 +283,7 @@ int tab__parse_number(const char *w, double *out)
 /* pandas 1.5 STR_NA_VALUES, exactly: "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN",
  * "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "n/a", "nan",
  * "null"; dispatched on the length since every word of the file comes through here. */
-int is_na(const char *w, size_t len)
+int data__is_na(const char *w, size_t len)
 {
 #define IS(s) (memcmp(w, s, len) == 0)
     switch (len) {

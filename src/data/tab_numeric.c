@@ -87,7 +87,7 @@ static double select_kth(double *a, size_t n, size_t k)
 /* The fill value of a numeric column (NaN = missing): pandas' median (np.median of the
  * values present), mean (nansum / count) or 0. A column with no value at all gets 0, where
  * pandas would leave NaN. scratch holds n doubles. */
-double fill_value(tab_fill how, const double *v, size_t n, double *scratch)
+double data__tab_fill_value(tab_fill how, const double *v, size_t n, double *scratch)
 {
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
@@ -107,8 +107,8 @@ double fill_value(tab_fill how, const double *v, size_t n, double *scratch)
 }
 
 /* Scaling parameters of one prepared column x (no NaN), as sklearn's fit. scratch: n. */
-void scale_params(tab_scale how, const double *x, size_t n, double *scratch, double *a,
-                         double *b)
+void data__tab_scale_params(tab_scale how, const double *x, size_t n, double *scratch,
+                            double *a, double *b)
 {
     if (how == TAB_SCALE_MINMAX) {
         double lo = x[0], hi = x[0];
@@ -141,7 +141,7 @@ void scale_params(tab_scale how, const double *x, size_t n, double *scratch, dou
     }
 }
 
-double scale_value(tab_scale how, const struct tab_feature *f, double v)
+double data__tab_scale_value(tab_scale how, const struct tab_feature *f, double v)
 {
     if (how == TAB_SCALE_MINMAX)
         return v * f->a + f->b;

@@ -32,9 +32,8 @@
 
 #include "../core/error.h"
 #include "../core/text.h"
+#include "csv_number.h"
 #include "tabular.h"
-
-int tab__parse_number(const char *w, double *out); /* src/data/csv.c */
 
 void tab_options_default(tab_options *o)
 {
@@ -443,7 +442,7 @@ static int fit_numbers(tab_transform *tf, const tab_table *t, const size_t *col_
         if (f->kind == FEAT_VALUE) {
             if ((rc = numeric_values(c, n, v)))
                 goto done;
-            f->fill = fill_value(tf->fill, v, n, tmp);
+            f->fill = data__tab_fill_value(tf->fill, v, n, tmp);
             for (size_t r = 0; r < n; r++)
                 x[r] = isnan(v[r]) ? f->fill : v[r];
         } else {
@@ -464,14 +463,14 @@ static int fit_numbers(tab_transform *tf, const tab_table *t, const size_t *col_
                  * 20000 categories cost one pass over the rows, not 20000 */
                 size_t k = ones[f->kind == FEAT_NAN ? s->n_cats : f->cat];
                 double ends[2] = {k == n ? 1.0 : 0.0, k ? 1.0 : 0.0};
-                scale_params(tf->scale, ends, 2, tmp, &f->a, &f->b);
+                data__tab_scale_params(tf->scale, ends, 2, tmp, &f->a, &f->b);
                 continue;
             }
             for (size_t r = 0; r < n; r++)
                 x[r] = f->kind == FEAT_NAN ? (code[r] == CODE_MISSING)
                                            : (code[r] == (long)f->cat);
         }
-        scale_params(tf->scale, x, n, tmp, &f->a, &f->b);
+        data__tab_scale_params(tf->scale, x, n, tmp, &f->a, &f->b);
         /* values near DBL_MAX overflow a sum or a range; sklearn would go on with inf/NaN */
         if (!isfinite(f->fill) || !isfinite(f->a) || !isfinite(f->b)) {
             rc = al__fail(AL_EFORMAT,
@@ -660,7 +659,7 @@ int tab_apply(const tab_transform *tf, const tab_table *t, data_array *x, data_a
                 val = code[r] == CODE_MISSING;
             else
                 val = code[r] == (long)f->cat;
-            out[r * nf + i] = (float)scale_value(tf->scale, f, val);
+            out[r * nf + i] = (float)data__tab_scale_value(tf->scale, f, val);
         }
     }
     if (y && tf->target) {

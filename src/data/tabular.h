@@ -35,9 +35,11 @@ struct tab_transform {
     struct tab_feature *feat;
 };
 
-double fill_value(tab_fill how, const double *v, size_t n, double *scratch);
-void scale_params(tab_scale how, const double *x, size_t n, double *scratch, double *a,
-                  double *b);
-double scale_value(tab_scale how, const struct tab_feature *f, double v);
+/* tab_numeric.c: the fill value of a column, the scaler's parameters from the fitted rows, and
+ * one value scaled (the formulas of NumPy and scikit-learn, see there). */
+double data__tab_fill_value(tab_fill how, const double *v, size_t n, double *scratch);
+void data__tab_scale_params(tab_scale how, const double *x, size_t n, double *scratch,
+                            double *a, double *b);
+double data__tab_scale_value(tab_scale how, const struct tab_feature *f, double v);
 
 #endif

@@ -63,17 +63,17 @@ static char *escape_text(const char *s)
     return out;
 }
 
-int usable(double x, double y, int log_y)
+int plot__usable(double x, double y, int log_y)
 {
     return isfinite(x) && isfinite(y) && (!log_y || y > 0.0);
 }
 
-double ty(double y, int log_y)
+double plot__ty(double y, int log_y)
 {
     return log_y ? log10(y) : y;
 }
 
-int palette_index(int color)
+int plot__palette_index(int color)
 {
     int m = color % PLOT_PALETTE_SIZE;
     return COL_CURVE0 + (m < 0 ? m + PLOT_PALETTE_SIZE : m);
@@ -90,9 +90,9 @@ static void compute_ranges(struct panel_job *pj)
         for (size_t i = 0; i < cv->n; i++)
             for (int k = 0; k < (cv->fill_to ? 2 : 1); k++) {
                 double v = k ? cv->fill_to[i] : cv->y[i];
-                if (!usable(cv->x[i], v, log_y))
+                if (!plot__usable(cv->x[i], v, log_y))
                     continue;
-                double y = ty(v, log_y);
+                double y = plot__ty(v, log_y);
                 x0 = fmin(x0, cv->x[i]);
                 x1 = fmax(x1, cv->x[i]);
                 y0 = fmin(y0, y);
@@ -124,8 +124,8 @@ static void compute_ranges(struct panel_job *pj)
         x1 = p->xmax;
     }
     if (p->ymin < p->ymax && isfinite(p->ymin) && isfinite(p->ymax) && (!log_y || p->ymin > 0.0)) {
-        y0 = ty(p->ymin, log_y);
-        y1 = ty(p->ymax, log_y);
+        y0 = plot__ty(p->ymin, log_y);
+        y1 = plot__ty(p->ymax, log_y);
     }
     pj->xmin = x0;
     pj->xmax = x1;
@@ -171,7 +171,7 @@ static int legend_build(struct legend *l, const plot_panel *p)
             return al__fail(AL_ENOMEM, "out of memory");
         l->n++;
         l->opt[i] = PL_LEGEND_LINE;
-        l->color[i] = palette_index(cv->color);
+        l->color[i] = plot__palette_index(cv->color);
         l->style[i] = line_style[cv->style];
         l->text_color[i] = COL_FG;
         l->width[i] = CURVE_WIDTH;
@@ -210,8 +210,8 @@ static double text_width_em(const char *s)
  * page_w x page_h mm. Its "character width" is the character height taken as a fraction of
  * the page's height and applied to its width; borders are 0.4 of it, the gap from line to
  * text LEGEND_OFFSET of it. */
-void legend_size_mm(const struct legend *l, double chr, double page_w, double page_h,
-                           double *w, double *h)
+void plot__legend_size_mm(const struct legend *l, double chr, double page_w, double page_h,
+                          double *w, double *h)
 {
     double em = 0.0;
     for (PLINT i = 0; i < l->n; i++)
@@ -286,7 +286,7 @@ static double outside_mm(const struct panel_job *pj, double chr, double page_w, 
     if (!pj->outside || pj->legend.n == 0)
         return 0.0;
     double w, h;
-    legend_size_mm(&pj->legend, chr, page_w, page_h, &w, &h);
+    plot__legend_size_mm(&pj->legend, chr, page_w, page_h, &w, &h);
     return w + 1.5 * chr;
 }
 
@@ -295,8 +295,8 @@ static double outside_mm(const struct panel_job *pj, double chr, double page_w, 
  * ends (*fig_top). Margins are in character heights, so the layout holds for any size and
  * for the devices' different resolutions. Returns 0 when every panel keeps at least a few
  * characters of plot area each way, -1 when the page is too small for its text. */
-int layout(const struct job *j, double page_w, double page_h, double chr, double vp[2][4],
-                  double *fig_top)
+int plot__layout(const struct job *j, double page_w, double page_h, double chr,
+                 double vp[2][4], double *fig_top)
 {
     const plot_figure *fig = j->fig;
     const double cw = chr / page_w, ch = chr / page_h;
@@ -386,7 +386,7 @@ static int prepare(struct job *j, const plot_figure *fig)
     j->width = (PLINT)w;
     j->height = (PLINT)h;
     double vp[2][4], fig_top;
-    if (layout(j, w / PX_PER_MM, h / PX_PER_MM, CHAR_MM * j->scale, vp, &fig_top))
+    if (plot__layout(j, w / PX_PER_MM, h / PX_PER_MM, CHAR_MM * j->scale, vp, &fig_top))
         return al__fail(AL_EINVAL,
                         "plot_write: %d x %d is too small for this figure's labels and legends",
                         j->width, j->height);
@@ -440,7 +440,7 @@ static int render(const struct job *j)
         plsstrm(old_stream);
         return -1;
     }
-    draw(j);
+    plot__draw(j);
     plend1();
     plsexit(NULL);
     plsabort(NULL);

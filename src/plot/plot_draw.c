@@ -15,17 +15,17 @@
 /* The band between y and fill_to, run by run as the lines are: poly holds 4 * cv->n. */
 static void draw_band(const plot_curve *cv, int log_y, double *poly)
 {
-    int col = palette_index(cv->color);
+    int col = plot__palette_index(cv->color);
     plscol0a(COL_BAND, palette[col][0], palette[col][1], palette[col][2], BAND_ALPHA);
     plcol0(COL_BAND);
     size_t i = 0;
     while (i < cv->n) {
-        while (i < cv->n && !(usable(cv->x[i], cv->y[i], log_y) &&
-                              usable(cv->x[i], cv->fill_to[i], log_y)))
+        while (i < cv->n && !(plot__usable(cv->x[i], cv->y[i], log_y) &&
+                              plot__usable(cv->x[i], cv->fill_to[i], log_y)))
             i++;
         size_t start = i;
-        while (i < cv->n && usable(cv->x[i], cv->y[i], log_y) &&
-               usable(cv->x[i], cv->fill_to[i], log_y))
+        while (i < cv->n && plot__usable(cv->x[i], cv->y[i], log_y) &&
+               plot__usable(cv->x[i], cv->fill_to[i], log_y))
             i++;
         size_t len = i - start;
         if (len < 2)
@@ -33,9 +33,9 @@ static void draw_band(const plot_curve *cv, int log_y, double *poly)
         double *px = poly, *py = poly + 2 * len;
         for (size_t k = 0; k < len; k++) {
             px[k] = cv->x[start + k];
-            py[k] = ty(cv->y[start + k], log_y);
+            py[k] = plot__ty(cv->y[start + k], log_y);
             px[2 * len - 1 - k] = cv->x[start + k];
-            py[2 * len - 1 - k] = ty(cv->fill_to[start + k], log_y);
+            py[2 * len - 1 - k] = plot__ty(cv->fill_to[start + k], log_y);
         }
         plfill((PLINT)(2 * len), px, py);
     }
@@ -49,15 +49,15 @@ static void draw_curve(const plot_curve *cv, int log_y, double *scratch)
         draw_band(cv, log_y, scratch + cv->n);
     if (cv->style == PLOT_NONE)
         return;
-    plcol0(palette_index(cv->color));
+    plcol0(plot__palette_index(cv->color));
     pllsty(line_style[cv->style]);
     plwidth(CURVE_WIDTH);
     size_t i = 0;
     while (i < cv->n) {
-        while (i < cv->n && !usable(cv->x[i], cv->y[i], log_y))
+        while (i < cv->n && !plot__usable(cv->x[i], cv->y[i], log_y))
             i++;
         size_t start = i;
-        while (i < cv->n && usable(cv->x[i], cv->y[i], log_y))
+        while (i < cv->n && plot__usable(cv->x[i], cv->y[i], log_y))
             i++;
         size_t len = i - start;
         if (len == 0)
@@ -117,11 +117,11 @@ static PLINT place_legend(const plot_panel *p, double xmin, double xmax, double 
         int have_prev = 0;
         double pu = 0, pv = 0;
         for (size_t i = 0; i < cv->n; i += stride) {
-            if (!usable(cv->x[i], cv->y[i], log_y)) {
+            if (!plot__usable(cv->x[i], cv->y[i], log_y)) {
                 have_prev = 0;
                 continue;
             }
-            double u = (cv->x[i] - xmin) / sx, v = (ty(cv->y[i], log_y) - ymin) / sy;
+            double u = (cv->x[i] - xmin) / sx, v = (plot__ty(cv->y[i], log_y) - ymin) / sy;
             int steps = 1;
             if (have_prev) {
                 double d = fmax(fabs(u - pu), fabs(v - pv));
@@ -173,7 +173,7 @@ static void draw_panel(const struct job *j, const struct panel_job *pj, double v
     plvpor(vx0, vx1, vy0, vy1);
     double w = 0.0, h = 0.0;
     if (pj->legend.n > 0)
-        legend_size_mm(&pj->legend, chr, page_w, page_h, &w, &h);
+        plot__legend_size_mm(&pj->legend, chr, page_w, page_h, &w, &h);
     if (pj->legend.n > 0 && !pj->outside) {
         int ymax_fixed = p->ymin < p->ymax && isfinite(p->ymin) && isfinite(p->ymax);
         legend_pos = place_legend(p, xmin, xmax, ymin, &ymax, ymax_fixed, offset_x + w / vp_w,
@@ -236,7 +236,7 @@ static void draw_panel(const struct job *j, const struct panel_job *pj, double v
     }
 }
 
-void draw(const struct job *j)
+void plot__draw(const struct job *j)
 {
     const plot_figure *fig = j->fig;
     plspage(0.0, 0.0, j->width, j->height, 0, 0);
@@ -259,7 +259,7 @@ void draw(const struct job *j)
     plgspa(&mm_x0, &mm_x1, &mm_y0, &mm_y1);
     const double page_w = mm_x1 - mm_x0, page_h = mm_y1 - mm_y0;
     double vp[2][4], fig_top;
-    layout(j, page_w, page_h, chr, vp, &fig_top); /* prepare() checked it fits */
+    plot__layout(j, page_w, page_h, chr, vp, &fig_top); /* prepare() checked it fits */
     if (j->title[0]) {
         plvpor(0.0, 1.0, 0.0, 1.0);
         plwind(0.0, 1.0, 0.0, 1.0);

@@ -81,13 +81,16 @@ struct job {
     double *scratch; /* one curve's y after the log transform */
 };
 
-int usable(double x, double y, int log_y);
-double ty(double y, int log_y);
-int palette_index(int color);
-void legend_size_mm(const struct legend *l, double chr, double page_w, double page_h,
-                    double *w, double *h);
-int layout(const struct job *j, double page_w, double page_h, double chr, double vp[2][4],
-           double *fig_top);
-void draw(const struct job *j);
+/* plot.c: the geometry both the layout and the drawing need (a point drawable on the axis,
+ * y on a log axis, a colour's slot, the legend box and the viewports). */
+int plot__usable(double x, double y, int log_y);
+double plot__ty(double y, int log_y);
+int plot__palette_index(int color);
+void plot__legend_size_mm(const struct legend *l, double chr, double page_w, double page_h,
+                          double *w, double *h);
+int plot__layout(const struct job *j, double page_w, double page_h, double chr,
+                 double vp[2][4], double *fig_top);
+/* plot_draw.c: draws a prepared job on the current PLplot stream, inside render()'s fence. */
+void plot__draw(const struct job *j);
 
 #endif
