@@ -16,7 +16,8 @@ void al__json_init(struct al__json *j, const void *text, size_t n)
     j->n = text ? n : 0;
 }
 
-static int record(struct al__json *j, int rc, const char *fmt, va_list ap)
+__attribute__((format(printf, 3, 0))) static int record(struct al__json *j, int rc,
+                                                       const char *fmt, va_list ap)
 {
     if (j->rc)
         return j->rc;
