@@ -23,6 +23,7 @@
 #include "../core/error.h"
 #include "../core/json.h"
 #include "../core/strbuf.h"
+#include "internal.h"
 #include "actlab/status.h"
 
 static const struct {
@@ -45,39 +46,11 @@ size_t data__st_dtype_size(enum data__st_dtype t)
     return (unsigned)t < DATA__ST_DTYPE_COUNT ? dtypes[t].size : 0;
 }
 
-static int host_is_little(void)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    return 0;
-#else
-    return 1;
-#endif
-}
-
-static void swap4(void *p, size_t n)
-{
-    unsigned char *b = p;
-    for (size_t i = 0; i < n; i++, b += 4) {
-        unsigned char t0 = b[0], t1 = b[1];
-        b[0] = b[3];
-        b[1] = b[2];
-        b[2] = t1;
-        b[3] = t0;
-    }
-}
-
 /* Product of the shape; 0 (with *ok = 0) when it overflows size_t. */
 static size_t shape_count(int ndim, const size_t *shape, int *ok)
 {
-    size_t n = 1;
-    *ok = 1;
-    for (int i = 0; i < ndim; i++) {
-        if (shape[i] && n > SIZE_MAX / shape[i]) {
-            *ok = 0;
-            return 0;
-        }
-        n *= shape[i];
-    }
+    size_t n;
+    *ok = data__shape_count(ndim, shape, &n);
     return n;
 }
 
@@ -573,8 +546,8 @@ int data__st_get_f32(const struct data__st_file *f, const struct data__st_tensor
                         "tensor.float())", f->name, t->name, dtypes[t->dtype].name);
     size_t n = data__st_count(t);
     memcpy(out, f->data + t->begin, n * sizeof *out);
-    if (!host_is_little())
-        swap4(out, n);
+    if (!data__host_is_little())
+        data__swap_bytes(out, n, 4);
     return AL_OK;
 }
 
@@ -667,7 +640,7 @@ static int write_body(FILE *f, const struct al__sb *h, const struct data__st_ent
     for (size_t i = 0; i < n; i++) {
         int ok;
         size_t count = shape_count(t[i].ndim, t[i].shape, &ok); /* checked in build_header */
-        if (host_is_little()) {
+        if (data__host_is_little()) {
             if (count && fwrite(t[i].data, sizeof(float), count, f) != count)
                 return -1;
             continue;
@@ -676,7 +649,7 @@ static int write_body(FILE *f, const struct al__sb *h, const struct data__st_ent
         for (size_t k = 0; k < count;) {
             size_t m = count - k < 1024 ? count - k : 1024;
             memcpy(chunk, t[i].data + k, m * sizeof *chunk);
-            swap4(chunk, m);
+            data__swap_bytes(chunk, m, 4);
             if (fwrite(chunk, sizeof *chunk, m, f) != m)
                 return -1;
             k += m;
