@@ -12,7 +12,7 @@
  * The numbers are pandas' own: integers by its str_to_int64/str_to_uint64 (surrounding
  * whitespace allowed), the rest by its precise_xstrtod, which is not always correctly
  * rounded (99999999999999999999 reads as 1.0000000000000002e+20, as in pandas), so we port
- * it rather than call strtod (which would also depend on the locale). */
+ * it rather than call strtod (which would also depend on the locale): csv_number.c. */
 #include <assert.h>
 #include <errno.h>
 #include <math.h>

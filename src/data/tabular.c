@@ -18,13 +18,12 @@
  * summation; MinMaxScaler maps x to x * scale + min_ with scale = 1 / (max - min) and
  * min_ = 0 - data_min * scale, a range below 10 eps counting as 1; StandardScaler keeps
  * sklearn's two-pass variance with its correction term and its near-constant test. Only the
- * result is rounded to float32. */
-#define _POSIX_C_SOURCE 200809L /* newlocale/uselocale: JSON numbers in the C locale */
-
+ * result is rounded to float32.
+ *
+ * This file fits and applies; the numbers are tab_numeric.c, the JSON form tab_json.c and
+ * the train/validation split tab_split.c. */
 #include <float.h>
-#include <locale.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* Sequential models: construction (shape and size checks, one parameter arena,
- * initialisation; the spec parser is spec.c), the buffers, forward and backward through the layers and their fused
- * activations, and the Keras-style summary.
+ * initialisation; the spec parser is spec.c), the buffers, and forward and backward through
+ * the layers and their fused activations. The Keras-style summary is model_summary.c.
  *
  * Buffers. Each layer i reads in[i] (the model's copy of the input for the first layer, the
  * previous layer's output after its activation otherwise) and writes pre[i]; a layer with a
