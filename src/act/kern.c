@@ -6,6 +6,7 @@
 
 #include "kern.h"
 #include "../core/text.h"
+#include "../core/error.h"
 
 static const struct act__path exact_path = {.name = "exact"};
 
@@ -98,8 +99,9 @@ const char *const *act_isa_names(void)
     return path_names;
 }
 
-int act_set_isa(const char *name)
+al_status act_set_isa(const char *name)
 {
+    AL_API_ENTRY;
     if (!name)
         return al__fail(AL_EINVAL, "act_set_isa: name is NULL");
     const struct act__path *p = strcmp(name, "auto") ? find(name) : best();
@@ -107,7 +109,7 @@ int act_set_isa(const char *name)
         const char *near = NULL;
         size_t bestd = (size_t)-1;
         for (size_t i = 0; i < N_PATHS; i++) {
-            size_t d = al__edit_distance(name, strlen(name), paths[i]->name);
+            size_t d = al_edit_distance(name, strlen(name), paths[i]->name);
             if (d < bestd)
                 bestd = d, near = paths[i]->name;
         }

@@ -9,6 +9,7 @@
 
 #include "../core/text.h"
 #include "desc.h"
+#include "../core/error.h"
 
 #define NAME_MAX_LEN 64
 
@@ -54,7 +55,7 @@ static int nearest_name(const char *s, size_t n, void *ctx)
     struct nearest *c = ctx;
     char buf[NAME_MAX_LEN];
     normalize(s, n, buf);
-    size_t d = al__edit_distance(buf, strlen(buf), c->want);
+    size_t d = al_edit_distance(buf, strlen(buf), c->want);
     if (d < c->dist)
         c->dist = d;
     return 0;
@@ -101,15 +102,17 @@ static int find_n(const char *name, size_t n, act_kind *out)
                     (int)(n < 80 ? n : 80), name, hint);
 }
 
-int act_find(const char *name, act_kind *out)
+al_status act_find(const char *name, act_kind *out)
 {
+    AL_API_ENTRY;
     if (!name || !out)
         return al__fail(AL_EINVAL, "act_find: NULL argument");
     return find_n(name, strlen(name), out);
 }
 
-int act_init(act_spec *out, act_kind k)
+al_status act_init(act_spec *out, act_kind k)
 {
+    AL_API_ENTRY;
     if (!out || (unsigned)k >= ACT_COUNT)
         return al__fail(AL_EINVAL, "act_init: %s", out ? "kind out of range" : "NULL spec");
     const act_info *in = &act__table[k]->info;
@@ -139,8 +142,9 @@ static int check_param(const act_info *in, const act_param_info *pi, double v)
     return AL_OK;
 }
 
-int act_validate(const act_spec *a)
+al_status act_validate(const act_spec *a)
 {
+    AL_API_ENTRY;
     if (!a || (unsigned)a->kind >= ACT_COUNT)
         return al__fail(AL_EINVAL, "act_validate: %s", a ? "kind out of range" : "NULL spec");
     const struct act__desc *d = act__table[a->kind];
@@ -202,11 +206,11 @@ static int parse_param(const act_info *in, act_spec *s, const char *kv, size_t n
     memcpy(num, eq + 1, vlen);
     num[vlen] = '\0';
     double v;
-    enum al__num r = al__parse_double(num, &v);
-    if (r == AL__NUM_RANGE)
+    enum al_num r = al_parse_double(num, &v);
+    if (r == AL_NUM_RANGE)
         return al__fail(AL_EINVAL, "%s:%s='%s': out of range", in->name, in->params[i].name,
                         num);
-    if (r != AL__NUM_OK || isnan(v))
+    if (r != AL_NUM_OK || isnan(v))
         return al__fail(AL_EINVAL, "%s:%s='%s': not a number", in->name, in->params[i].name,
                         num);
     if (isinf(v))
@@ -222,8 +226,9 @@ static int parse_param(const act_info *in, act_spec *s, const char *kv, size_t n
     return check_param(in, &in->params[i], s->p[i]);
 }
 
-int act_parse(const char *text, act_spec *out)
+al_status act_parse(const char *text, act_spec *out)
 {
+    AL_API_ENTRY;
     if (!text || !out)
         return al__fail(AL_EINVAL, "act_parse: NULL argument");
     size_t nlen = strcspn(text, ":");

@@ -197,7 +197,7 @@ static int parse_acts(const char *cmd, const char *list, char *buf, size_t size,
             return cli_usage(cmd, "--acts: an empty name in '%s'", list);
         act_spec a;
         if (act_parse(start, &a))
-            return cli_usage(cmd, "--acts: %s", act_last_error());
+            return cli_usage(cmd, "--acts: %s", al_last_error());
         for (size_t i = 0; i < *n; i++)
             if (!strcmp(acts[i], start))
                 return cli_usage(cmd, "--acts: '%s' is given twice", start);
@@ -224,7 +224,7 @@ static int make_dirs(const char *cmd, const char *dir, char *runs, size_t size)
     snprintf(probe, sizeof probe, "%s/report.html", dir);
     if (al__check_writable(probe) || (snprintf(probe, sizeof probe, "%s/x.csv", runs),
                                       al__check_writable(probe)))
-        return cli_fail(cmd, "%s", act_last_error());
+        return cli_fail(cmd, "%s", al_last_error());
     return CLI_OK;
 }
 
@@ -239,7 +239,7 @@ static void run_done(void *ctx)
     struct live *l = ctx;
     cmp_summarise(l->r);
     if (cmp_write_summary_csv(l->path, l->r))
-        fprintf(stderr, "actlab compare: %s\n", act_last_error());
+        fprintf(stderr, "actlab compare: %s\n", al_last_error());
 }
 
 static void command_line(int argc, char **argv, char *buf, size_t size)
@@ -328,7 +328,7 @@ int cli_compare(int argc, char **argv)
         rc = cli_fail(argv[0], "out of memory for the verdict");
     if (!rc && (cmp_write_summary_csv(live.path, &rep) || cmp_write_summary_md(md, &rep, verdict) ||
                 cmp_write_figures(&rep) || cmp_write_html(&rep, verdict)))
-        rc = cli_fail(argv[0], "%s", act_last_error());
+        rc = cli_fail(argv[0], "%s", al_last_error());
     if (!rc) {
         cmp_print_table(stdout, &rep);
         printf("\n%s\nreport: %s/report.html\n", verdict, a.out);

@@ -137,9 +137,9 @@ static int put_number(FILE *f, const char *sep, double v)
 
 /* row i's id: a number as %.17g (exact for whole numbers below 2^53), text as it is, a
  * missing value empty */
-static int put_id(FILE *f, const tab_column *c, size_t i)
+static int put_id(FILE *f, const data_column *c, size_t i)
 {
-    if (c->type == TAB_TEXT)
+    if (c->type == DATA_COL_TEXT)
         return put_field(f, c->text[i] ? c->text[i] : "");
     return isnan(c->num[i]) ? 0 : fprintf(f, "%.17g", c->num[i]) < 0;
 }
@@ -210,7 +210,7 @@ static int run(const char *cmd, const struct predict_args *a, nn_model *m,
                     : data_npy_write(a->output, &y);
     data_array_free(&y);
     if (rc)
-        return cli_fail(cmd, "%s", act_last_error());
+        return cli_fail(cmd, "%s", al_last_error());
     /* -o /dev/stdout: the note must not become a row of the CSV */
     struct stat o, so;
     int to_stdout = !stat(a->output, &o) && !fstat(STDOUT_FILENO, &so) &&
@@ -231,7 +231,7 @@ int cli_predict(int argc, char **argv)
     nn_model *m = NULL;
     struct cli_data d = {0};
     if (nn_load(a.load, &m))
-        rc = cli_fail(argv[0], "%s", act_last_error());
+        rc = cli_fail(argv[0], "%s", al_last_error());
     if (!rc)
         rc = cli_source_load_for_model(argv[0], a.data, &a.src, a.load, &d);
     if (!rc)

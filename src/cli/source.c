@@ -31,7 +31,7 @@ const char cli_source_help[] =
 void cli_source_defaults(struct cli_source_opts *o)
 {
     memset(o, 0, sizeof *o);
-    tab_options_default(&o->tab);
+    data_tab_options_default(&o->tab);
     o->seed = 42;
     o->split = "train";
 }
@@ -68,16 +68,16 @@ int cli_source_option(const char *cmd, int argc, char **argv, int *i, struct cli
     case 0: o->tab.target = v, o->tab_given = 1; break;
     case 1: o->tab.drop = v, o->tab_given = 1; break;
     case 2:
-        if (!strcmp(v, "median")) o->tab.fill = TAB_FILL_MEDIAN;
-        else if (!strcmp(v, "mean")) o->tab.fill = TAB_FILL_MEAN;
-        else if (!strcmp(v, "zero")) o->tab.fill = TAB_FILL_ZERO;
+        if (!strcmp(v, "median")) o->tab.fill = DATA_TAB_FILL_MEDIAN;
+        else if (!strcmp(v, "mean")) o->tab.fill = DATA_TAB_FILL_MEAN;
+        else if (!strcmp(v, "zero")) o->tab.fill = DATA_TAB_FILL_ZERO;
         else return cli_usage(cmd, "--fill '%s': one of median, mean, zero", v), -1;
         o->tab_given = 1;
         break;
     case 3:
-        if (!strcmp(v, "minmax")) o->tab.scale = TAB_SCALE_MINMAX;
-        else if (!strcmp(v, "standard")) o->tab.scale = TAB_SCALE_STANDARD;
-        else if (!strcmp(v, "none")) o->tab.scale = TAB_SCALE_NONE;
+        if (!strcmp(v, "minmax")) o->tab.scale = DATA_TAB_SCALE_MINMAX;
+        else if (!strcmp(v, "standard")) o->tab.scale = DATA_TAB_SCALE_STANDARD;
+        else if (!strcmp(v, "none")) o->tab.scale = DATA_TAB_SCALE_NONE;
         else return cli_usage(cmd, "--scale '%s': one of minmax, standard, none", v), -1;
         o->tab_given = 1;
         break;
@@ -154,13 +154,13 @@ static int load_npy(const char *spec, data_set *s)
     return rc;
 }
 
-static int write_columns(const char *path, const tab_transform *tf)
+static int write_columns(const char *path, const data_tab_transform *tf)
 {
     char *tmp;
     FILE *f;
     int rc = al__atomic_open(path, &tmp, &f), failed = 0;
-    for (size_t i = 0; !rc && !failed && i < tab_n_features(tf); i++)
-        failed = fprintf(f, "%s\n", tab_feature_name(tf, i)) < 0;
+    for (size_t i = 0; !rc && !failed && i < data_tab_n_features(tf); i++)
+        failed = fprintf(f, "%s\n", data_tab_feature_name(tf, i)) < 0;
     return rc ? rc : al__atomic_commit(path, tmp, f, failed);
 }
 
@@ -168,24 +168,24 @@ static int write_columns(const char *path, const tab_transform *tf)
 static int prefixed(int rc, const char *what)
 {
     char msg[512];
-    snprintf(msg, sizeof msg, "%s", act_last_error());
+    snprintf(msg, sizeof msg, "%s", al_last_error());
     return al__fail(rc, "%s: %s", what, msg);
 }
 
 static int load_csv(const char *path, const struct cli_source_opts *o, struct cli_data *d)
 {
-    tab_table t = {0};
-    int rc = tab_csv_read(path, &t);
+    data_table t = {0};
+    int rc = data_csv_read(path, &t);
     if (!rc) { /* the reader's messages name the file already */
-        rc = tab_fit(&t, &o->tab, &d->tf);
+        rc = data_tab_fit(&t, &o->tab, &d->tf);
         if (!rc)
-            rc = tab_apply(d->tf, &t, &d->train.x, &d->train.y);
+            rc = data_tab_apply(d->tf, &t, &d->train.x, &d->train.y);
         if (rc)
             rc = prefixed(rc, path);
     }
     if (!rc && o->columns)
         rc = write_columns(o->columns, d->tf);
-    tab_table_free(&t);
+    data_table_free(&t);
     return rc;
 }
 
@@ -196,7 +196,7 @@ static int split(const struct cli_source_opts *o, struct cli_data *d)
     if (!idx)
         return al__fail(AL_ENOMEM, "no memory for the split");
     data_set all = d->train, tr = {0}, va = {0};
-    int rc = tab_split(n, o->val, (uint32_t)o->seed, idx, &nt, idx + n, &nv);
+    int rc = data_tab_split(n, o->val, (uint32_t)o->seed, idx, &nt, idx + n, &nv);
     char what[64];
     snprintf(what, sizeof what, "--val %g", o->val);
     if (rc)
@@ -242,7 +242,7 @@ static const char *source_hint(const char *source, size_t klen, char *buf, size_
         snprintf(buf, size, "; for a CSV file write csv:%s", source);
     else
         for (size_t i = 0, best = 3; i < sizeof names / sizeof *names; i++) {
-            size_t d = al__edit_distance(source, klen, names[i]);
+            size_t d = al_edit_distance(source, klen, names[i]);
             if (d < best && d < strlen(names[i]))
                 best = d, snprintf(buf, size, d ? "; did you mean %s?" : "; write %s", forms[i]);
         }
@@ -279,7 +279,7 @@ int cli_source_load(const char *cmd, const char *source, const struct cli_source
         rc = split(o, d);
     if (rc) {
         cli_data_free(d);
-        return cli_fail(cmd, "%s", act_last_error());
+        return cli_fail(cmd, "%s", al_last_error());
     }
     return CLI_OK;
 }
@@ -288,20 +288,20 @@ void cli_data_free(struct cli_data *d)
 {
     data_set_free(&d->train);
     data_set_free(&d->val);
-    tab_transform_free(d->tf);
-    tab_table_free(&d->ids);
+    data_tab_transform_free(d->tf);
+    data_table_free(&d->ids);
     free(d->target);
     memset(d, 0, sizeof *d);
 }
 
 /* csv:FILE through a transformation fitted elsewhere (the training set's) */
-static int load_csv_applied(const char *path, const tab_transform *tf, data_set *s)
+static int load_csv_applied(const char *path, const data_tab_transform *tf, data_set *s)
 {
-    tab_table t = {0};
-    int rc = tab_csv_read(path, &t);
+    data_table t = {0};
+    int rc = data_csv_read(path, &t);
     if (!rc)
-        rc = tab_apply(tf, &t, &s->x, &s->y);
-    tab_table_free(&t);
+        rc = data_tab_apply(tf, &t, &s->x, &s->y);
+    data_table_free(&t);
     return rc;
 }
 
@@ -320,7 +320,7 @@ int cli_source_load_val(const char *cmd, const char *source, const struct cli_so
             rc = al__fail(AL_EINVAL, "--val-data %s has no target column", source);
         if (rc) {
             data_set_free(&v);
-            return cli_fail(cmd, "%s", act_last_error());
+            return cli_fail(cmd, "%s", al_last_error());
         }
         d->val = v;
         return CLI_OK;
@@ -338,8 +338,8 @@ int cli_source_load_val(const char *cmd, const char *source, const struct cli_so
 
 /* ---- a source for a saved model: evaluate, predict ------------------------------------- */
 
-/* The target's name in the pipeline's JSON, as tab_transform_to_json writes it (and
- * tab_transform_from_json has checked it): only for headers, so a name that needed escapes
+/* The target's name in the pipeline's JSON, as data_tab_transform_to_json writes it (and
+ * data_tab_transform_from_json has checked it): only for headers, so a name that needed escapes
  * is left out (NULL) rather than decoded a second way. */
 static int json_target(const char *json, char **out)
 {
@@ -361,29 +361,29 @@ static int json_target(const char *json, char **out)
     return AL_OK;
 }
 
-/* An Id column the pipeline does not use is the rows' identity (Kaggle's Id): tab_apply on a
+/* An Id column the pipeline does not use is the rows' identity (Kaggle's Id): data_tab_apply on a
  * view of the table where it has no name tells whether the pipeline needs it. Empty names
  * never occur in a table (pandas' "Unnamed: I"), so "" hides it. The column then moves from
  * t into d->ids. */
-static int apply_with_ids(const tab_transform *tf, tab_table *t, struct cli_data *d)
+static int apply_with_ids(const data_tab_transform *tf, data_table *t, struct cli_data *d)
 {
     static const char *const names[] = {"Id", "id", "ID"};
     long id = -1;
     for (size_t i = 0; id < 0 && i < sizeof names / sizeof *names; i++)
         if (!d->target || strcmp(names[i], d->target))
-            id = tab_find_column(t, names[i]);
+            id = data_table_find_column(t, names[i]);
     if (id < 0)
-        return tab_apply(tf, t, &d->train.x, &d->train.y);
-    tab_column *view_cols = malloc(t->n_cols * sizeof *view_cols);
+        return data_tab_apply(tf, t, &d->train.x, &d->train.y);
+    data_column *view_cols = malloc(t->n_cols * sizeof *view_cols);
     if (!view_cols)
         return al__fail(AL_ENOMEM, "out of memory");
     memcpy(view_cols, t->cols, t->n_cols * sizeof *view_cols);
     view_cols[id].name = "";
-    tab_table view = {.n_rows = t->n_rows, .n_cols = t->n_cols, .cols = view_cols};
-    int rc = tab_apply(tf, &view, &d->train.x, &d->train.y);
+    data_table view = {.n_rows = t->n_rows, .n_cols = t->n_cols, .cols = view_cols};
+    int rc = data_tab_apply(tf, &view, &d->train.x, &d->train.y);
     free(view_cols);
     if (rc == AL_ENAME) /* the pipeline uses the column (or misses another: said again) */
-        return tab_apply(tf, t, &d->train.x, &d->train.y);
+        return data_tab_apply(tf, t, &d->train.x, &d->train.y);
     if (rc)
         return rc;
     if (!(d->ids.cols = malloc(sizeof *d->ids.cols)))
@@ -397,21 +397,21 @@ static int apply_with_ids(const tab_transform *tf, tab_table *t, struct cli_data
 static int load_csv_for_model(const char *path, const char *weights, struct cli_data *d)
 {
     char *json = NULL;
-    tab_table t = {0};
+    data_table t = {0};
     int rc = nn_file_meta(weights, "actlab_tabular", &json);
     if (!rc && !json)
         rc = al__fail(AL_EINVAL, "%s was not trained on a CSV source, so it has no "
                                  "preprocessing for csv:%s; give it a prepared npy: source",
                       weights, path);
     if (!rc)
-        rc = tab_transform_from_json(json, &d->tf);
+        rc = data_tab_transform_from_json(json, &d->tf);
     if (!rc)
         rc = json_target(json, &d->target);
     if (!rc)
-        rc = tab_csv_read(path, &t);
+        rc = data_csv_read(path, &t);
     if (!rc && (rc = apply_with_ids(d->tf, &t, d)))
         rc = prefixed(rc, path);
-    tab_table_free(&t);
+    data_table_free(&t);
     free(json);
     return rc;
 }
@@ -454,7 +454,7 @@ static int load_for_model(const char *cmd, const char *source,
                                : load_npy_for_model(source + 4, &d->train);
         if (rc) {
             cli_data_free(d);
-            return cli_fail(cmd, "%s", act_last_error());
+            return cli_fail(cmd, "%s", al_last_error());
         }
         return CLI_OK;
     }
@@ -482,7 +482,7 @@ int cli_source_load_for_model(const char *cmd, const char *source,
     int rc = load_for_model(cmd, source, o, weights, d);
     if (!rc && target_scale(weights, d)) {
         cli_data_free(d);
-        return cli_fail(cmd, "%s", act_last_error());
+        return cli_fail(cmd, "%s", al_last_error());
     }
     return rc;
 }

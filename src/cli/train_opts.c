@@ -166,7 +166,7 @@ int cli_train_data(const char *cmd, struct cli_train_opts *o, struct cli_data *d
                            cli_target_map_apply(&o->tmap, &d->train, "training") ||
                            cli_target_map_apply(&o->tmap, &d->val, "validation")))) {
         cli_data_free(d);
-        return cli_fail(cmd, "%s", act_last_error());
+        return cli_fail(cmd, "%s", al_last_error());
     }
     return CLI_OK;
 }
@@ -175,17 +175,17 @@ int cli_train_setup(const char *cmd, const struct cli_train_opts *o, const data_
                     nn_loss *loss, nn_optimizer *opt, nn_schedule *sched)
 {
     if (nn_optimizer_init(opt, o->opt ? o->opt : "adam"))
-        return cli_usage(cmd, "%s", act_last_error());
+        return cli_usage(cmd, "%s", al_last_error());
     if (o->lr > 0)
         opt->lr = (float)o->lr;
     memset(sched, 0, sizeof *sched);
     if (o->schedule && nn_schedule_parse(o->schedule, sched))
-        return cli_usage(cmd, "--lr-schedule: %s", act_last_error());
+        return cli_usage(cmd, "--lr-schedule: %s", al_last_error());
     const char *name = o->loss ? o->loss
                        : train->y.dtype == DATA_I64 ? "sparse_categorical_crossentropy"
                                                     : "mse";
     if (nn_loss_parse(name, loss))
-        return cli_usage(cmd, "%s", act_last_error());
+        return cli_usage(cmd, "%s", al_last_error());
     return CLI_OK;
 }
 
@@ -225,7 +225,7 @@ int cli_train_model(const char *cmd, const struct cli_train_opts *o, const char 
     if (rc)
         return rc;
     if (nn_model_create(spec, sample_shape(&train->x), init, rng, m))
-        return cli_usage(cmd, "%s", act_last_error());
+        return cli_usage(cmd, "%s", al_last_error());
     return CLI_OK;
 }
 

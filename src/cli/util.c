@@ -40,7 +40,7 @@ int cli_fail(const char *cmd, const char *fmt, ...)
 int cli_parse_spec(const char *cmd, const char *text, act_spec *out)
 {
     if (act_parse(text, out))
-        return cli_usage(cmd, "%s", act_last_error());
+        return cli_usage(cmd, "%s", al_last_error());
     return CLI_OK;
 }
 
@@ -113,7 +113,7 @@ int cli_check_output(const char *cmd, const char *path)
     if (path && !path[0])
         return cli_usage(cmd, "an output file name is empty");
     if (path && al__check_writable(path))
-        return cli_fail(cmd, "%s", act_last_error());
+        return cli_fail(cmd, "%s", al_last_error());
     return CLI_OK;
 }
 

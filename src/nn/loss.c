@@ -26,6 +26,7 @@
 
 #include "../core/text.h"
 #include "layer.h"
+#include "../core/error.h"
 
 static const struct {
     const char *name, *aliases;
@@ -51,8 +52,9 @@ static int word_is(const char *s, size_t n, const char *w)
     return i == n && !w[i];
 }
 
-int nn_loss_parse(const char *name, nn_loss *out)
+al_status nn_loss_parse(const char *name, nn_loss *out)
 {
+    AL_API_ENTRY;
     if (!name || !out)
         return al__fail(AL_EINVAL, "nn_loss_parse: NULL argument");
     size_t n = strcspn(name, ":");
@@ -146,9 +148,10 @@ static double cce_row(const nn_loss *l, const float *p, const float *y, int64_t 
     return loss;
 }
 
-int nn_loss_eval(const nn_loss *l, const float *pred, const void *target, size_t batch,
+al_status nn_loss_eval(const nn_loss *l, const float *pred, const void *target, size_t batch,
                  size_t width, double *loss, float *dpred)
 {
+    AL_API_ENTRY;
     if (!l || !pred || !target || !loss)
         return al__fail(AL_EINVAL, "nn_loss_eval: NULL argument");
     if (!batch || !width)

@@ -20,6 +20,7 @@
 #include "../core/text.h"
 #include "layer.h"
 #include "model_access.h"
+#include "../core/error.h"
 
 static const char *const opt_names[] = {"sgd", "adam", "adamw", "rmsprop"};
 
@@ -28,8 +29,9 @@ static int key_is(const char *s, size_t n, const char *w)
     return strlen(w) == n && strncmp(s, w, n) == 0;
 }
 
-int nn_optimizer_init(nn_optimizer *o, const char *name)
+al_status nn_optimizer_init(nn_optimizer *o, const char *name)
 {
+    AL_API_ENTRY;
     if (!o || !name)
         return al__fail(AL_EINVAL, "nn_optimizer_init: NULL argument");
     size_t n = strcspn(name, ":");
@@ -169,8 +171,9 @@ static void rmsprop_step(const nn_optimizer *o, size_t n, float *restrict w,
     }
 }
 
-int nn_optimizer_step(nn_optimizer *o, nn_model *model)
+al_status nn_optimizer_step(nn_optimizer *o, nn_model *model)
 {
+    AL_API_ENTRY;
     if (!o || !model)
         return al__fail(AL_EINVAL, "nn_optimizer_step: NULL argument");
     float *w, *g, *m = nn__model_moment(model, 0), *v = nn__model_moment(model, 1);

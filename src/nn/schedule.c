@@ -12,8 +12,9 @@ static int key_is(const char *k, size_t n, const char *want)
     return strlen(want) == n && !strncmp(k, want, n);
 }
 
-int nn_schedule_parse(const char *text, nn_schedule *out)
+al_status nn_schedule_parse(const char *text, nn_schedule *out)
 {
+    AL_API_ENTRY;
     if (!text || !out)
         return al__fail(AL_EINVAL, "nn_schedule_parse: NULL argument");
     static const char *const names[] = {"none", "step", "cosine", "plateau"};

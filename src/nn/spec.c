@@ -11,6 +11,7 @@
 
 #include "../core/text.h"
 #include "spec.h"
+#include "../core/error.h"
 
 /* ---- Spec grammar --------------------------------------------------------------------------
  * Each kind's arguments, in positional order. Positional arguments come first, then
@@ -97,7 +98,7 @@ static int find_kind(const char *name, size_t n, enum nn__layer_kind *out, char 
     int best = -1;
     size_t best_d = (size_t)-1;
     for (int k = 0; k < NN_LAYER_COUNT; k++) {
-        size_t d = al__edit_distance(name, n, nn__layers[k]->kind);
+        size_t d = al_edit_distance(name, n, nn__layers[k]->kind);
         if (d < best_d)
             best_d = d, best = k;
     }
@@ -180,7 +181,7 @@ static int parse_value(const struct arg_def *d, const char *v, size_t n, size_t 
         int rc = act_parse(s, &a);
         if (rc) {
             char msg[512];
-            snprintf(msg, sizeof msg, "%s", act_last_error());
+            snprintf(msg, sizeof msg, "%s", al_last_error());
             return NN__LAYER_FAIL(rc, idx, p, "%s", msg);
         }
         *(act_spec *)field = a;
@@ -387,8 +388,9 @@ static int find_builtin(const char *name)
     return -1;
 }
 
-int nn_builtin_spec(const char *name, const char *hidden_act, char *buf, size_t size)
+al_status nn_builtin_spec(const char *name, const char *hidden_act, char *buf, size_t size)
 {
+    AL_API_ENTRY;
     if (!name || (!buf && size))
         return al__fail(AL_EINVAL, "nn_builtin_spec: NULL argument");
     int b = find_builtin(name);

@@ -729,7 +729,7 @@ static void draw(const struct job *j)
 
 static pthread_mutex_t plot_lock = PTHREAD_MUTEX_INITIALIZER;
 static jmp_buf plexit_jump;
-static char pl_message[256]; /* first message PLplot gave, for act_last_error() */
+static char pl_message[256]; /* first message PLplot gave, for al_last_error() */
 static PLINT pl_errcode;
 static char pl_errmsg[2048]; /* plabort() sprintf()s into this; its messages are short */
 
@@ -840,8 +840,9 @@ static int copy_drawing(const char *scratch, FILE *f)
     return rc;
 }
 
-int plot_write(const plot_figure *fig, const char *path)
+al_status plot_write(const plot_figure *fig, const char *path)
 {
+    AL_API_ENTRY;
     if (!path || !path[0])
         return al__fail(AL_EINVAL, "no output path");
     const char *dev = device_for(path);
@@ -902,9 +903,10 @@ size_t plot_grid_size(double lo, double hi, double step)
     return m > PLOT_MAX_ACT_POINTS ? PLOT_MAX_ACT_POINTS + 1 : m;
 }
 
-int plot_activations(const act_spec *specs, size_t n, double lo, double hi, double step,
+al_status plot_activations(const act_spec *specs, size_t n, double lo, double hi, double step,
                      int with_grad, const char *path)
 {
+    AL_API_ENTRY;
     if (!specs || n == 0)
         return al__fail(AL_EINVAL, "plot_activations: no functions to plot");
     if (n > PLOT_MAX_CURVES)
