@@ -140,8 +140,8 @@ Test(nn_model, parse_canonical)
 Test(nn_model, parse_errors)
 {
     FAILS("dense(10) dens(5)", shape1(4), AL_ENAME, "layer 2", "'dens(5)'", "unknown layer kind",
-          "did you mean dense");
-    FAILS("maxpool(2)", shape3(1, 4, 4), AL_ENAME, "did you mean maxpool2d");
+          "did you mean: dense");
+    FAILS("maxpool(2)", shape3(1, 4, 4), AL_ENAME, "did you mean: maxpool2d");
     FAILS("dense", shape1(4), AL_EINVAL, "layer 1", "units");
     FAILS("dense()", shape1(4), AL_EINVAL, "layer 1", "units");
     FAILS("dense(0)", shape1(4), AL_EINVAL, "units must be a whole number >= 1");

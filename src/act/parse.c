@@ -11,18 +11,6 @@
 #include "desc.h"
 #include "../core/error.h"
 
-#define NAME_MAX_LEN 64
-
-/* lower case without '_' and '-': "Leaky-ReLU" and "leaky_relu" both become "leakyrelu" */
-static void normalize(const char *s, size_t n, char *out)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < n && k + 1 < NAME_MAX_LEN; i++)
-        if (s[i] != '_' && s[i] != '-')
-            out[k++] = (char)tolower((unsigned char)s[i]);
-    out[k] = '\0';
-}
-
 /* Calls fn on the canonical name and each alias of kind k; stops when fn returns non-zero. */
 static int each_name(act_kind k, int (*fn)(const char *, size_t, void *), void *ctx)
 {
@@ -38,65 +26,47 @@ static int each_name(act_kind k, int (*fn)(const char *, size_t, void *), void *
     return 0;
 }
 
-static int same_name(const char *s, size_t n, void *want)
-{
-    char buf[NAME_MAX_LEN];
-    normalize(s, n, buf);
-    return strcmp(buf, want) == 0;
-}
-
-struct nearest {
-    const char *want;
-    size_t dist;
+struct typed {
+    const char *text;
+    size_t len;
 };
 
-static int nearest_name(const char *s, size_t n, void *ctx)
+static int same_name(const char *s, size_t n, void *ctx)
 {
-    struct nearest *c = ctx;
-    char buf[NAME_MAX_LEN];
-    normalize(s, n, buf);
-    size_t d = al_edit_distance(buf, strlen(buf), c->want);
-    if (d < c->dist)
-        c->dist = d;
-    return 0;
+    const struct typed *t = ctx;
+    char name[AL_NAME_MAX + 1];
+    snprintf(name, sizeof name, "%.*s", (int)n, s);
+    return al_name_eq(t->text, t->len, name);
 }
 
-/* "did you mean: a, b, c" -- up to three canonical names nearest to want, or the first
- * names with a shared prefix when nothing is close. */
-static void suggest(const char *want, char *out, size_t size)
+struct offer {
+    al_suggest *s;
+    const char *shown;
+};
+
+static int offer_name(const char *s, size_t n, void *ctx)
 {
-    size_t dist[ACT_COUNT];
-    for (int k = 0; k < ACT_COUNT; k++) {
-        struct nearest c = {want, (size_t)-1};
-        each_name((act_kind)k, nearest_name, &c);
-        dist[k] = c.dist;
-    }
-    size_t len = strlen(want), limit = len <= 3 ? 1 : len <= 6 ? 2 : 3, used = 0;
-    out[0] = '\0';
-    for (int shown = 0; shown < 3; shown++) {
-        int best = -1;
-        for (int k = 0; k < ACT_COUNT; k++)
-            if (dist[k] <= limit && (best < 0 || dist[k] < dist[best]))
-                best = k;
-        if (best < 0)
-            break;
-        used += (size_t)snprintf(out + used, used < size ? size - used : 0, "%s%s",
-                                 shown ? ", " : "; did you mean: ", act__table[best]->info.name);
-        dist[best] = (size_t)-1;
-    }
+    struct offer *o = ctx;
+    al_suggest_add(o->s, s, n, o->shown, strlen(o->shown));
+    return 0;
 }
 
 static int find_n(const char *name, size_t n, act_kind *out)
 {
-    char want[NAME_MAX_LEN];
-    normalize(name, n, want);
+    struct typed t = {name, n};
     for (int k = 0; k < ACT_COUNT; k++)
-        if (want[0] && each_name((act_kind)k, same_name, want)) {
+        if (each_name((act_kind)k, same_name, &t)) {
             *out = (act_kind)k;
             return AL_OK;
         }
+    al_suggest sg;
+    al_suggest_init(&sg, name, n);
+    for (int k = 0; k < ACT_COUNT; k++) {
+        struct offer o = {&sg, act__table[k]->info.name};
+        each_name((act_kind)k, offer_name, &o);
+    }
     char hint[160];
-    suggest(want, hint, sizeof hint);
+    al_suggest_format(&sg, hint, sizeof hint);
     return al__fail(AL_ENAME,
                     "unknown activation '%.*s'%s (`actlab list` shows them all)",
                     (int)(n < 80 ? n : 80), name, hint);
@@ -161,12 +131,9 @@ al_status act_validate(const act_spec *a)
 
 static int param_index(const act_info *in, const char *key, size_t n)
 {
-    char want[NAME_MAX_LEN];
-    normalize(key, n, want);
     for (unsigned i = 0; i < in->n_params; i++)
-        if (same_name(in->params[i].name, strlen(in->params[i].name), want) ||
-            (in->params[i].alias &&
-             same_name(in->params[i].alias, strlen(in->params[i].alias), want)))
+        if (al_name_eq(key, n, in->params[i].name) ||
+            (in->params[i].alias && al_name_eq(key, n, in->params[i].alias)))
             return (int)i;
     return -1;
 }
@@ -240,7 +207,7 @@ al_status act_parse(const char *text, act_spec *out)
     if (nlen == 0)
         return al__fail(AL_ENAME, "empty activation name in '%s'", text);
     act_spec s;
-    act_kind k;
+    act_kind k = ACT_IDENTITY; /* set by find_n on success */
     int rc = find_n(name, nlen, &k);
     if (rc)
         return rc;

@@ -118,12 +118,13 @@ static int parse_args(int argc, char **argv, struct compare_args *a)
         if (!strcmp(argv[i], "--preset"))
             preset = argv[i + 1];
     if (preset) {
-        size_t k = 0;
-        while (k < N_PRESETS && strcmp(presets[k].name, preset))
-            k++;
-        if (k == N_PRESETS)
-            return cli_usage(argv[0], "unknown preset '%s' (presets: fmnist-lenet5, "
-                                      "cifar-lenet5, house-prices)", preset);
+        const char *names[N_PRESETS];
+        for (size_t i = 0; i < N_PRESETS; i++)
+            names[i] = presets[i].name;
+        long k;
+        if (cli_choice(argv[0], "--preset", preset, names, N_PRESETS, &k))
+            return CLI_USAGE;
+        preset = presets[k].name; /* the canonical spelling, which the checks below compare */
         int n = 0;
         while (presets[k].args[n])
             n++;

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/text.h"
+#include "actlab/names.h"
 #include "cli.h"
 
 struct values {

@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include "../core/atomic.h"
-#include "../core/error.h"
 #include "actlab/diag.h"
 #include "actlab/train.h"
 #include "cli.h"
@@ -454,7 +453,7 @@ static int series_init(struct series *s, size_t n, int one_based)
     s->x = malloc(n * sizeof *s->x);
     s->y = malloc(PLOT_MAX_CURVES * n * sizeof *s->y);
     if (!s->x || !s->y)
-        return al__fail(AL_ENOMEM, "out of memory for the figures");
+        return al_set_error(AL_ENOMEM, "out of memory for the figures");
     for (size_t i = 0; i < n; i++)
         s->x[i] = (double)i + one_based;
     return AL_OK;

@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include "../core/atomic.h"
-#include "../core/error.h"
 #include "actlab/train.h"
 #include "cli.h"
 #include "source.h"
@@ -98,10 +97,12 @@ static int parse_args(int argc, char **argv, struct predict_args *a)
         return CLI_USAGE;
     if (data && input)
         return cli_usage(argv[0], "give --data SOURCE or --input X.npy|csv:FILE, not both");
-    if (format && strcmp(format, "npy") && strcmp(format, "csv"))
-        return cli_usage(argv[0], "--format '%s': npy or csv", format);
+    static const char *const formats[] = {"npy", "csv"};
+    long f = -1;
+    if (format && cli_choice(argv[0], "--format", format, formats, 2, &f))
+        return CLI_USAGE;
     const char *dot = strrchr(a->output, '.');
-    a->csv = format ? !strcmp(format, "csv") : dot && !strcasecmp(dot, ".csv");
+    a->csv = format ? f == 1 : dot && !strcasecmp(dot, ".csv");
     a->data = data;
     return input ? input_source(argv[0], input, a) : CLI_OK;
 }
@@ -207,7 +208,7 @@ static int run(const char *cmd, const struct predict_args *a, nn_model *m,
         cli_target_to_units(&d->tmap, y.data, data_array_count(&y));
     if (!rc)
         rc = a->csv ? write_csv(a->output, d, y.data, n, width, classes)
-                    : data_npy_write(a->output, &y);
+                    : (int)data_npy_write(a->output, &y);
     data_array_free(&y);
     if (rc)
         return cli_fail(cmd, "%s", al_last_error());

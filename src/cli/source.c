@@ -7,8 +7,7 @@
 #include <sys/stat.h>
 
 #include "../core/atomic.h"
-#include "../core/error.h"
-#include "../core/text.h"
+#include "actlab/names.h"
 #include "actlab/nn.h"
 #include "cli.h"
 #include "source.h"
@@ -68,19 +67,19 @@ int cli_source_option(const char *cmd, int argc, char **argv, int *i, struct cli
     case 0: o->tab.target = v, o->tab_given = 1; break;
     case 1: o->tab.drop = v, o->tab_given = 1; break;
     case 2:
-        if (!strcmp(v, "median")) o->tab.fill = DATA_TAB_FILL_MEDIAN;
-        else if (!strcmp(v, "mean")) o->tab.fill = DATA_TAB_FILL_MEAN;
-        else if (!strcmp(v, "zero")) o->tab.fill = DATA_TAB_FILL_ZERO;
-        else return cli_usage(cmd, "--fill '%s': one of median, mean, zero", v), -1;
+    case 3: {
+        static const char *const fills[] = {"median", "mean", "zero"},
+                                 *const scales[] = {"minmax", "standard", "none"};
+        long c;
+        if (cli_choice(cmd, a, v, k == 2 ? fills : scales, 3, &c))
+            return -1;
+        if (k == 2)
+            o->tab.fill = (data_tab_fill)c;
+        else
+            o->tab.scale = (data_tab_scale)c;
         o->tab_given = 1;
         break;
-    case 3:
-        if (!strcmp(v, "minmax")) o->tab.scale = DATA_TAB_SCALE_MINMAX;
-        else if (!strcmp(v, "standard")) o->tab.scale = DATA_TAB_SCALE_STANDARD;
-        else if (!strcmp(v, "none")) o->tab.scale = DATA_TAB_SCALE_NONE;
-        else return cli_usage(cmd, "--scale '%s': one of minmax, standard, none", v), -1;
-        o->tab_given = 1;
-        break;
+    }
     case 4:
         o->val = strtod(v, &end);
         if (end == v || *end || !(o->val >= 0 && o->val < 1))
@@ -91,11 +90,14 @@ int cli_source_option(const char *cmd, int argc, char **argv, int *i, struct cli
         if (end == v || *end || v[0] == '-' || o->seed > 0xffffffffUL)
             return cli_usage(cmd, "--seed '%s': a whole number from 0 to 4294967295", v), -1;
         break;
-    case 6:
-        if (strcmp(v, "train") && strcmp(v, "test"))
-            return cli_usage(cmd, "--split '%s': train or test", v), -1;
-        o->split = v;
+    case 6: {
+        static const char *const splits[] = {"train", "test"};
+        long c;
+        if (cli_choice(cmd, a, v, splits, 2, &c))
+            return -1;
+        o->split = splits[c];
         break;
+    }
     case 7: o->columns = v; break;
     }
     return 1;
@@ -106,7 +108,7 @@ static int npy_targets(const char *path, data_array *y, size_t n, data_set *s)
 {
     size_t count = data_array_count(y);
     if (y->ndim < 1 || y->shape[0] != n || count != n || y->ndim > 2)
-        return al__fail(AL_ESHAPE, "%s: shape must be (%zu,) or (%zu, 1) to match X", path, n, n);
+        return al_set_error(AL_ESHAPE, "%s: shape must be (%zu,) or (%zu, 1) to match X", path, n, n);
     if (y->dtype != DATA_F32 && y->dtype != DATA_F64)
         return data_class_labels(path, y, &s->y, &s->n_classes);
     data_array f = {0};
@@ -135,7 +137,7 @@ static int load_npy(const char *spec, data_set *s)
 {
     const char *comma = strchr(spec, ',');
     if (!comma)
-        return al__fail(AL_EINVAL, "npy:%s: give both files, npy:X.npy,Y.npy", spec);
+        return al_set_error(AL_EINVAL, "npy:%s: give both files, npy:X.npy,Y.npy", spec);
     char xpath[4096];
     snprintf(xpath, sizeof xpath, "%.*s", (int)(comma - spec), spec);
     data_array x = {0}, y = {0};
@@ -143,7 +145,7 @@ static int load_npy(const char *spec, data_set *s)
     if (!rc)
         rc = data_npy_read(comma + 1, &y);
     if (!rc && (x.ndim != 2 && x.ndim != 4))
-        rc = al__fail(AL_ESHAPE, "%s: X must be (N, features) or (N, C, H, W), not %d-D", xpath,
+        rc = al_set_error(AL_ESHAPE, "%s: X must be (N, features) or (N, C, H, W), not %d-D", xpath,
                       x.ndim);
     if (!rc)
         rc = npy_inputs(&x, &s->x);
@@ -169,7 +171,7 @@ static int prefixed(int rc, const char *what)
 {
     char msg[512];
     snprintf(msg, sizeof msg, "%s", al_last_error());
-    return al__fail(rc, "%s: %s", what, msg);
+    return al_set_error(rc, "%s: %s", what, msg);
 }
 
 static int load_csv(const char *path, const struct cli_source_opts *o, struct cli_data *d)
@@ -194,7 +196,7 @@ static int split(const struct cli_source_opts *o, struct cli_data *d)
     size_t n = d->train.x.shape[0], nt, nv;
     size_t *idx = malloc(2 * (n ? n : 1) * sizeof *idx);
     if (!idx)
-        return al__fail(AL_ENOMEM, "no memory for the split");
+        return al_set_error(AL_ENOMEM, "no memory for the split");
     data_set all = d->train, tr = {0}, va = {0};
     int rc = data_tab_split(n, o->val, (uint32_t)o->seed, idx, &nt, idx + n, &nv);
     char what[64];
@@ -273,7 +275,7 @@ int cli_source_load(const char *cmd, const char *source, const struct cli_source
                          source_hint(source, klen, hint, sizeof hint));
     }
     if (!rc && o->tab_given && strcmp(d->kind, "csv") != 0)
-        rc = al__fail(AL_EINVAL, "--target, --drop, --fill, --scale, --one-hot ... apply to "
+        rc = al_set_error(AL_EINVAL, "--target, --drop, --fill, --scale, --one-hot ... apply to "
                                  "csv: sources only");
     if (!rc && o->val > 0)
         rc = split(o, d);
@@ -317,7 +319,7 @@ int cli_source_load_val(const char *cmd, const char *source, const struct cli_so
         data_set v = {0};
         int rc = load_csv_applied(source + 4, d->tf, &v);
         if (!rc && !v.y.data)
-            rc = al__fail(AL_EINVAL, "--val-data %s has no target column", source);
+            rc = al_set_error(AL_EINVAL, "--val-data %s has no target column", source);
         if (rc) {
             data_set_free(&v);
             return cli_fail(cmd, "%s", al_last_error());
@@ -355,7 +357,7 @@ static int json_target(const char *json, char **out)
     if (!len || p[1 + len] != '"')
         return AL_OK;
     if (!(*out = malloc(len + 1)))
-        return al__fail(AL_ENOMEM, "out of memory");
+        return al_set_error(AL_ENOMEM, "out of memory");
     memcpy(*out, p + 1, len);
     (*out)[len] = '\0';
     return AL_OK;
@@ -376,7 +378,7 @@ static int apply_with_ids(const data_tab_transform *tf, data_table *t, struct cl
         return data_tab_apply(tf, t, &d->train.x, &d->train.y);
     data_column *view_cols = malloc(t->n_cols * sizeof *view_cols);
     if (!view_cols)
-        return al__fail(AL_ENOMEM, "out of memory");
+        return al_set_error(AL_ENOMEM, "out of memory");
     memcpy(view_cols, t->cols, t->n_cols * sizeof *view_cols);
     view_cols[id].name = "";
     data_table view = {.n_rows = t->n_rows, .n_cols = t->n_cols, .cols = view_cols};
@@ -387,7 +389,7 @@ static int apply_with_ids(const data_tab_transform *tf, data_table *t, struct cl
     if (rc)
         return rc;
     if (!(d->ids.cols = malloc(sizeof *d->ids.cols)))
-        return al__fail(AL_ENOMEM, "out of memory");
+        return al_set_error(AL_ENOMEM, "out of memory");
     d->ids.cols[0] = t->cols[id];
     d->ids.n_rows = t->n_rows, d->ids.n_cols = 1;
     t->cols[id] = t->cols[--t->n_cols];
@@ -400,7 +402,7 @@ static int load_csv_for_model(const char *path, const char *weights, struct cli_
     data_table t = {0};
     int rc = nn_file_meta(weights, "actlab_tabular", &json);
     if (!rc && !json)
-        rc = al__fail(AL_EINVAL, "%s was not trained on a CSV source, so it has no "
+        rc = al_set_error(AL_EINVAL, "%s was not trained on a CSV source, so it has no "
                                  "preprocessing for csv:%s; give it a prepared npy: source",
                       weights, path);
     if (!rc)
@@ -424,7 +426,7 @@ static int load_npy_for_model(const char *spec, data_set *s)
     data_array raw = {0};
     int rc = data_npy_read(spec, &raw);
     if (!rc && raw.ndim < 2)
-        rc = al__fail(AL_ESHAPE, "%s: X must be (N, input...), not %d-D", spec, raw.ndim);
+        rc = al_set_error(AL_ESHAPE, "%s: X must be (N, input...), not %d-D", spec, raw.ndim);
     if (!rc)
         rc = npy_inputs(&raw, &s->x);
     data_array_free(&raw);

@@ -8,7 +8,6 @@
 #include <sys/stat.h>
 
 #include "../core/atomic.h"
-#include "../core/error.h"
 #include "actlab/table.h"
 #include "cli.h"
 #include "train_ckpt.h"
@@ -66,7 +65,7 @@ static int read_history(const char *path, long epoch, struct cli_train_log *log)
         return rc;
     if (t.n_rows < (size_t)epoch || data_table_find_column(&t, "epoch") < 0) {
         data_table_free(&t);
-        return al__fail(AL_EFORMAT, "%s has %zu epochs of metrics, the checkpoint is at epoch "
+        return al_set_error(AL_EFORMAT, "%s has %zu epochs of metrics, the checkpoint is at epoch "
                         "%ld", path, t.n_rows, epoch);
     }
     log->labels = data_table_find_column(&t, "accuracy") >= 0;
@@ -81,7 +80,7 @@ static int read_history(const char *path, long epoch, struct cli_train_log *log)
             .val_rmse = cell(&t, "val_rmse", r), .seconds = cell(&t, "seconds", r),
             .lr = cell(&t, "lr", r)};
         if (s.epoch != (long)r + 1)
-            rc = al__fail(AL_EFORMAT, "%s: row %zu is not epoch %zu", path, r + 1, r + 1);
+            rc = al_set_error(AL_EFORMAT, "%s: row %zu is not epoch %zu", path, r + 1, r + 1);
         else
             rc = cli_log_epoch_quiet(log, &s);
     }

@@ -129,3 +129,17 @@ int cli_parse_long(const char *cmd, const char *opt, const char *s, long lo, lon
     *out = v;
     return CLI_OK;
 }
+
+int cli_choice(const char *cmd, const char *opt, const char *v, const char *const *names,
+               size_t n, long *out)
+{
+    long k = al_name_find(v, strlen(v), names, n);
+    if (k >= 0)
+        return *out = k, CLI_OK;
+    char list[256] = "", hint[160];
+    for (size_t i = 0, used = 0; i < n && used < sizeof list; i++)
+        used += (size_t)snprintf(list + used, sizeof list - used, "%s%.*s", i ? ", " : "",
+                                 (int)strcspn(names[i], " "), names[i]);
+    al_name_suggest(v, strlen(v), names, n, hint, sizeof hint);
+    return cli_usage(cmd, "%s '%s': one of %s%s", opt, v, list, hint);
+}

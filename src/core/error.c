@@ -27,20 +27,18 @@ const char *al_last_error(void)
     return last_error;
 }
 
-static al_status vfail(al_status status, const char *fmt, va_list ap)
-    __attribute__((format(printf, 2, 0)));
+static void vfail(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
-static al_status vfail(al_status status, const char *fmt, va_list ap)
+static void vfail(const char *fmt, va_list ap)
 {
     vsnprintf(last_error, sizeof last_error, fmt, ap);
-    return status;
 }
 
-al_status al__fail(al_status status, const char *fmt, ...)
+int al__fail(int status, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vfail(status, fmt, ap);
+    vfail(fmt, ap);
     va_end(ap);
     return status;
 }
@@ -49,7 +47,7 @@ al_status al_set_error(al_status status, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vfail(status, fmt, ap);
+    vfail(fmt, ap);
     va_end(ap);
     return status;
 }

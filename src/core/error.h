@@ -5,7 +5,7 @@
 
 /* Records a message for al_last_error() and returns status, so a failure is one line:
  * return al__fail(AL_EINVAL, "...", ...); */
-al_status al__fail(al_status status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int al__fail(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void al__clear_error(void);
 
 /* The first line of every public function that returns an al_status:

@@ -72,40 +72,26 @@ static const struct kind_def kind_defs[NN_LAYER_COUNT] = {
     [NN_LAYER_MAXOUT] = {"maxout(k)", 0, {{"k", NULL, ARG_SIZE, OFF(units), 1}}},
 };
 
+/* every word of a spec (kinds, keys, padding=same, built-in names) is a user-typed name */
 static int same_word(const char *a, size_t n, const char *b)
 {
-    size_t i = 0;
-    for (; i < n && b[i]; i++) {
-        char x = (char)tolower((unsigned char)a[i]), y = (char)tolower((unsigned char)b[i]);
-        if (x == '-')
-            x = '_';
-        if (y == '-')
-            y = '_';
-        if (x != y)
-            return 0;
-    }
-    return i == n && !b[i];
+    return al_name_eq(a, n, b);
 }
 
 static int find_kind(const char *name, size_t n, enum nn__layer_kind *out, char *hint,
                      size_t size)
 {
-    for (int k = 0; k < NN_LAYER_COUNT; k++)
-        if (same_word(name, n, nn__layers[k]->kind)) {
+    al_suggest sg;
+    al_suggest_init(&sg, name, n);
+    for (int k = 0; k < NN_LAYER_COUNT; k++) {
+        const char *kind = nn__layers[k]->kind;
+        if (same_word(name, n, kind)) {
             *out = (enum nn__layer_kind)k;
             return 1;
         }
-    int best = -1;
-    size_t best_d = (size_t)-1;
-    for (int k = 0; k < NN_LAYER_COUNT; k++) {
-        size_t d = al_edit_distance(name, n, nn__layers[k]->kind);
-        if (d < best_d)
-            best_d = d, best = k;
+        al_suggest_add(&sg, kind, strlen(kind), kind, strlen(kind));
     }
-    size_t used = 0;
-    hint[0] = '\0';
-    if (best >= 0 && best_d <= (n <= 4 ? 1 : n <= 7 ? 2 : 3))
-        used = (size_t)snprintf(hint, size, "; did you mean %s?", nn__layers[best]->kind);
+    size_t used = al_suggest_format(&sg, hint, size);
     for (int k = 0; k < NN_LAYER_COUNT && used < size; k++)
         used += (size_t)snprintf(hint + used, size - used, "%s%s", k ? ", " : " (kinds: ",
                                  nn__layers[k]->kind);
