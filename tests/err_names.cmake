@@ -15,20 +15,17 @@ target_compile_options(test_err_old_names PRIVATE -Wno-deprecated-declarations)
 add_test(NAME err_old_names COMMAND test_err_old_names)
 set_tests_properties(err_old_names PROPERTIES LABELS fast TIMEOUT 60)
 
-# The tool: option values and spec words in any case, with '_' or '-'.
+# The tool: option values and spec words in any case, with '_' or '-' (cli_test is
+# tests/cli.cmake's, included before this file: the glob is sorted).
 set(_EA $<TARGET_FILE:actlab_cli>)
 set(_EE ${CMAKE_CURRENT_SOURCE_DIR}/cli/expect.sh)
-function(err_cli_test name rc pattern)
-    add_test(NAME err_cli_${name} COMMAND ${_EE} ${rc} ${pattern} ${ARGN})
-    set_tests_properties(err_cli_${name} PROPERTIES LABELS fast TIMEOUT 60)
-endfunction()
-err_cli_test(summary_any_spelling 0 "Total params: 26"
+cli_test(err_summary_any_spelling 0 "Total params: 26"
     -- ${_EA} summary "DENSE(4,Activation=Leaky-ReLU) Dense(2)" --input 3)
-err_cli_test(preset_any_spelling 2 "-o DIR is required"
+cli_test(err_preset_any_spelling 2 "-o DIR is required"
     -- ${_EA} compare --preset FMNIST_LeNet5)
-err_cli_test(preset_did_you_mean 2 "--preset 'fmnist-lenet': one of fmnist-lenet5, cifar-lenet5, house-prices; did you mean: fmnist-lenet5"
+cli_test(err_preset_did_you_mean 2 "--preset 'fmnist-lenet': one of fmnist-lenet5, cifar-lenet5, house-prices; did you mean: fmnist-lenet5"
     -- ${_EA} compare --preset fmnist-lenet)
-err_cli_test(isa_any_spelling 0 "relu"
+cli_test(err_isa_any_spelling 0 "relu"
     -- ${_EA} bench --isa EXACT --funcs relu --sizes 64)
 add_test(NAME err_cli_values COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/err/cli_values.sh ${_EA} ${_EE}
     ${CMAKE_CURRENT_SOURCE_DIR}/cli/make_table.sh)

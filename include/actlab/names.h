@@ -56,6 +56,10 @@ ACTLAB_API void al_suggest_init(al_suggest *s, const char *typed, size_t len);
  * canonical name of an alias). shown must stay valid until al_suggest_format. */
 ACTLAB_API void al_suggest_add(al_suggest *s, const char *candidate, size_t clen,
                                const char *shown, size_t slen);
+/* al_suggest_add for each space-separated word of words (a list of aliases), all shown as
+ * shown[0 .. slen). words may be NULL. */
+ACTLAB_API void al_suggest_add_words(al_suggest *s, const char *words, const char *shown,
+                                     size_t slen);
 /* Writes "; did you mean: a, b, c" (nothing, "", when no candidate was close) to buf, as
  * snprintf does; returns the length it needs. */
 ACTLAB_API size_t al_suggest_format(const al_suggest *s, char *buf, size_t size);

@@ -11,59 +11,21 @@
 #include "desc.h"
 #include "../core/error.h"
 
-/* Calls fn on the canonical name and each alias of kind k; stops when fn returns non-zero. */
-static int each_name(act_kind k, int (*fn)(const char *, size_t, void *), void *ctx)
-{
-    const act_info *in = &act__table[k]->info;
-    if (fn(in->name, strlen(in->name), ctx))
-        return 1;
-    for (const char *s = in->aliases; *s;) {
-        size_t n = strcspn(s, " ");
-        if (n && fn(s, n, ctx))
-            return 1;
-        s += n + (s[n] == ' ');
-    }
-    return 0;
-}
-
-struct typed {
-    const char *text;
-    size_t len;
-};
-
-static int same_name(const char *s, size_t n, void *ctx)
-{
-    const struct typed *t = ctx;
-    char name[AL_NAME_MAX + 1];
-    snprintf(name, sizeof name, "%.*s", (int)n, s);
-    return al_name_eq(t->text, t->len, name);
-}
-
-struct offer {
-    al_suggest *s;
-    const char *shown;
-};
-
-static int offer_name(const char *s, size_t n, void *ctx)
-{
-    struct offer *o = ctx;
-    al_suggest_add(o->s, s, n, o->shown, strlen(o->shown));
-    return 0;
-}
-
 static int find_n(const char *name, size_t n, act_kind *out)
 {
-    struct typed t = {name, n};
-    for (int k = 0; k < ACT_COUNT; k++)
-        if (each_name((act_kind)k, same_name, &t)) {
+    for (int k = 0; k < ACT_COUNT; k++) {
+        const act_info *in = &act__table[k]->info;
+        if (al_name_eq(name, n, in->name) || al_name_find(name, n, &in->aliases, 1) == 0) {
             *out = (act_kind)k;
             return AL_OK;
         }
+    }
     al_suggest sg;
     al_suggest_init(&sg, name, n);
     for (int k = 0; k < ACT_COUNT; k++) {
-        struct offer o = {&sg, act__table[k]->info.name};
-        each_name((act_kind)k, offer_name, &o);
+        const act_info *in = &act__table[k]->info;
+        al_suggest_add(&sg, in->name, strlen(in->name), in->name, strlen(in->name));
+        al_suggest_add_words(&sg, in->aliases, in->name, strlen(in->name));
     }
     char hint[160];
     al_suggest_format(&sg, hint, sizeof hint);

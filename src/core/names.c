@@ -164,16 +164,21 @@ static int offer_word(const char *w, size_t n, void *ctx)
     return 0;
 }
 
+void al_suggest_add_words(al_suggest *s, const char *words, const char *shown, size_t slen)
+{
+    struct offer o = {s, shown, slen};
+    if (words)
+        each_word(words, offer_word, &o);
+}
+
 size_t al_name_suggest(const char *typed, size_t len, const char *const *names, size_t n,
                        char *buf, size_t size)
 {
     al_suggest s;
     al_suggest_init(&s, typed, len);
     for (size_t k = 0; names && k < n; k++)
-        if (names[k]) {
-            struct offer o = {&s, names[k], strcspn(names[k], " ")};
-            each_word(names[k], offer_word, &o);
-        }
+        if (names[k])
+            al_suggest_add_words(&s, names[k], names[k], strcspn(names[k], " "));
     return al_suggest_format(&s, buf, size);
 }
 
