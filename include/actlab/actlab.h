@@ -26,8 +26,8 @@
  * options -- are matched by one rule (al_name_eq in names.h): case, '_' and '-' do not count,
  * and an unknown one is answered with the closest valid names ("did you mean").
  *
- * The names of 0.1 that this scheme replaced (tab_*, actlab_version_*, al_last_error) still
- * work for one release: see deprecated.h. */
+ * The 0.1 names this scheme replaced (tab_*, actlab_version_*, act_last_error) still work
+ * for one release: see deprecated.h. */
 #ifndef ACTLAB_ACTLAB_H
 #define ACTLAB_ACTLAB_H
 
