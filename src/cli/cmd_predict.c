@@ -51,7 +51,8 @@ struct predict_args {
 /* --input X.npy|csv:FILE as the SOURCE it stands for */
 static int input_source(const char *cmd, const char *input, struct predict_args *a)
 {
-    const char *pre = !strncmp(input, "csv:", 4) || !strncmp(input, "npy:", 4) ? "" : "npy:";
+    const char *arg, *kind = cli_source_kind(input, &arg);
+    const char *pre = kind && arg && (!strcmp(kind, "csv") || !strcmp(kind, "npy")) ? "" : "npy:";
     size_t n = strlen(pre) + strlen(input) + 1;
     free(a->input_source);
     if (!(a->input_source = malloc(n)))

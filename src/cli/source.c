@@ -251,23 +251,35 @@ static const char *source_hint(const char *source, size_t klen, char *buf, size_
     return buf;
 }
 
+const char *cli_source_kind(const char *source, const char **arg)
+{
+    static const char *const kinds[] = {"fashion-mnist", "mnist", "cifar10", "csv", "npy"};
+    const char *colon = strchr(source, ':');
+    size_t klen = colon ? (size_t)(colon - source) : strlen(source);
+    long k = al_name_find(source, klen, kinds, sizeof kinds / sizeof *kinds);
+    if (arg)
+        *arg = colon ? colon + 1 : NULL;
+    return k < 0 ? NULL : kinds[k];
+}
+
 int cli_source_load(const char *cmd, const char *source, const struct cli_source_opts *o,
                     struct cli_data *d)
 {
     memset(d, 0, sizeof *d);
-    const char *colon = strchr(source, ':'), *arg = colon ? colon + 1 : NULL;
+    const char *arg, *kind = cli_source_kind(source, &arg);
+    const char *colon = strchr(source, ':');
     size_t klen = colon ? (size_t)(colon - source) : strlen(source);
     int rc;
-    if (klen == 13 && !strncmp(source, "fashion-mnist", klen))
-        d->kind = "fashion-mnist", rc = data_mnist_load(arg, o->split, 1, &d->train);
-    else if (klen == 5 && !strncmp(source, "mnist", klen) && arg)
-        d->kind = "mnist", rc = data_mnist_load(arg, o->split, 0, &d->train);
-    else if (klen == 7 && !strncmp(source, "cifar10", klen) && arg)
-        d->kind = "cifar10", rc = data_cifar10_load(arg, o->split, &d->train);
-    else if (klen == 3 && !strncmp(source, "csv", klen) && arg)
-        d->kind = "csv", rc = load_csv(arg, o, d);
-    else if (klen == 3 && !strncmp(source, "npy", klen) && arg)
-        d->kind = "npy", rc = load_npy(arg, &d->train);
+    if (kind && !strcmp(kind, "fashion-mnist"))
+        d->kind = kind, rc = data_mnist_load(arg, o->split, 1, &d->train);
+    else if (kind && !strcmp(kind, "mnist") && arg)
+        d->kind = kind, rc = data_mnist_load(arg, o->split, 0, &d->train);
+    else if (kind && !strcmp(kind, "cifar10") && arg)
+        d->kind = kind, rc = data_cifar10_load(arg, o->split, &d->train);
+    else if (kind && !strcmp(kind, "csv") && arg)
+        d->kind = kind, rc = load_csv(arg, o, d);
+    else if (kind && !strcmp(kind, "npy") && arg)
+        d->kind = kind, rc = load_npy(arg, &d->train);
     else {
         char hint[4200];
         return cli_usage(cmd, "unknown data source '%s': fashion-mnist[:DIR], mnist:DIR, "
@@ -312,12 +324,13 @@ int cli_source_load_val(const char *cmd, const char *source, const struct cli_so
 {
     struct cli_source_opts vo = *o;
     vo.val = 0, vo.columns = NULL, vo.split = split;
-    if (!strncmp(source, "csv:", 4)) {
+    const char *arg, *kind = cli_source_kind(source, &arg);
+    if (kind && !strcmp(kind, "csv") && arg) {
         if (!d->tf)
             return cli_usage(cmd, "--val-data %s: a csv: validation set needs a csv: training "
                                   "set, whose fitted pipeline it goes through", source);
         data_set v = {0};
-        int rc = load_csv_applied(source + 4, d->tf, &v);
+        int rc = load_csv_applied(arg, d->tf, &v);
         if (!rc && !v.y.data)
             rc = al_set_error(AL_EINVAL, "--val-data %s has no target column", source);
         if (rc) {
@@ -449,11 +462,12 @@ static int load_for_model(const char *cmd, const char *source,
     int rc = cli_source_for_model_check(cmd, o);
     if (rc)
         return rc;
-    if (!strncmp(source, "csv:", 4) || !strncmp(source, "npy:", 4)) {
+    const char *arg, *kind = cli_source_kind(source, &arg);
+    if (kind && arg && (!strcmp(kind, "csv") || !strcmp(kind, "npy"))) {
         memset(d, 0, sizeof *d);
-        d->kind = source[0] == 'c' ? "csv" : "npy";
-        rc = d->kind[0] == 'c' ? load_csv_for_model(source + 4, weights, d)
-                               : load_npy_for_model(source + 4, &d->train);
+        d->kind = kind;
+        rc = kind[0] == 'c' ? load_csv_for_model(arg, weights, d)
+                            : load_npy_for_model(arg, &d->train);
         if (rc) {
             cli_data_free(d);
             return cli_fail(cmd, "%s", al_last_error());

@@ -42,6 +42,11 @@ struct cli_data {
     struct cli_target_map tmap;
 };
 
+/* The kind a SOURCE names, canonical ("fashion-mnist", "mnist", "cifar10", "csv", "npy"),
+ * matched as every name (any case, '_' or '-': "Fashion_MNIST:DIR", "CSV:t.csv"), or NULL;
+ * *arg (when arg is not NULL) is what follows the colon, or NULL. */
+const char *cli_source_kind(const char *source, const char **arg);
+
 int cli_source_load(const char *cmd, const char *source, const struct cli_source_opts *o,
                     struct cli_data *out);
 void cli_data_free(struct cli_data *d);

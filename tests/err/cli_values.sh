@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # cli_values.sh ACTLAB EXPECT MAKE_TABLE: option values that need a data file, in a temporary
 # directory: spelled in any case with '_' or '-' they work; misspelled they get one
-# "did you mean".
+# "did you mean". Data source kinds too (CSV:FILE).
 set -u
 a=$1 expect=$2 make_table=$3
 d=$(mktemp -d "${TMPDIR:-/tmp}/actlab_err_XXXXXX") || exit 1
@@ -18,4 +18,6 @@ fail=0
     "$a" train --model "dense(1)" --data "csv:$d/t.csv" --target y --init he-norml || fail=1
 "$expect" 2 "unknown loss 'mean_squared_eror'; did you mean: mse" -- \
     "$a" train --model "dense(1)" --data "csv:$d/t.csv" --target y --loss mean_squared_eror || fail=1
+"$expect" 0 "^csv: 40 samples" -- "$a" data inspect "CSV:$d/t.csv" || fail=1
+"$expect" 2 "did you mean fashion-mnist" -- "$a" data inspect fashion_mnst || fail=1
 exit $fail
