@@ -52,11 +52,11 @@ static void round_trip(const struct data__st_file *f)
     const char *out = fuzz_path("out.safetensors");
     struct data__st_file back;
     if (data__st_write(out, f->meta, f->n_meta, e, n) != AL_OK) {
-        fprintf(stderr, "cannot write back what was read: %s\n", act_last_error());
+        fprintf(stderr, "cannot write back what was read: %s\n", al_last_error());
         abort();
     }
     if (data__st_read(out, &back) != AL_OK || back.n_tensors != n || !same_meta(f, &back)) {
-        fprintf(stderr, "round trip: %s\n", act_last_error());
+        fprintf(stderr, "round trip: %s\n", al_last_error());
         abort();
     }
     for (size_t i = 0; i < n; i++) {
@@ -83,14 +83,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     struct data__st_file mem, file;
     int rc_mem = data__st_parse("fuzz.safetensors", data, size, &mem);
-    if (rc_mem != AL_OK && rc_mem != AL_ENOMEM && !strstr(act_last_error(), "fuzz.safetensors"))
+    if (rc_mem != AL_OK && rc_mem != AL_ENOMEM && !strstr(al_last_error(), "fuzz.safetensors"))
         abort(); /* every error names the file */
     const char *path = fuzz_path("in.safetensors");
     fuzz_write(path, data, size);
     int rc_file = data__st_read(path, &file);
     if (rc_mem != rc_file) {
         fprintf(stderr, "parser %d and reader %d disagree: %s\n", rc_mem, rc_file,
-                act_last_error());
+                al_last_error());
         abort();
     }
     if (rc_mem == AL_OK) {
@@ -107,7 +107,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (all_f32)
             round_trip(&mem);
         int rc = nn_load_weights(model, path);
-        if (rc != AL_OK && !strstr(act_last_error(), path))
+        if (rc != AL_OK && !strstr(al_last_error(), path))
             abort();
     }
     data__st_free(&mem);

@@ -76,11 +76,11 @@ Test(safetensors, round_trip)
     };
     const struct data__st_kv meta[2] = {{"format", "pt"}, {odd, odd}};
     const char *path = in_dir(dir, "rt.safetensors");
-    cr_assert_eq(data__st_write(path, meta, 2, t, 4), AL_OK, "%s", act_last_error());
+    cr_assert_eq(data__st_write(path, meta, 2, t, 4), AL_OK, "%s", al_last_error());
     assert_no_temporaries();
 
     struct data__st_file f;
-    cr_assert_eq(data__st_read(path, &f), AL_OK, "%s", act_last_error());
+    cr_assert_eq(data__st_read(path, &f), AL_OK, "%s", al_last_error());
     cr_assert_eq(f.header_len % 8, 0, "header padded to 8 bytes: %zu", f.header_len);
     cr_assert_eq(f.n_tensors, 4);
     cr_assert_eq(f.data_size, (6 + 1 + 0 + 1) * 4);
@@ -146,7 +146,7 @@ Test(safetensors, foreign_file)
     unsigned char b[1024], data[13] = {0};
     size_t n = st_bytes(b, json, data, sizeof data);
     struct data__st_file f;
-    cr_assert_eq(data__st_parse("foreign", b, n, &f), AL_OK, "%s", act_last_error());
+    cr_assert_eq(data__st_parse("foreign", b, n, &f), AL_OK, "%s", al_last_error());
     cr_assert_eq(f.n_tensors, 4);
     cr_assert_str_eq(f.tensors[0].name, "b\xc3\xa9\xf0\x9f\x98\x80/");
     cr_assert_eq(f.tensors[0].dtype, DATA__ST_F16);
@@ -155,12 +155,12 @@ Test(safetensors, foreign_file)
     cr_assert_str_eq(data__st_meta(&f, "k"), "v\n\"");
     float out[2];
     assert_error(data__st_get_f32(&f, &f.tensors[0], out), AL_EUNSUPPORTED, "foreign", "dtype F16");
-    cr_assert(strstr(act_last_error(), f.tensors[0].name));
+    cr_assert(strstr(al_last_error(), f.tensors[0].name));
     data__st_free(&f);
 
     /* "__metadata__": null, and an empty file (no tensors, no data) */
     n = st_bytes(b, "{\"__metadata__\":null}", NULL, 0);
-    cr_assert_eq(data__st_parse("null", b, n, &f), AL_OK, "%s", act_last_error());
+    cr_assert_eq(data__st_parse("null", b, n, &f), AL_OK, "%s", al_last_error());
     cr_assert_eq(f.n_tensors + f.n_meta, 0);
     data__st_free(&f);
 }
@@ -274,11 +274,11 @@ Test(safetensors, malformed)
         struct data__st_file f;
         int rc = data__st_parse("bad.safetensors", b, n, &f);
         cr_assert_eq(rc, c->status, "case %zu (%s): status %d, expected %d; message: %s", i,
-                     c->json, rc, c->status, act_last_error());
-        cr_assert(strstr(act_last_error(), "bad.safetensors"), "case %zu: %s", i,
-                  act_last_error());
-        cr_assert(strstr(act_last_error(), c->what), "case %zu (%s): message lacks '%s': %s", i,
-                  c->json, c->what, act_last_error());
+                     c->json, rc, c->status, al_last_error());
+        cr_assert(strstr(al_last_error(), "bad.safetensors"), "case %zu: %s", i,
+                  al_last_error());
+        cr_assert(strstr(al_last_error(), c->what), "case %zu (%s): message lacks '%s': %s", i,
+                  c->json, c->what, al_last_error());
         cr_assert(!f.tensors && !f.meta && !f.arena, "case %zu: nothing kept on error", i);
         data__st_free(&f);
     }
@@ -332,12 +332,12 @@ Test(safetensors, truncated_files)
         write_bytes(cut, b, len);
         int rc = data__st_read(cut, &f);
         cr_assert_eq(rc, AL_EFORMAT, "cut at %zu of %zu: status %d", len, n, rc);
-        cr_assert(strstr(act_last_error(), cut), "%s", act_last_error());
+        cr_assert(strstr(al_last_error(), cut), "%s", al_last_error());
         const char *why = len < 8 ? "too short" : len < 8 + (size_t)b[0] ? "larger than the rest"
                           : len < n - 8 ? "\"x\": data_offsets [0, 8] go past the end"
                                         : "\"y\": data_offsets [8, 16] go past the end";
-        cr_assert(strstr(act_last_error(), why), "cut at %zu: message lacks '%s': %s", len, why,
-                  act_last_error());
+        cr_assert(strstr(al_last_error(), why), "cut at %zu: message lacks '%s': %s", len, why,
+                  al_last_error());
     }
     free(b);
 }
@@ -469,7 +469,7 @@ Test(safetensors, corruption_never_crashes, .timeout = 120)
             cr_assert_eq(total, f.data_size, "the tensors tile the data");
             cr_assert(f.data + f.data_size == exact + len);
         } else {
-            cr_assert(act_last_error()[0], "an error always has a message");
+            cr_assert(al_last_error()[0], "an error always has a message");
         }
         data__st_free(&f);
         free(exact);
@@ -487,7 +487,7 @@ static nn_model *make_model(const char *spec, nn_shape in, uint64_t seed)
     al_rng_seed(&r, seed);
     nn_model *m = NULL;
     int rc = nn_model_create(spec, in, NN_INIT_DEFAULT, &r, &m);
-    cr_assert_eq(rc, AL_OK, "nn_model_create(%s): %s", spec, act_last_error());
+    cr_assert_eq(rc, AL_OK, "nn_model_create(%s): %s", spec, al_last_error());
     return m;
 }
 
@@ -515,10 +515,10 @@ Test(nn_files, lenet_names)
 {
     nn_model *m = make_model("lenet5", shape3(3, 32, 32), 1);
     const char *path = in_dir(dir, "lenet.safetensors");
-    cr_assert_eq(nn_save(m, path), AL_OK, "%s", act_last_error());
+    cr_assert_eq(nn_save(m, path), AL_OK, "%s", al_last_error());
     assert_no_temporaries();
     struct data__st_file f;
-    cr_assert_eq(data__st_read(path, &f), AL_OK, "%s", act_last_error());
+    cr_assert_eq(data__st_read(path, &f), AL_OK, "%s", al_last_error());
     static const struct {
         const char *name;
         const char *shape;
@@ -550,7 +550,7 @@ Test(nn_files, module_numbering)
                              "activation(tanh) maxout(3) dense(2,activation=identity) "
                              "dense(1,bias=0)", shape1(5), 2);
     const char *path = in_dir(dir, "mlp.safetensors");
-    cr_assert_eq(nn_save(m, path), AL_OK, "%s", act_last_error());
+    cr_assert_eq(nn_save(m, path), AL_OK, "%s", al_last_error());
     struct data__st_file f;
     cr_assert_eq(data__st_read(path, &f), AL_OK);
     /* 0 dense, 1 relu, 2 dropout, 3 dense, 4 prelu, 5 tanh, 6 maxout, 7 dense (identity:
@@ -568,10 +568,10 @@ Test(nn_files, save_load_round_trip)
 {
     nn_model *m = make_model("lenet5", shape3(1, 28, 28), 3);
     const char *path = in_dir(dir, "m.safetensors");
-    cr_assert_eq(nn_save(m, path), AL_OK, "%s", act_last_error());
+    cr_assert_eq(nn_save(m, path), AL_OK, "%s", al_last_error());
 
     nn_model *back = NULL;
-    cr_assert_eq(nn_load(path, &back), AL_OK, "%s", act_last_error());
+    cr_assert_eq(nn_load(path, &back), AL_OK, "%s", al_last_error());
     cr_assert_str_eq(nn_model_spec(back), nn_model_spec(m));
     nn_shape in = nn_model_input_shape(back);
     cr_assert(in.ndim == 3 && in.d[0] == 1 && in.d[1] == 28 && in.d[2] == 28);
@@ -579,15 +579,15 @@ Test(nn_files, save_load_round_trip)
 
     /* into a model made with other weights */
     nn_model *other = make_model("lenet5", shape3(1, 28, 28), 99);
-    cr_assert_eq(nn_load_weights(other, path), AL_OK, "%s", act_last_error());
+    cr_assert_eq(nn_load_weights(other, path), AL_OK, "%s", al_last_error());
     assert_same_params(m, other);
 
     /* the same predictions */
     float x[2 * 784], y1[20], y2[20];
     for (int i = 0; i < 2 * 784; i++)
         x[i] = (float)((i * 37) % 101) / 101.0f;
-    cr_assert_eq(nn_forward(m, x, y1, 2, 0), AL_OK, "%s", act_last_error());
-    cr_assert_eq(nn_forward(back, x, y2, 2, 0), AL_OK, "%s", act_last_error());
+    cr_assert_eq(nn_forward(m, x, y1, 2, 0), AL_OK, "%s", al_last_error());
+    cr_assert_eq(nn_forward(back, x, y2, 2, 0), AL_OK, "%s", al_last_error());
     cr_assert_eq(memcmp(y1, y2, sizeof y1), 0);
     nn_model_free(m);
     nn_model_free(back);
@@ -602,7 +602,7 @@ Test(nn_files, fused_equals_separate)
     nn_model *b = make_model("dense(4) activation(relu) dense(2)", shape1(3), 5);
     const char *path = in_dir(dir, "a.safetensors");
     cr_assert_eq(nn_save(a, path), AL_OK);
-    cr_assert_eq(nn_load_weights(b, path), AL_OK, "%s", act_last_error());
+    cr_assert_eq(nn_load_weights(b, path), AL_OK, "%s", al_last_error());
     assert_same_params(a, b);
     nn_model_free(a);
     nn_model_free(b);
@@ -636,7 +636,7 @@ Test(nn_files, mismatches)
     snapshot(small, &copy, &n);
     assert_error(nn_load_weights(small, lenet), AL_ESHAPE, "lenet.safetensors",
                  "9.weight has shape [84, 7680], the model expects [84, 5880]");
-    cr_assert_null(strstr(act_last_error(), "more"), "one mismatch: %s", act_last_error());
+    cr_assert_null(strstr(al_last_error(), "more"), "one mismatch: %s", al_last_error());
     assert_unchanged(small, copy, n);
     free(copy);
     nn_model_free(small);
@@ -689,10 +689,10 @@ Test(nn_files, foreign_files)
                     "\"0.weight\":{\"dtype\":\"F32\",\"shape\":[2,1],\"data_offsets\":[0,8]}}",
                  data, 8);
     write_bytes(path, b, n);
-    cr_assert_eq(nn_load_weights(m, path), AL_OK, "%s", act_last_error());
+    cr_assert_eq(nn_load_weights(m, path), AL_OK, "%s", al_last_error());
     cr_assert_neq(nn_load(path, &back), AL_OK);
-    cr_assert(strstr(act_last_error(), "cannot build the model of its actlab_spec \"dense(\""),
-              "%s", act_last_error());
+    cr_assert(strstr(al_last_error(), "cannot build the model of its actlab_spec \"dense(\""),
+              "%s", al_last_error());
 
     n = st_bytes(b, "{\"__metadata__\":{\"actlab_spec\":\"dense(2,bias=0)\",\"input_shape\":"
                     "\"1,x\"},\"0.weight\":{\"dtype\":\"F32\",\"shape\":[2,1],"
@@ -715,7 +715,7 @@ Test(nn_files, checkpoint_round_trip)
             mom[i] = (float)(k + 1) * 0.01f * (float)i - 0.05f;
     }
     nn_optimizer o;
-    cr_assert_eq(nn_optimizer_init(&o, "adamw"), AL_OK, "%s", act_last_error());
+    cr_assert_eq(nn_optimizer_init(&o, "adamw"), AL_OK, "%s", al_last_error());
     o.lr = 0.003f;
     o.eps = 1e-7f;
     o.step = 1234;
@@ -723,7 +723,7 @@ Test(nn_files, checkpoint_round_trip)
     al_rng_seed(&r, 77);
     al_rng_next(&r);
     const char *path = in_dir(dir, "ckpt.safetensors");
-    cr_assert_eq(nn_checkpoint_save(m, &o, 7, &r, path), AL_OK, "%s", act_last_error());
+    cr_assert_eq(nn_checkpoint_save(m, &o, 7, &r, path), AL_OK, "%s", al_last_error());
     assert_no_temporaries();
 
     nn_model *back = NULL;
@@ -731,7 +731,7 @@ Test(nn_files, checkpoint_round_trip)
     al_rng r2;
     long epoch = -1;
     cr_assert_eq(nn_checkpoint_load(path, &back, &o2, &epoch, &r2), AL_OK, "%s",
-                 act_last_error());
+                 al_last_error());
     cr_assert_eq(epoch, 7);
     cr_assert_eq(memcmp(&r, &r2, sizeof r), 0, "rng state");
     cr_assert_eq(o2.kind, o.kind);
@@ -750,10 +750,10 @@ Test(nn_files, checkpoint_round_trip)
 
     /* a checkpoint is also a weights file */
     nn_model *w = make_model("dense(3,activation=tanh) dense(2)", shape1(4), 13);
-    cr_assert_eq(nn_load_weights(w, path), AL_OK, "%s", act_last_error());
+    cr_assert_eq(nn_load_weights(w, path), AL_OK, "%s", al_last_error());
     assert_same_params(m, w);
     nn_model *plain = NULL;
-    cr_assert_eq(nn_load(path, &plain), AL_OK, "%s", act_last_error());
+    cr_assert_eq(nn_load(path, &plain), AL_OK, "%s", al_last_error());
 
     /* but a weights file is not a checkpoint */
     const char *wpath = in_dir(dir, "w.safetensors");
@@ -813,9 +813,9 @@ Test(nn_files, checkpoint_bad_metadata)
         long epoch;
         al_rng r;
         cr_assert_eq(nn_checkpoint_load(path, &back, &o, &epoch, &r), AL_EFORMAT,
-                     "case %zu: %s", i, act_last_error());
-        cr_assert(strstr(act_last_error(), cases[i].what), "case %zu: message lacks '%s': %s",
-                  i, cases[i].what, act_last_error());
+                     "case %zu: %s", i, al_last_error());
+        cr_assert(strstr(al_last_error(), cases[i].what), "case %zu: message lacks '%s': %s",
+                  i, cases[i].what, al_last_error());
         cr_assert_null(back);
     }
     free(zeros);

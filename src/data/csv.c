@@ -387,7 +387,7 @@ static enum col_kind infer(const struct fields *f, size_t n_cols, size_t j, size
 /* A text column: one block holding the n_rows pointers and then the strings. With a bool
  * column that has missing values, the words become "True"/"False", as pandas' objects. */
 static int make_text(const struct fields *f, size_t n_cols, size_t j, size_t n_rows,
-                     enum col_kind kind, tab_column *col)
+                     enum col_kind kind, data_column *col)
 {
     size_t bytes = 0, r;
     for (r = 0; r < n_rows; r++)
@@ -415,7 +415,7 @@ static int make_text(const struct fields *f, size_t n_cols, size_t j, size_t n_r
         text[r] = s;
         s += wl + 1;
     }
-    col->type = TAB_TEXT;
+    col->type = DATA_COL_TEXT;
     col->text = text;
     return AL_OK;
 }
@@ -423,10 +423,10 @@ static int make_text(const struct fields *f, size_t n_cols, size_t j, size_t n_r
 #undef WORD
 #undef WLEN
 
-static int build(const char *name, const struct fields *f, size_t n_cols, tab_table *out)
+static int build(const char *name, const struct fields *f, size_t n_cols, data_table *out)
 {
     size_t n_rows = f->n / n_cols - 1;
-    tab_column *cols = calloc(n_cols, sizeof *cols);
+    data_column *cols = calloc(n_cols, sizeof *cols);
     char **names = calloc(n_cols, sizeof *names);
     int rc = AL_OK;
     out->cols = cols;
@@ -447,9 +447,9 @@ static int build(const char *name, const struct fields *f, size_t n_cols, tab_ta
     free(names);
 
     for (size_t j = 0; j < n_cols; j++) {
-        tab_column *c = &cols[j];
+        data_column *c = &cols[j];
         if (n_rows == 0) { /* pandas: a header alone gives object columns */
-            c->type = TAB_TEXT;
+            c->type = DATA_COL_TEXT;
             continue;
         }
         double *num = malloc(n_rows * sizeof *num);
@@ -465,7 +465,7 @@ static int build(const char *name, const struct fields *f, size_t n_cols, tab_ta
                             f->line[bad + 1], c->name, w, strlen(w) > 40 ? "..." : "");
         }
         if (kind == KIND_NUMBER) {
-            c->type = TAB_NUMERIC;
+            c->type = DATA_COL_NUMERIC;
             c->num = num;
             for (size_t r = 0; r < n_rows; r++)
                 c->n_missing += isnan(num[r]) != 0;
@@ -478,15 +478,16 @@ static int build(const char *name, const struct fields *f, size_t n_cols, tab_ta
     return AL_OK;
 }
 
-int tab_csv_parse(const char *name, const void *text, size_t len, tab_table *out)
+al_status data_csv_parse(const char *name, const void *text, size_t len, data_table *out)
 {
+    AL_API_ENTRY;
     if (!out)
-        return al__fail(AL_EINVAL, "tab_csv_parse: out is NULL");
+        return al__fail(AL_EINVAL, "data_csv_parse: out is NULL");
     memset(out, 0, sizeof *out);
     if (!name)
         name = "<memory>";
     if (!text && len)
-        return al__fail(AL_EINVAL, "tab_csv_parse: text is NULL");
+        return al__fail(AL_EINVAL, "data_csv_parse: text is NULL");
     struct fields f = {0};
     size_t n_cols = 0;
     int rc = tokenize(name, text ? text : "", len, &f, &n_cols);
@@ -496,19 +497,20 @@ int tab_csv_parse(const char *name, const void *text, size_t len, tab_table *out
     free(f.off);
     free(f.line);
     if (rc)
-        tab_table_free(out);
+        data_table_free(out);
     else
         al__clear_error();
     return rc;
 }
 
-int tab_csv_read(const char *path, tab_table *out)
+al_status data_csv_read(const char *path, data_table *out)
 {
+    AL_API_ENTRY;
     if (!out)
-        return al__fail(AL_EINVAL, "tab_csv_read: out is NULL");
+        return al__fail(AL_EINVAL, "data_csv_read: out is NULL");
     memset(out, 0, sizeof *out);
     if (!path)
-        return al__fail(AL_EINVAL, "tab_csv_read: path is NULL");
+        return al__fail(AL_EINVAL, "data_csv_read: path is NULL");
     FILE *fp = fopen(path, "rb");
     if (!fp)
         return al__fail(AL_EIO, "cannot read %s: %s", path, strerror(errno));
@@ -548,12 +550,12 @@ int tab_csv_read(const char *path, tab_table *out)
         free(buf);
         return al__fail(AL_EIO, "cannot read %s: %s", path, strerror(err ? err : EIO));
     }
-    int rc = tab_csv_parse(path, buf, len, out);
+    int rc = data_csv_parse(path, buf, len, out);
     free(buf);
     return rc;
 }
 
-void tab_table_free(tab_table *t)
+void data_table_free(data_table *t)
 {
     if (!t)
         return;
@@ -566,7 +568,7 @@ void tab_table_free(tab_table *t)
     memset(t, 0, sizeof *t);
 }
 
-long tab_find_column(const tab_table *t, const char *name)
+long data_table_find_column(const data_table *t, const char *name)
 {
     if (!t || !name || !t->cols)
         return -1;

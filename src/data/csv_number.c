@@ -263,7 +263,7 @@ int data__parse_bool(const char *w)
 /* Shared with tabular.c (a table built elsewhere may hold numbers as text): the value of a
  * word the way a numeric column would read it (int64, then float), or a true/false word as
  * 1/0. Returns 1 when it is one. */
-int tab__parse_number(const char *w, double *out)
+int data__parse_number(const char *w, double *out)
 {
     int64_t i;
     if (data__parse_int64(w, &i) == NUM_OK) {

@@ -25,6 +25,6 @@ int data__is_na(const char *w, size_t len);
 /* The value of a word the way a numeric column would read it (int64, then float), or a
  * true/false word as 1/0; 1 when it is one. For the tabular pipeline, since a table built
  * elsewhere may hold numbers as text. */
-int tab__parse_number(const char *w, double *out);
+int data__parse_number(const char *w, double *out);
 
 #endif

@@ -85,7 +85,7 @@ struct data__st_file {
 
 /* Parses size bytes as a safetensors file; name is used in messages. Does not copy bytes:
  * out->data points into them, so they must outlive *out. On error (AL_EFORMAT, AL_ENOMEM,
- * AL_EUNSUPPORTED for more than DATA__ST_MAX_DIMS dimensions) act_last_error() says what is
+ * AL_EUNSUPPORTED for more than DATA__ST_MAX_DIMS dimensions) al_last_error() says what is
  * wrong and where, and *out is empty (data__st_free on it is a no-op). */
 int data__st_parse(const char *name, const unsigned char *bytes, size_t size,
                  struct data__st_file *out);

@@ -1,5 +1,5 @@
-/* The fitted tabular pipeline as JSON (tab_transform_to_json) and back
- * (tab_transform_from_json), so that `data prepare` and `predict` apply the same numbers. */
+/* The fitted tabular pipeline as JSON (data_tab_transform_to_json) and back
+ * (data_tab_transform_from_json), so that `data prepare` and `predict` apply the same numbers. */
 #define _POSIX_C_SOURCE 200809L /* newlocale/uselocale: JSON numbers in the C locale */
 
 #include <locale.h>
@@ -40,12 +40,13 @@ static void c_numeric_end(struct c_numeric *l)
     }
 }
 
-int tab_transform_to_json(const tab_transform *tf, char **json)
+al_status data_tab_transform_to_json(const data_tab_transform *tf, char **json)
 {
+    AL_API_ENTRY;
     if (json)
         *json = NULL;
     if (!tf || !json)
-        return al__fail(AL_EINVAL, "tab_transform_to_json: %s is NULL",
+        return al__fail(AL_EINVAL, "data_tab_transform_to_json: %s is NULL",
                         tf ? "json" : "the transform");
     struct al__sb b = {0};
     struct c_numeric loc;
@@ -62,10 +63,10 @@ int tab_transform_to_json(const tab_transform *tf, char **json)
               tf->drop_first ? "true" : "false");
     al__sb_puts(&b, "  \"sources\": [");
     for (size_t s = 0; s < tf->n_sources; s++) {
-        const struct tab_source *src = &tf->src[s];
+        const struct data_tab_source *src = &tf->src[s];
         al__sb_puts(&b, s ? ",\n    {\"name\": " : "\n    {\"name\": ");
         al__sb_json(&b, src->name, AL__JSON_ESC_U);
-        if (src->type == TAB_NUMERIC) {
+        if (src->type == DATA_COL_NUMERIC) {
             al__sb_puts(&b, ", \"type\": \"numeric\"}");
             continue;
         }
@@ -80,7 +81,7 @@ int tab_transform_to_json(const tab_transform *tf, char **json)
     al__sb_puts(&b, tf->n_sources ? "\n  ],\n  \"features\": [" : "],\n  \"features\": [");
     static const char *const kinds[] = {"value", "category", "nan"};
     for (size_t i = 0; i < tf->n_features; i++) {
-        const struct tab_feature *f = &tf->feat[i];
+        const struct data_tab_feature *f = &tf->feat[i];
         al__sb_puts(&b, i ? ",\n    {\"name\": " : "\n    {\"name\": ");
         al__sb_json(&b, f->name, AL__JSON_ESC_U);
         al__sb_printf(&b, ", \"source\": %zu, \"kind\": \"%s\"", f->source, kinds[f->kind]);
@@ -94,7 +95,7 @@ int tab_transform_to_json(const tab_transform *tf, char **json)
     al__sb_puts(&b, tf->n_features ? "\n  ]\n}\n" : "]\n}\n");
     c_numeric_end(&loc);
     if (!(*json = al__sb_take(&b)))
-        return al__fail(AL_ENOMEM, "tab_transform_to_json: out of memory");
+        return al__fail(AL_ENOMEM, "data_tab_transform_to_json: out of memory");
     return AL_OK;
 }
 
@@ -213,7 +214,7 @@ static int grow(void **a, size_t *cap, size_t i, size_t sz)
     return 1;
 }
 
-static void jp_sources(struct al__json *p, tab_transform *tf)
+static void jp_sources(struct al__json *p, data_tab_transform *tf)
 {
     size_t cap = 0;
     if (jp_key(p, "sources") || jp_lit(p, "["))
@@ -225,15 +226,15 @@ static void jp_sources(struct al__json *p, tab_transform *tf)
             al__json_nomem(p);
             return;
         }
-        struct tab_source *s = &tf->src[tf->n_sources++];
+        struct data_tab_source *s = &tf->src[tf->n_sources++];
         if (jp_lit(p, "{") || jp_key(p, "name") || !(s->name = jp_str(p)) || jp_lit(p, ",") ||
             jp_key(p, "type"))
             return;
         static const char *const types[] = {"numeric", "text"};
-        s->type = jp_enum(p, types, 2, "\"numeric\" or \"text\"") ? TAB_TEXT : TAB_NUMERIC;
+        s->type = jp_enum(p, types, 2, "\"numeric\" or \"text\"") ? DATA_COL_TEXT : DATA_COL_NUMERIC;
         if (p->rc)
             return;
-        if (s->type == TAB_TEXT) {
+        if (s->type == DATA_COL_TEXT) {
             size_t ccap = 0;
             if (jp_lit(p, ",") || jp_key(p, "categories") || jp_lit(p, "["))
                 return;
@@ -264,7 +265,7 @@ static void jp_sources(struct al__json *p, tab_transform *tf)
     jp_lit(p, "]");
 }
 
-static void jp_features(struct al__json *p, tab_transform *tf)
+static void jp_features(struct al__json *p, data_tab_transform *tf)
 {
     static const char *const kinds[] = {"value", "category", "nan"};
     size_t cap = 0;
@@ -277,7 +278,7 @@ static void jp_features(struct al__json *p, tab_transform *tf)
             al__json_nomem(p);
             return;
         }
-        struct tab_feature *f = &tf->feat[tf->n_features++];
+        struct data_tab_feature *f = &tf->feat[tf->n_features++];
         if (jp_lit(p, "{") || jp_key(p, "name") || !(f->name = jp_str(p)) ||
             jp_lit(p, ",") || jp_key(p, "source"))
             return;
@@ -288,8 +289,8 @@ static void jp_features(struct al__json *p, tab_transform *tf)
         f->kind = (enum feat_kind)jp_enum(p, kinds, 3, "\"value\", \"category\" or \"nan\"");
         if (p->rc)
             return;
-        const struct tab_source *s = &tf->src[f->source];
-        if ((f->kind == FEAT_VALUE) != (s->type == TAB_NUMERIC)) {
+        const struct data_tab_source *s = &tf->src[f->source];
+        if ((f->kind == FEAT_VALUE) != (s->type == DATA_COL_NUMERIC)) {
             p->pos = at;
             jp_fail(p, f->kind == FEAT_VALUE ? "\"category\" or \"nan\" for a text source"
                                              : "\"value\" for a numeric source");
@@ -311,7 +312,7 @@ static void jp_features(struct al__json *p, tab_transform *tf)
             return;
         at = p->pos;
         f->b = jp_num(p);
-        if (!p->rc && tf->scale == TAB_SCALE_STANDARD && f->b == 0) {
+        if (!p->rc && tf->scale == DATA_TAB_SCALE_STANDARD && f->b == 0) {
             p->pos = at;
             jp_fail(p, "a non-zero standard deviation");
             return;
@@ -322,14 +323,15 @@ static void jp_features(struct al__json *p, tab_transform *tf)
     jp_lit(p, "]");
 }
 
-int tab_transform_from_json(const char *json, tab_transform **out)
+al_status data_tab_transform_from_json(const char *json, data_tab_transform **out)
 {
+    AL_API_ENTRY;
     if (out)
         *out = NULL;
     if (!json || !out)
-        return al__fail(AL_EINVAL, "tab_transform_from_json: %s is NULL",
+        return al__fail(AL_EINVAL, "data_tab_transform_from_json: %s is NULL",
                         json ? "out" : "json");
-    tab_transform *tf = calloc(1, sizeof *tf);
+    data_tab_transform *tf = calloc(1, sizeof *tf);
     if (!tf)
         return al__fail(AL_ENOMEM, "out of memory reading the tabular pipeline");
     struct al__json p;
@@ -342,10 +344,10 @@ int tab_transform_from_json(const char *json, tab_transform **out)
         if (!jp_peek(&p, "null"))
             tf->target = jp_str(&p);
         if (!jp_lit(&p, ",") && !jp_key(&p, "fill"))
-            tf->fill = (tab_fill)jp_enum(&p, fill_names, 3, "\"median\", \"mean\" or \"zero\"");
+            tf->fill = (data_tab_fill)jp_enum(&p, fill_names, 3, "\"median\", \"mean\" or \"zero\"");
         if (!jp_lit(&p, ",") && !jp_key(&p, "scale"))
             tf->scale =
-                (tab_scale)jp_enum(&p, scale_names, 3, "\"minmax\", \"standard\" or \"none\"");
+                (data_tab_scale)jp_enum(&p, scale_names, 3, "\"minmax\", \"standard\" or \"none\"");
         if (!jp_lit(&p, ",") && !jp_key(&p, "one_hot"))
             tf->one_hot = jp_bool(&p);
         if (!jp_lit(&p, ",") && !jp_key(&p, "dummy_na"))
@@ -361,7 +363,7 @@ int tab_transform_from_json(const char *json, tab_transform **out)
     }
     c_numeric_end(&loc);
     if (p.rc) {
-        tab_transform_free(tf);
+        data_tab_transform_free(tf);
         return al__fail(p.rc, "the tabular pipeline (JSON), byte %zu: %s", p.err_pos, p.msg);
     }
     *out = tf;

@@ -87,15 +87,15 @@ static double select_kth(double *a, size_t n, size_t k)
 /* The fill value of a numeric column (NaN = missing): pandas' median (np.median of the
  * values present), mean (nansum / count) or 0. A column with no value at all gets 0, where
  * pandas would leave NaN. scratch holds n doubles. */
-double data__tab_fill_value(tab_fill how, const double *v, size_t n, double *scratch)
+double data__tab_fill_value(data_tab_fill how, const double *v, size_t n, double *scratch)
 {
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
         if (!isnan(v[i]))
             scratch[m++] = v[i];
-    if (m == 0 || how == TAB_FILL_ZERO)
+    if (m == 0 || how == DATA_TAB_FILL_ZERO)
         return 0.0;
-    if (how == TAB_FILL_MEAN)
+    if (how == DATA_TAB_FILL_MEAN)
         return pairwise_sum(v, n) / (double)m;
     double hi = select_kth(scratch, m, m / 2);
     if (m % 2)
@@ -107,10 +107,10 @@ double data__tab_fill_value(tab_fill how, const double *v, size_t n, double *scr
 }
 
 /* Scaling parameters of one prepared column x (no NaN), as sklearn's fit. scratch: n. */
-void data__tab_scale_params(tab_scale how, const double *x, size_t n, double *scratch,
+void data__tab_scale_params(data_tab_scale how, const double *x, size_t n, double *scratch,
                             double *a, double *b)
 {
-    if (how == TAB_SCALE_MINMAX) {
+    if (how == DATA_TAB_SCALE_MINMAX) {
         double lo = x[0], hi = x[0];
         for (size_t i = 1; i < n; i++) {
             lo = x[i] < lo ? x[i] : lo;
@@ -121,7 +121,7 @@ void data__tab_scale_params(tab_scale how, const double *x, size_t n, double *sc
             range = 1.0;
         *a = 1.0 / range;
         *b = 0.0 - lo * *a;
-    } else if (how == TAB_SCALE_STANDARD) {
+    } else if (how == DATA_TAB_SCALE_STANDARD) {
         /* _incremental_mean_and_var from an empty state */
         double count = (double)n, sum = pairwise_sum(x, n), mean = sum / count;
         for (size_t i = 0; i < n; i++)
@@ -141,11 +141,11 @@ void data__tab_scale_params(tab_scale how, const double *x, size_t n, double *sc
     }
 }
 
-double data__tab_scale_value(tab_scale how, const struct tab_feature *f, double v)
+double data__tab_scale_value(data_tab_scale how, const struct data_tab_feature *f, double v)
 {
-    if (how == TAB_SCALE_MINMAX)
+    if (how == DATA_TAB_SCALE_MINMAX)
         return v * f->a + f->b;
-    if (how == TAB_SCALE_STANDARD)
+    if (how == DATA_TAB_SCALE_STANDARD)
         return (v - f->a) / f->b;
     return v;
 }

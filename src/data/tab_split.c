@@ -81,16 +81,17 @@ static uint64_t random_interval(struct mt19937 *m, uint64_t max)
     return v;
 }
 
-int tab_split(size_t n, double val_fraction, uint32_t seed, size_t *train, size_t *n_train,
+al_status data_tab_split(size_t n, double val_fraction, uint32_t seed, size_t *train, size_t *n_train,
               size_t *val, size_t *n_val)
 {
+    AL_API_ENTRY;
     if (!train || !n_train || !val || !n_val)
-        return al__fail(AL_EINVAL, "tab_split: an output pointer is NULL");
+        return al__fail(AL_EINVAL, "data_tab_split: an output pointer is NULL");
     *n_train = *n_val = 0;
     if (n == 0)
         return al__fail(AL_EINVAL, "no rows to split");
     if (!(val_fraction >= 0.0 && val_fraction < 1.0))
-        return al__fail(AL_EINVAL, "tab_split: validation fraction %g is not in [0, 1)",
+        return al__fail(AL_EINVAL, "data_tab_split: validation fraction %g is not in [0, 1)",
                         val_fraction);
     size_t nv = (size_t)ceil(val_fraction * (double)n);
     if (nv >= n)

@@ -21,7 +21,7 @@
  * result is rounded to float32.
  *
  * This file fits and applies; the numbers are tab_numeric.c, the JSON form tab_json.c and
- * the train/validation split tab_split.c. */
+ * the train/validation split data_tab_split.c. */
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
@@ -34,7 +34,7 @@
 #include "csv_number.h"
 #include "tabular.h"
 
-void tab_options_default(tab_options *o)
+void data_tab_options_default(data_tab_options *o)
 {
     if (!o)
         return;
@@ -42,8 +42,8 @@ void tab_options_default(tab_options *o)
     o->one_hot = 1;
     o->dummy_na = 1;
     o->drop_first = 1;
-    o->fill = TAB_FILL_MEDIAN;
-    o->scale = TAB_SCALE_MINMAX;
+    o->fill = DATA_TAB_FILL_MEDIAN;
+    o->scale = DATA_TAB_SCALE_MINMAX;
 }
 
 static char *str_cat3(const char *a, const char *b, const char *c)
@@ -58,7 +58,7 @@ static char *str_cat3(const char *a, const char *b, const char *c)
     return d;
 }
 
-void tab_transform_free(tab_transform *tf)
+void data_tab_transform_free(data_tab_transform *tf)
 {
     if (!tf)
         return;
@@ -76,34 +76,34 @@ void tab_transform_free(tab_transform *tf)
     free(tf);
 }
 
-size_t tab_n_features(const tab_transform *tf)
+size_t data_tab_n_features(const data_tab_transform *tf)
 {
     return tf ? tf->n_features : 0;
 }
 
-const char *tab_feature_name(const tab_transform *tf, size_t i)
+const char *data_tab_feature_name(const data_tab_transform *tf, size_t i)
 {
     return tf && i < tf->n_features ? tf->feat[i].name : NULL;
 }
 
 /* ---- shared checks ----------------------------------------------------------------------- */
 
-static int check_table(const char *fn, const tab_table *t)
+static int check_table(const char *fn, const data_table *t)
 {
     if (!t)
         return al__fail(AL_EINVAL, "%s: table is NULL", fn);
     if (t->n_cols && !t->cols)
         return al__fail(AL_EINVAL, "%s: table has %zu columns but cols is NULL", fn, t->n_cols);
     for (size_t j = 0; j < t->n_cols; j++) {
-        const tab_column *c = &t->cols[j];
+        const data_column *c = &t->cols[j];
         if (!c->name)
             return al__fail(AL_EINVAL, "%s: column %zu has no name", fn, j);
-        if (c->type != TAB_NUMERIC && c->type != TAB_TEXT)
+        if (c->type != DATA_COL_NUMERIC && c->type != DATA_COL_TEXT)
             return al__fail(AL_EINVAL, "%s: column '%s' has an unknown type %d", fn, c->name,
                             (int)c->type);
-        if (t->n_rows && c->type == TAB_NUMERIC && !c->num)
+        if (t->n_rows && c->type == DATA_COL_NUMERIC && !c->num)
             return al__fail(AL_EINVAL, "%s: numeric column '%s' has no values", fn, c->name);
-        if (t->n_rows && c->type == TAB_TEXT && !c->text)
+        if (t->n_rows && c->type == DATA_COL_TEXT && !c->text)
             return al__fail(AL_EINVAL, "%s: text column '%s' has no values", fn, c->name);
     }
     return AL_OK;
@@ -111,7 +111,7 @@ static int check_table(const char *fn, const tab_table *t)
 
 /* A table's columns sorted by name, ties by position, so that the lookups of a fit or an
  * apply (every column of the transform, every --drop name) cost n log n in all: with one
- * linear tab_find_column each, a table of 100000 columns took tens of seconds. */
+ * linear data_table_find_column each, a table of 100000 columns took tens of seconds. */
 struct col_index {
     struct named_col {
         const char *name;
@@ -127,7 +127,7 @@ static int cmp_named_col(const void *pa, const void *pb)
     return c ? c : (a->col > b->col) - (a->col < b->col);
 }
 
-static int col_index_make(const tab_table *t, struct col_index *ix)
+static int col_index_make(const data_table *t, struct col_index *ix)
 {
     ix->n = t->n_cols;
     if (!(ix->e = malloc((ix->n ? ix->n : 1) * sizeof *ix->e)))
@@ -138,7 +138,7 @@ static int col_index_make(const tab_table *t, struct col_index *ix)
     return AL_OK;
 }
 
-/* The first column named name, as tab_find_column; -1 when there is none. */
+/* The first column named name, as data_table_find_column; -1 when there is none. */
 static long col_index_find(const struct col_index *ix, const char *name)
 {
     size_t lo = 0, hi = ix->n;
@@ -154,12 +154,12 @@ static long col_index_find(const struct col_index *ix, const char *name)
 
 /* "; did you mean 'Price'?" for a column name that was not found (the nearest by edit
  * distance, if near enough), or "". Only on the error path, so a linear scan is fine. */
-static const char *column_hint(const tab_table *t, const char *name, char *buf, size_t size)
+static const char *column_hint(const data_table *t, const char *name, char *buf, size_t size)
 {
     size_t best = (size_t)-1, len = strlen(name), limit = len <= 3 ? 1 : len <= 6 ? 2 : 3;
     const char *near = NULL;
     for (size_t j = 0; j < t->n_cols; j++) {
-        size_t d = al__edit_distance(name, len, t->cols[j].name);
+        size_t d = al_edit_distance(name, len, t->cols[j].name);
         if (d <= limit && d < best)
             best = d, near = t->cols[j].name;
     }
@@ -175,7 +175,7 @@ static int cmp_str_ptr(const void *pa, const void *pb)
 }
 
 /* index of s among the sorted categories, or -1 */
-static long find_cat(const struct tab_source *s, const char *w)
+static long find_cat(const struct data_tab_source *s, const char *w)
 {
     size_t lo = 0, hi = s->n_cats;
     while (lo < hi) {
@@ -212,9 +212,9 @@ static int cmp_cat_number(const void *pa, const void *pb)
  * look like a number) matches the first category that reads as the same number: the
  * categories' numbers are sorted once and each row is a binary search, so 20000 categories
  * cost no more per row than 20. AL_ENOMEM is the only error. */
-static int category_codes(const struct tab_source *s, const tab_column *c, size_t n, long *code)
+static int category_codes(const struct data_tab_source *s, const data_column *c, size_t n, long *code)
 {
-    if (c->type == TAB_TEXT) {
+    if (c->type == DATA_COL_TEXT) {
         for (size_t r = 0; r < n; r++)
             code[r] = c->text[r] ? find_cat(s, c->text[r]) : CODE_MISSING;
         return AL_OK;
@@ -224,7 +224,7 @@ static int category_codes(const struct tab_source *s, const tab_column *c, size_
         return AL_ENOMEM;
     size_t m = 0;
     for (size_t k = 0; k < s->n_cats; k++)
-        if (tab__parse_number(s->cats[k], &num[m].v) && !isnan(num[m].v))
+        if (data__parse_number(s->cats[k], &num[m].v) && !isnan(num[m].v))
             num[m++].k = k;
     qsort(num, m, sizeof *num, cmp_cat_number);
     for (size_t r = 0; r < n; r++) {
@@ -246,14 +246,14 @@ static int category_codes(const struct tab_source *s, const tab_column *c, size_
 
 /* The values of a numeric source from column c (NaN = missing); text that does not read
  * as a number, or an infinite value (sklearn's scalers refuse them), is an error. */
-static int numeric_values(const tab_column *c, size_t n, double *v)
+static int numeric_values(const data_column *c, size_t n, double *v)
 {
     for (size_t r = 0; r < n; r++) {
-        if (c->type == TAB_NUMERIC)
+        if (c->type == DATA_COL_NUMERIC)
             v[r] = c->num[r];
         else if (!c->text[r])
             v[r] = NAN;
-        else if (!tab__parse_number(c->text[r], &v[r]))
+        else if (!data__parse_number(c->text[r], &v[r]))
             return al__fail(AL_EFORMAT, "column '%s', row %zu: '%s' is not a number", c->name,
                             r, c->text[r]);
         if (isinf(v[r]))
@@ -264,7 +264,7 @@ static int numeric_values(const tab_column *c, size_t n, double *v)
 
 /* The target column as float32 into y; a missing, non-numeric or infinite value names the
  * row (rows count from 0, the header excluded). */
-static int target_values(const tab_column *c, size_t n, data_array *y)
+static int target_values(const data_column *c, size_t n, data_array *y)
 {
     size_t shape[1] = {n};
     int rc = data_array_alloc(y, DATA_F32, 1, shape);
@@ -273,10 +273,10 @@ static int target_values(const tab_column *c, size_t n, data_array *y)
     float *out = y->data;
     for (size_t r = 0; r < n; r++) {
         double v;
-        if (c->type == TAB_TEXT) {
+        if (c->type == DATA_COL_TEXT) {
             if (!c->text[r])
                 v = NAN;
-            else if (!tab__parse_number(c->text[r], &v))
+            else if (!data__parse_number(c->text[r], &v))
                 return al__fail(AL_EFORMAT,
                                 "target column '%s', row %zu: '%s' is not a number", c->name,
                                 r, c->text[r]);
@@ -298,7 +298,7 @@ static int target_values(const tab_column *c, size_t n, data_array *y)
 
 enum role { ROLE_KEEP, ROLE_DROP, ROLE_TARGET };
 
-static int parse_drop(const tab_table *t, const struct col_index *ix, const char *drop,
+static int parse_drop(const data_table *t, const struct col_index *ix, const char *drop,
                       unsigned char *role)
 {
     const char *p = drop;
@@ -334,7 +334,7 @@ static int parse_drop(const tab_table *t, const struct col_index *ix, const char
 
 /* The sorted distinct categories of a text column, copied: distinct through a hash set
  * first, so only the few distinct values are sorted. */
-static int collect_categories(const tab_column *c, size_t n, struct tab_source *s)
+static int collect_categories(const data_column *c, size_t n, struct data_tab_source *s)
 {
     size_t cap = 16;
     while (cap < 2 * n)
@@ -376,11 +376,11 @@ static int collect_categories(const tab_column *c, size_t n, struct tab_source *
 }
 
 /* appends a feature (the array has room: make_features counted) */
-static int add_feature(tab_transform *tf, size_t src, enum feat_kind kind, size_t cat, char *name)
+static int add_feature(data_tab_transform *tf, size_t src, enum feat_kind kind, size_t cat, char *name)
 {
     if (!name)
         return AL_ENOMEM;
-    struct tab_feature *f = &tf->feat[tf->n_features++];
+    struct data_tab_feature *f = &tf->feat[tf->n_features++];
     memset(f, 0, sizeof *f);
     f->name = name;
     f->source = src;
@@ -391,20 +391,20 @@ static int add_feature(tab_transform *tf, size_t src, enum feat_kind kind, size_
 }
 
 /* The features of the fitted sources, in pandas' order. */
-static int make_features(tab_transform *tf)
+static int make_features(data_tab_transform *tf)
 {
     size_t cap = 0;
     for (size_t s = 0; s < tf->n_sources; s++)
-        cap += tf->src[s].type == TAB_NUMERIC ? 1 : tf->src[s].n_cats + 1;
+        cap += tf->src[s].type == DATA_COL_NUMERIC ? 1 : tf->src[s].n_cats + 1;
     if (!(tf->feat = calloc(cap ? cap : 1, sizeof *tf->feat)))
         return AL_ENOMEM;
     for (size_t s = 0; s < tf->n_sources; s++)
-        if (tf->src[s].type == TAB_NUMERIC &&
+        if (tf->src[s].type == DATA_COL_NUMERIC &&
             add_feature(tf, s, FEAT_VALUE, 0, al__str_dup(tf->src[s].name)))
             return AL_ENOMEM;
     for (size_t s = 0; s < tf->n_sources; s++) {
-        const struct tab_source *src = &tf->src[s];
-        if (src->type != TAB_TEXT)
+        const struct data_tab_source *src = &tf->src[s];
+        if (src->type != DATA_COL_TEXT)
             continue;
         size_t levels = src->n_cats + (tf->dummy_na ? 1 : 0);
         if (levels == 0 || (tf->drop_first && levels == 1))
@@ -422,7 +422,7 @@ static int make_features(tab_transform *tf)
 }
 
 /* Fill values and scaling parameters from the fitted rows. */
-static int fit_numbers(tab_transform *tf, const tab_table *t, const size_t *col_of)
+static int fit_numbers(data_tab_transform *tf, const data_table *t, const size_t *col_of)
 {
     size_t n = t->n_rows;
     double *v = malloc(n * sizeof *v), *x = malloc(n * sizeof *x), *tmp = malloc(n * sizeof *tmp);
@@ -435,9 +435,9 @@ static int fit_numbers(tab_transform *tf, const tab_table *t, const size_t *col_
         goto done;
     }
     for (size_t i = 0; i < tf->n_features; i++) {
-        struct tab_feature *f = &tf->feat[i];
-        const struct tab_source *s = &tf->src[f->source];
-        const tab_column *c = &t->cols[col_of[f->source]];
+        struct data_tab_feature *f = &tf->feat[i];
+        const struct data_tab_source *s = &tf->src[f->source];
+        const data_column *c = &t->cols[col_of[f->source]];
         if (f->kind == FEAT_VALUE) {
             if ((rc = numeric_values(c, n, v)))
                 goto done;
@@ -457,7 +457,7 @@ static int fit_numbers(tab_transform *tf, const tab_table *t, const size_t *col_
                         ones[code[r] >= 0 ? (size_t)code[r] : s->n_cats]++;
                 coded = f->source;
             }
-            if (tf->scale != TAB_SCALE_STANDARD) {
+            if (tf->scale != DATA_TAB_SCALE_STANDARD) {
                 /* an indicator's minimum and maximum follow from how many rows it marks, so
                  * 20000 categories cost one pass over the rows, not 20000 */
                 size_t k = ones[f->kind == FEAT_NAN ? s->n_cats : f->cat];
@@ -475,7 +475,7 @@ static int fit_numbers(tab_transform *tf, const tab_table *t, const size_t *col_
             rc = al__fail(AL_EFORMAT,
                           "column '%s': values too large to %s (the %s overflows)",
                           f->name, isfinite(f->fill) ? "scale" : "fill in",
-                          isfinite(f->fill) ? "scaling" : tf->fill == TAB_FILL_MEAN ? "mean"
+                          isfinite(f->fill) ? "scaling" : tf->fill == DATA_TAB_FILL_MEAN ? "mean"
                                                                                     : "median");
             goto done;
         }
@@ -489,30 +489,31 @@ done:
     return rc;
 }
 
-int tab_fit(const tab_table *t, const tab_options *o, tab_transform **out)
+al_status data_tab_fit(const data_table *t, const data_tab_options *o, data_tab_transform **out)
 {
+    AL_API_ENTRY;
     if (!out)
-        return al__fail(AL_EINVAL, "tab_fit: out is NULL");
+        return al__fail(AL_EINVAL, "data_tab_fit: out is NULL");
     *out = NULL;
-    int rc = check_table("tab_fit", t);
+    int rc = check_table("data_tab_fit", t);
     if (rc)
         return rc;
-    tab_options def;
+    data_tab_options def;
     if (!o) {
-        tab_options_default(&def);
+        data_tab_options_default(&def);
         o = &def;
     }
-    if ((unsigned)o->fill > TAB_FILL_ZERO)
-        return al__fail(AL_EINVAL, "tab_fit: unknown fill %d", (int)o->fill);
-    if ((unsigned)o->scale > TAB_SCALE_NONE)
-        return al__fail(AL_EINVAL, "tab_fit: unknown scale %d", (int)o->scale);
+    if ((unsigned)o->fill > DATA_TAB_FILL_ZERO)
+        return al__fail(AL_EINVAL, "data_tab_fit: unknown fill %d", (int)o->fill);
+    if ((unsigned)o->scale > DATA_TAB_SCALE_NONE)
+        return al__fail(AL_EINVAL, "data_tab_fit: unknown scale %d", (int)o->scale);
     if (t->n_rows == 0)
         return al__fail(AL_EINVAL, "the table has no rows to fit");
 
     struct col_index ix = {0};
     unsigned char *role = calloc(t->n_cols ? t->n_cols : 1, 1);
     size_t *col_of = malloc((t->n_cols ? t->n_cols : 1) * sizeof *col_of);
-    tab_transform *tf = calloc(1, sizeof *tf);
+    data_tab_transform *tf = calloc(1, sizeof *tf);
     if (!role || !col_of || !tf) {
         rc = al__fail(AL_ENOMEM, "out of memory");
         goto fail;
@@ -559,9 +560,9 @@ int tab_fit(const tab_table *t, const tab_options *o, tab_transform **out)
     for (size_t j = 0; j < t->n_cols; j++) {
         if (role[j] != ROLE_KEEP)
             continue;
-        const tab_column *c = &t->cols[j];
-        struct tab_source *s = &tf->src[tf->n_sources];
-        if (c->type == TAB_TEXT && !tf->one_hot) {
+        const data_column *c = &t->cols[j];
+        struct data_tab_source *s = &tf->src[tf->n_sources];
+        if (c->type == DATA_COL_TEXT && !tf->one_hot) {
             rc = al__fail(AL_EINVAL,
                           "column '%s' is text: drop it, or one-hot encode it into indicator "
                           "columns",
@@ -571,7 +572,7 @@ int tab_fit(const tab_table *t, const tab_options *o, tab_transform **out)
         col_of[tf->n_sources++] = j;
         s->type = c->type;
         if (!(s->name = al__str_dup(c->name)) ||
-            (c->type == TAB_TEXT && collect_categories(c, t->n_rows, s))) {
+            (c->type == DATA_COL_TEXT && collect_categories(c, t->n_rows, s))) {
             rc = al__fail(AL_ENOMEM, "out of memory for column '%s'", c->name);
             goto fail;
         }
@@ -592,21 +593,22 @@ fail:
     free(role);
     free(col_of);
     free(ix.e);
-    tab_transform_free(tf);
+    data_tab_transform_free(tf);
     return rc;
 }
 
 /* ---- apply ------------------------------------------------------------------------------- */
 
-int tab_apply(const tab_transform *tf, const tab_table *t, data_array *x, data_array *y)
+al_status data_tab_apply(const data_tab_transform *tf, const data_table *t, data_array *x, data_array *y)
 {
+    AL_API_ENTRY;
     if (x)
         memset(x, 0, sizeof *x);
     if (y)
         memset(y, 0, sizeof *y);
     if (!tf || !x)
-        return al__fail(AL_EINVAL, "tab_apply: %s is NULL", tf ? "x" : "the transform");
-    int rc = check_table("tab_apply", t);
+        return al__fail(AL_EINVAL, "data_tab_apply: %s is NULL", tf ? "x" : "the transform");
+    int rc = check_table("data_tab_apply", t);
     if (rc)
         return rc;
     size_t n = t->n_rows, nf = tf->n_features;
@@ -637,11 +639,11 @@ int tab_apply(const tab_transform *tf, const tab_table *t, data_array *x, data_a
     float *out = x->data;
     size_t prepared = SIZE_MAX;
     for (size_t i = 0; i < nf; i++) {
-        const struct tab_feature *f = &tf->feat[i];
-        const struct tab_source *s = &tf->src[f->source];
-        const tab_column *c = &t->cols[col_of[f->source]];
+        const struct data_tab_feature *f = &tf->feat[i];
+        const struct data_tab_source *s = &tf->src[f->source];
+        const data_column *c = &t->cols[col_of[f->source]];
         if (prepared != f->source) {
-            if (s->type == TAB_NUMERIC) {
+            if (s->type == DATA_COL_NUMERIC) {
                 if ((rc = numeric_values(c, n, v)))
                     goto done;
             } else if ((rc = category_codes(s, c, n, code))) {

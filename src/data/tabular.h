@@ -9,14 +9,14 @@
 
 enum feat_kind { FEAT_VALUE, FEAT_CATEGORY, FEAT_NAN };
 
-struct tab_source {
+struct data_tab_source {
     char *name;
-    tab_type type;
+    data_column_type type;
     size_t n_cats; /* text: the fitted categories, strictly increasing (strcmp) */
     char **cats;
 };
 
-struct tab_feature {
+struct data_tab_feature {
     char *name;
     size_t source;
     enum feat_kind kind;
@@ -25,21 +25,21 @@ struct tab_feature {
     double a, b;  /* minmax: x * a + b; standard: (x - a) / b; none: unused (1, 0) */
 };
 
-struct tab_transform {
+struct data_tab_transform {
     char *target;
-    tab_fill fill;
-    tab_scale scale;
+    data_tab_fill fill;
+    data_tab_scale scale;
     int one_hot, dummy_na, drop_first;
     size_t n_sources, n_features;
-    struct tab_source *src;
-    struct tab_feature *feat;
+    struct data_tab_source *src;
+    struct data_tab_feature *feat;
 };
 
 /* tab_numeric.c: the fill value of a column, the scaler's parameters from the fitted rows, and
  * one value scaled (the formulas of NumPy and scikit-learn, see there). */
-double data__tab_fill_value(tab_fill how, const double *v, size_t n, double *scratch);
-void data__tab_scale_params(tab_scale how, const double *x, size_t n, double *scratch,
+double data__tab_fill_value(data_tab_fill how, const double *v, size_t n, double *scratch);
+void data__tab_scale_params(data_tab_scale how, const double *x, size_t n, double *scratch,
                             double *a, double *b);
-double data__tab_scale_value(tab_scale how, const struct tab_feature *f, double v);
+double data__tab_scale_value(data_tab_scale how, const struct data_tab_feature *f, double v);
 
 #endif

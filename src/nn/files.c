@@ -177,8 +177,9 @@ static int save(const nn_model *m, const char *path, const struct data__st_kv *x
     return rc;
 }
 
-int nn_save(const nn_model *m, const char *path)
+al_status nn_save(const nn_model *m, const char *path)
 {
+    AL_API_ENTRY;
     return save(m, path, NULL, 0, NULL, 0);
 }
 
@@ -219,9 +220,10 @@ static void format_rng(const al_rng *r, char *buf, size_t size)
              r->s[1], r->s[2], r->s[3]);
 }
 
-int nn_checkpoint_save(nn_model *m, const nn_optimizer *o, long epoch, const al_rng *rng,
+al_status nn_checkpoint_save(nn_model *m, const nn_optimizer *o, long epoch, const al_rng *rng,
                        const char *path)
 {
+    AL_API_ENTRY;
     if (!m || !o || !rng || !path)
         return al__fail(AL_EINVAL, "nn_checkpoint_save: %s is NULL",
                         !m ? "model" : !o ? "optimizer" : !rng ? "rng" : "path");
@@ -324,8 +326,9 @@ static int match_tensors(nn_model *m, const struct data__st_file *f, int copy)
     return AL_OK;
 }
 
-int nn_load_weights(nn_model *m, const char *path)
+al_status nn_load_weights(nn_model *m, const char *path)
 {
+    AL_API_ENTRY;
     if (!m || !path)
         return al__fail(AL_EINVAL, "nn_load_weights: %s is NULL", m ? "path" : "model");
     struct data__st_file f;
@@ -361,7 +364,7 @@ static int model_from_file(const struct data__st_file *f, int checkpoint, nn_mod
     nn_model *m;
     if ((rc = nn__model_plan(spec, shape, &m))) {
         char why[320];
-        snprintf(why, sizeof why, "%s", act_last_error());
+        snprintf(why, sizeof why, "%s", al_last_error());
         return al__fail(rc, "%s: cannot build the model of its actlab_spec \"%.80s\": %s",
                         f->name, spec, why);
     }
@@ -377,8 +380,9 @@ static int model_from_file(const struct data__st_file *f, int checkpoint, nn_mod
     return AL_OK;
 }
 
-int nn_load(const char *path, nn_model **out)
+al_status nn_load(const char *path, nn_model **out)
 {
+    AL_API_ENTRY;
     if (!out || !path)
         return al__fail(AL_EINVAL, "nn_load: %s is NULL", out ? "path" : "out");
     *out = NULL;
@@ -489,9 +493,10 @@ static int check_moments(const struct data__st_file *f, size_t n)
     return AL_OK;
 }
 
-int nn_checkpoint_load(const char *path, nn_model **out, nn_optimizer *o, long *epoch,
+al_status nn_checkpoint_load(const char *path, nn_model **out, nn_optimizer *o, long *epoch,
                        al_rng *rng)
 {
+    AL_API_ENTRY;
     if (!path || !out)
         return al__fail(AL_EINVAL, "nn_checkpoint_load: %s is NULL", path ? "out" : "path");
     *out = NULL;
@@ -553,14 +558,16 @@ done:
     return rc;
 }
 
-int nn_save_with_meta(const nn_model *m, const char *path, const char *key, const char *value)
+al_status nn_save_with_meta(const nn_model *m, const char *path, const char *key, const char *value)
 {
+    AL_API_ENTRY;
     return nn_save_with_metas(m, path, &key, &value, 1);
 }
 
-int nn_save_with_metas(const nn_model *m, const char *path, const char *const *keys,
+al_status nn_save_with_metas(const nn_model *m, const char *path, const char *const *keys,
                        const char *const *values, size_t n)
 {
+    AL_API_ENTRY;
     struct data__st_kv kv[NN_MAX_EXTRA_META];
     if (n > NN_MAX_EXTRA_META || (n && (!keys || !values)))
         return al__fail(AL_EINVAL, "nn_save_with_metas: %zu entries (at most %d), or NULL "
@@ -574,8 +581,9 @@ int nn_save_with_metas(const nn_model *m, const char *path, const char *const *k
     return save(m, path, kv, n, NULL, 0);
 }
 
-int nn_file_meta(const char *path, const char *key, char **value)
+al_status nn_file_meta(const char *path, const char *key, char **value)
 {
+    AL_API_ENTRY;
     struct data__st_file f;
     *value = NULL;
     int rc = data__st_read(path, &f);

@@ -25,6 +25,7 @@
 #include "model_access.h"
 #include "model_struct.h"
 #include "spec.h"
+#include "../core/error.h"
 
 static int is_rowwise(const act_spec *a)
 {
@@ -138,7 +139,7 @@ static int setup_layer(nn_model *m, size_t i, const struct nn__parsed *p, nn_sha
     int rc = l->ops->setup(l);
     if (rc) {
         char msg[512];
-        snprintf(msg, sizeof msg, "%s", act_last_error());
+        snprintf(msg, sizeof msg, "%s", al_last_error());
         return NN__LAYER_FAIL(rc, i, p, "%s", msg);
     }
     if (!valid_shape(l->out))
@@ -274,9 +275,10 @@ int nn__model_alloc(nn_model *m, nn_init scheme, al_rng *rng, int init)
     return AL_OK;
 }
 
-int nn_model_create(const char *spec, nn_shape input, nn_init scheme, al_rng *rng,
+al_status nn_model_create(const char *spec, nn_shape input, nn_init scheme, al_rng *rng,
                     nn_model **out)
 {
+    AL_API_ENTRY;
     if (!out)
         return al__fail(AL_EINVAL, "nn_model_create: out is NULL");
     *out = NULL;
@@ -430,16 +432,18 @@ static int forward(nn_model *m, const float *x, float *y, size_t batch, int trai
 static int backward(nn_model *m, const float *dy, float *dx);
 
 /* The passes run the activation kernels serially beside pthread OpenBLAS (core/par.h). */
-int nn_forward(nn_model *m, const float *x, float *y, size_t batch, int training)
+al_status nn_forward(nn_model *m, const float *x, float *y, size_t batch, int training)
 {
+    AL_API_ENTRY;
     int was = al__par_allow(nn__omp_loops());
     int rc = forward(m, x, y, batch, training);
     al__par_allow(was);
     return rc;
 }
 
-int nn_backward(nn_model *m, const float *dy, float *dx)
+al_status nn_backward(nn_model *m, const float *dy, float *dx)
 {
+    AL_API_ENTRY;
     int was = al__par_allow(nn__omp_loops());
     int rc = backward(m, dy, dx);
     al__par_allow(was);

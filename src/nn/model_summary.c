@@ -69,8 +69,9 @@ static void row(struct al__sb *t, const char *const f[3])
     al__sb_printf(t, "%s\n", line);
 }
 
-int nn_model_summary(const nn_model *m, char **text)
+al_status nn_model_summary(const nn_model *m, char **text)
 {
+    AL_API_ENTRY;
     if (!m || !text)
         return al__fail(AL_EINVAL, "nn_model_summary: NULL argument");
     *text = NULL;

@@ -397,7 +397,7 @@ static int prepare(struct job *j, const plot_figure *fig)
 
 static pthread_mutex_t plot_lock = PTHREAD_MUTEX_INITIALIZER;
 static jmp_buf plexit_jump;
-static char pl_message[256]; /* first message PLplot gave, for act_last_error() */
+static char pl_message[256]; /* first message PLplot gave, for al_last_error() */
 static PLINT pl_errcode;
 static char pl_errmsg[2048]; /* plabort() sprintf()s into this; its messages are short */
 
@@ -508,8 +508,9 @@ static int copy_drawing(const char *scratch, FILE *f)
     return rc;
 }
 
-int plot_write(const plot_figure *fig, const char *path)
+al_status plot_write(const plot_figure *fig, const char *path)
 {
+    AL_API_ENTRY;
     if (!path || !path[0])
         return al__fail(AL_EINVAL, "no output path");
     const char *dev = device_for(path);

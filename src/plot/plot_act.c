@@ -24,9 +24,10 @@ size_t plot_grid_size(double lo, double hi, double step)
     return m > PLOT_MAX_ACT_POINTS ? PLOT_MAX_ACT_POINTS + 1 : m;
 }
 
-int plot_activations(const act_spec *specs, size_t n, double lo, double hi, double step,
+al_status plot_activations(const act_spec *specs, size_t n, double lo, double hi, double step,
                      int with_grad, const char *path)
 {
+    AL_API_ENTRY;
     if (!specs || n == 0)
         return al__fail(AL_EINVAL, "plot_activations: no functions to plot");
     if (n > PLOT_MAX_CURVES)
