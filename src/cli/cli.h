@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "actlab/act.h"
+#include "actlab/io.h"
 
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
 

@@ -1,3 +1,6 @@
+#if !defined(ACTLAB_LAYER_CORE) && !defined(ACTLAB_CLI_CORE_EXCEPTION) /* src/cli/CMakeLists.txt */
+#error "internal to the core layer of actlab and the layers above it (docs/ARCHITECTURE.md)"
+#endif
 #ifndef ACTLAB_SRC_CORE_ERROR_H
 #define ACTLAB_SRC_CORE_ERROR_H
 
