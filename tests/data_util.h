@@ -66,6 +66,18 @@ static inline void write_bytes(const char *path, const void *data, size_t n)
     cr_assert_eq(fclose(f), 0);
 }
 
+/* The file at path holds exactly want (at most 255 bytes). */
+static inline void expect_text(const char *path, const char *want)
+{
+    char got[256] = {0};
+    FILE *f = fopen(path, "rb");
+    cr_assert(f, "cannot open %s", path);
+    size_t n = fread(got, 1, sizeof got - 1, f);
+    fclose(f);
+    got[n] = '\0';
+    cr_assert_str_eq(got, want, "%s", path);
+}
+
 /* The message of the last error names the file and contains what. */
 #define assert_error(rc, want, file, what)                                                 \
     do {                                                                                   \

@@ -38,17 +38,6 @@ static int write_text(const char *path, const char *text)
     return al__atomic_commit(path, tmp, f, fputs(text, f) < 0);
 }
 
-static void expect_text(const char *path, const char *want)
-{
-    char got[256] = {0};
-    FILE *f = fopen(path, "rb");
-    cr_assert(f, "cannot open %s", path);
-    size_t n = fread(got, 1, sizeof got - 1, f);
-    fclose(f);
-    got[n] = '\0';
-    cr_assert_str_eq(got, want, "%s", path);
-}
-
 static void expect_listing(const char *want)
 {
     char names[4096];

@@ -16,6 +16,10 @@
  * - at a kink the derivative follows PyTorch: relu'(0) = 0, leaky_relu'(0) = alpha,
  *   relu6'(0) = relu6'(6) = 0, hard_tanh'(+-1) = 0, elu'(0) = alpha, ... (act_info.derivative
  *   of each function states its convention). */
+/* Library code below act must not include this (docs/ARCHITECTURE.md). */
+#if defined(ACTLAB_LAYER_CORE) && !defined(ACTLAB_LAYER_ACT)
+#error "a public header of the act layer of actlab, which this library code is below (docs/ARCHITECTURE.md)"
+#endif
 #ifndef ACTLAB_ACT_H
 #define ACTLAB_ACT_H
 

@@ -2,6 +2,10 @@
  * X(ID, name) -- ID gives ACT_ID in enum act_kind; name is the canonical snake_case name,
  * and src/act/ holds a descriptor act__desc_<name> with its documentation and kernels.
  * Order is the order of `actlab list`: the tutorials' classics first, then families. */
+/* Library code below act must not include this (docs/ARCHITECTURE.md). */
+#if defined(ACTLAB_LAYER_CORE) && !defined(ACTLAB_LAYER_ACT)
+#error "a public header of the act layer of actlab, which this library code is below (docs/ARCHITECTURE.md)"
+#endif
 #ifndef ACTLAB_ACT_LIST_H
 #define ACTLAB_ACT_LIST_H
 

@@ -28,6 +28,12 @@
  *
  * The 0.1 names this scheme replaced (tab_*, actlab_version_*, act_last_error) still work
  * for one release: see deprecated.h. */
+/* The umbrella is for programs that use the library (and the tests, which see every layer);
+ * library code includes the headers of its own layer and those below it
+ * (docs/ARCHITECTURE.md). */
+#if defined(ACTLAB_LAYER_CORE) && !(defined(ACTLAB_LAYER_NN) && defined(ACTLAB_LAYER_PLOT))
+#error "a public header of the user layer of actlab: library code includes the headers it needs (docs/ARCHITECTURE.md)"
+#endif
 #ifndef ACTLAB_ACTLAB_H
 #define ACTLAB_ACTLAB_H
 

@@ -6,6 +6,10 @@
  * and al_last_error() names the file and the record, line or byte offset that is wrong.
  * Nothing is read out of bounds, whatever the input. Written files go to a temporary name
  * in the same directory, are flushed and renamed into place. */
+/* Library code below data must not include this (docs/ARCHITECTURE.md). */
+#if defined(ACTLAB_LAYER_CORE) && !defined(ACTLAB_LAYER_DATA)
+#error "a public header of the data layer of actlab, which this library code is below (docs/ARCHITECTURE.md)"
+#endif
 #ifndef ACTLAB_DATA_H
 #define ACTLAB_DATA_H
 

@@ -17,6 +17,10 @@
  *
  * Errors are values: AL_EINVAL (NULL argument, zero batch, too small an output array),
  * AL_ENOMEM, and whatever nn_forward or nn_loss_eval say about the batch. */
+/* Library code below nn must not include this (docs/ARCHITECTURE.md). */
+#if defined(ACTLAB_LAYER_CORE) && !defined(ACTLAB_LAYER_NN)
+#error "a public header of the nn layer of actlab, which this library code is below (docs/ARCHITECTURE.md)"
+#endif
 #ifndef ACTLAB_DIAG_H
 #define ACTLAB_DIAG_H
 

@@ -24,6 +24,10 @@
  * optimizer moments), and layers hold slices of it.
  *
  * Errors are values (al_status codes, al_last_error() says what is wrong). */
+/* Library code below nn must not include this (docs/ARCHITECTURE.md). */
+#if defined(ACTLAB_LAYER_CORE) && !defined(ACTLAB_LAYER_NN)
+#error "a public header of the nn layer of actlab, which this library code is below (docs/ARCHITECTURE.md)"
+#endif
 #ifndef ACTLAB_NN_H
 #define ACTLAB_NN_H
 

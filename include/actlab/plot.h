@@ -15,6 +15,10 @@
  *
  * Any thread may call these, but PLplot keeps global state, so a lock inside the library
  * runs one plot at a time. */
+/* Library code below plot must not include this (docs/ARCHITECTURE.md). */
+#if defined(ACTLAB_LAYER_CORE) && !defined(ACTLAB_LAYER_PLOT)
+#error "a public header of the plot layer of actlab, which this library code is below (docs/ARCHITECTURE.md)"
+#endif
 #ifndef ACTLAB_PLOT_H
 #define ACTLAB_PLOT_H
 

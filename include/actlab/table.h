@@ -5,6 +5,10 @@
  * scale, and a seeded train/validation split.
  *
  * Errors are values (al_status codes; al_last_error() names the file, line and column). */
+/* Library code below data must not include this (docs/ARCHITECTURE.md). */
+#if defined(ACTLAB_LAYER_CORE) && !defined(ACTLAB_LAYER_DATA)
+#error "a public header of the data layer of actlab, which this library code is below (docs/ARCHITECTURE.md)"
+#endif
 #ifndef ACTLAB_TABLE_H
 #define ACTLAB_TABLE_H
 

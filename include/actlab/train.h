@@ -5,6 +5,10 @@
  * are by sparse_categorical_crossentropy, as one-hot rows by categorical_crossentropy, as 0/1
  * by binary_crossentropy -- or float32 targets (N,) / (N, width) for regression losses.
  * The loop allocates its batch buffers once, before the first batch. */
+/* Library code below nn must not include this (docs/ARCHITECTURE.md). */
+#if defined(ACTLAB_LAYER_CORE) && !defined(ACTLAB_LAYER_NN)
+#error "a public header of the nn layer of actlab, which this library code is below (docs/ARCHITECTURE.md)"
+#endif
 #ifndef ACTLAB_TRAIN_H
 #define ACTLAB_TRAIN_H
 

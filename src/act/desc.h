@@ -1,6 +1,9 @@
 /* Internal: the descriptor behind each entry of ACT_LIST, and the scalar helpers the
  * families share. The scalar kernels are the specification of every function: they compute
  * in double and round once, so they are within 0.5 ULP + a few double ULPs of exact math. */
+#ifndef ACTLAB_LAYER_ACT
+#error "internal to the act layer of actlab and the layers above it (docs/ARCHITECTURE.md)"
+#endif
 #ifndef ACTLAB_SRC_ACT_DESC_H
 #define ACTLAB_SRC_ACT_DESC_H
 

@@ -1,6 +1,9 @@
 /* Internal: the vector kernels of each path (src/act/simd/) and the dispatch that picks a
  * path. The scalar descriptors (desc.h) stay the specification; a path's kernel for a kind
  * is a faster way to the same values within act_info.max_ulp. */
+#ifndef ACTLAB_LAYER_ACT
+#error "internal to the act layer of actlab and the layers above it (docs/ARCHITECTURE.md)"
+#endif
 #ifndef ACTLAB_SRC_ACT_KERN_H
 #define ACTLAB_SRC_ACT_KERN_H
 

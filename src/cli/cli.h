@@ -8,6 +8,7 @@
 
 #include "actlab/act.h"
 #include "actlab/names.h"
+#include "actlab/io.h"
 
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
 

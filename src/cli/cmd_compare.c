@@ -8,7 +8,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../core/atomic.h"
 #include "cli.h"
 #include "compare_report.h"
 #include "compare_run.h"
@@ -223,8 +222,8 @@ static int make_dirs(const char *cmd, const char *dir, char *runs, size_t size)
         return cli_fail(cmd, "cannot create %s: %s", runs, strerror(errno));
     char probe[4400];
     snprintf(probe, sizeof probe, "%s/report.html", dir);
-    if (al__check_writable(probe) || (snprintf(probe, sizeof probe, "%s/x.csv", runs),
-                                      al__check_writable(probe)))
+    if (al_outfile_check(probe) || (snprintf(probe, sizeof probe, "%s/x.csv", runs),
+                                    al_outfile_check(probe)))
         return cli_fail(cmd, "%s", al_last_error());
     return CLI_OK;
 }

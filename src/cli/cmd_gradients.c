@@ -8,7 +8,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../core/atomic.h"
 #include "actlab/diag.h"
 #include "actlab/train.h"
 #include "cli.h"
@@ -146,7 +145,7 @@ static int check_out_dir(const char *cmd, const char *dir)
         return cli_fail(cmd, "-o %s: not a directory", dir);
     char probe[4200];
     snprintf(probe, sizeof probe, "%s/gradients.csv", dir);
-    if (al__check_writable(probe))
+    if (al_outfile_check(probe))
         return cli_fail(cmd, "-o %s: %s", dir, al_last_error());
     return CLI_OK;
 }
@@ -409,11 +408,11 @@ static int csv_number(FILE *f, double v)
  * pandas and R read as NaN/NA. */
 static int write_csv(const char *path, const struct results *r)
 {
-    char *tmp;
-    FILE *f;
-    int rc = al__atomic_open(path, &tmp, &f);
+    al_outfile out;
+    int rc = al_outfile_open(&out, path);
     if (rc)
         return rc;
+    FILE *f = out.f;
     int bad = fprintf(f, "activation,epoch,layer,grad_norm,dead_fraction\n") < 0;
     for (int a = 0; a < r->n_acts; a++)
         for (long e = 0; e <= r->epochs; e++)
@@ -425,7 +424,7 @@ static int write_csv(const char *path, const struct results *r)
                       (d->relu_family && csv_number(f, d->dead_fraction)) ||
                       fputc('\n', f) == EOF;
             }
-    return al__atomic_commit(path, tmp, f, bad);
+    return al_outfile_close(&out, bad);
 }
 
 #ifdef ACTLAB_HAVE_PLOT

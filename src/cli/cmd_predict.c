@@ -7,7 +7,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../core/atomic.h"
 #include "actlab/train.h"
 #include "cli.h"
 #include "source.h"
@@ -168,11 +167,11 @@ static int write_header(FILE *f, const struct cli_data *d, size_t width, int cla
 static int write_csv(const char *path, const struct cli_data *d, const float *y, size_t n,
                      size_t width, int classes)
 {
-    char *tmp;
-    FILE *f;
-    int rc = al__atomic_open(path, &tmp, &f);
+    al_outfile out;
+    int rc = al_outfile_open(&out, path);
     if (rc)
         return rc;
+    FILE *f = out.f;
     int bad = write_header(f, d, width, classes);
     for (size_t i = 0; i < n && !bad; i++) {
         const float *row = y + i * width;
@@ -189,7 +188,7 @@ static int write_csv(const char *path, const struct cli_data *d, const float *y,
             bad = put_number(f, j || classes ? "," : "", row[j]);
         bad = bad || fputc('\n', f) < 0;
     }
-    return al__atomic_commit(path, tmp, f, bad);
+    return al_outfile_close(&out, bad);
 }
 
 static int run(const char *cmd, const struct predict_args *a, nn_model *m,

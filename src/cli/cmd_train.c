@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/atomic.h"
 #include "actlab/train.h"
 #include "cli.h"
 #include "train_opts.h"

@@ -8,7 +8,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../core/atomic.h"
 #include "cli.h"
 #include "compare_report.h"
 #include "train_log.h"
@@ -252,11 +251,11 @@ int cmp_write_html(const struct cmp_report *r, const char *verdict)
     machine(mach, sizeof mach);
     time_t now = time(NULL);
     strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", gmtime(&now));
-    FILE *f;
-    char *tmp;
-    int rc = al__atomic_open(path, &tmp, &f);
+    al_outfile out;
+    int rc = al_outfile_open(&out, path);
     if (rc)
         return rc;
+    FILE *f = out.f;
     const char *col = cmp_metric_col(r);
     int bad = fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
                          "<title>actlab: activation comparison</title><style>%s</style></head>"
@@ -301,5 +300,5 @@ int cmp_write_html(const struct cmp_report *r, const char *verdict)
     bad |= inline_svg(f, r->dir, "curves_train");
     bad |= fputs("</figure>\n<p>Each run's metrics per epoch: <code>runs/ACT-seedN.csv</code>; "
                  "the table: <code>summary.csv</code>.</p>\n</body></html>\n", f) < 0;
-    return al__atomic_commit(path, tmp, f, bad);
+    return al_outfile_close(&out, bad);
 }

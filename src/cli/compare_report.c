@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/atomic.h"
 #include "cli.h"
 #include "compare_report.h"
 #include "train_opts.h"
@@ -140,11 +139,11 @@ static int csv_text(FILE *f, const char *s)
 
 int cmp_write_summary_csv(const char *path, const struct cmp_report *r)
 {
-    FILE *f;
-    char *tmp;
-    int rc = al__atomic_open(path, &tmp, &f);
+    al_outfile out;
+    int rc = al_outfile_open(&out, path);
     if (rc)
         return rc;
+    FILE *f = out.f;
     const char *col = cmp_metric_col(r);
     int seeds = r->seeds > 1, bad = 0;
     bad |= fprintf(f, "activation,final_%s,best_%s,best_epoch,seconds,diverged,reason", col,
@@ -165,16 +164,16 @@ int cmp_write_summary_csv(const char *path, const struct cmp_report *r)
                            c->failed) < 0;
         bad |= fputc('\n', f) == EOF;
     }
-    return al__atomic_commit(path, tmp, f, bad);
+    return al_outfile_close(&out, bad);
 }
 
 int cmp_write_summary_md(const char *path, const struct cmp_report *r, const char *verdict)
 {
-    FILE *f;
-    char *tmp;
-    int rc = al__atomic_open(path, &tmp, &f);
+    al_outfile out;
+    int rc = al_outfile_open(&out, path);
     if (rc)
         return rc;
+    FILE *f = out.f;
     const char *col = cmp_metric_col(r);
     int bad = fprintf(f, "# Activation comparison\n\n`%s`\n\nData: %s\n\n| activation | final %s "
                          "| best %s | best epoch | seconds | diverged |\n| --- | --- | --- | --- "
@@ -195,7 +194,7 @@ int cmp_write_summary_md(const char *path, const struct cmp_report *r, const cha
     bad |= fprintf(f, "\n%zu seed%s per activation; a constant model gets %s %.4f.\n\n"
                       "## Verdict\n\n%s",
                    r->seeds, r->seeds == 1 ? "" : "s", col, r->baseline, verdict) < 0;
-    return al__atomic_commit(path, tmp, f, bad);
+    return al_outfile_close(&out, bad);
 }
 
 /* ---- the verdict ------------------------------------------------------------------------- */

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../core/atomic.h"
 #include "cli.h"
 
 struct command {
@@ -32,7 +31,7 @@ static void usage(FILE *f)
  * it would have (exit status and all). */
 static void on_fatal_signal(int sig)
 {
-    al__atomic_cleanup();
+    al_outfile_cleanup();
     signal(sig, SIG_DFL);
     raise(sig);
 }

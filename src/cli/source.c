@@ -6,7 +6,6 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include "../core/atomic.h"
 #include "actlab/names.h"
 #include "actlab/nn.h"
 #include "cli.h"
@@ -158,12 +157,13 @@ static int load_npy(const char *spec, data_set *s)
 
 static int write_columns(const char *path, const data_tab_transform *tf)
 {
-    char *tmp;
-    FILE *f;
-    int rc = al__atomic_open(path, &tmp, &f), failed = 0;
-    for (size_t i = 0; !rc && !failed && i < data_tab_n_features(tf); i++)
-        failed = fprintf(f, "%s\n", data_tab_feature_name(tf, i)) < 0;
-    return rc ? rc : al__atomic_commit(path, tmp, f, failed);
+    al_outfile out;
+    int rc = al_outfile_open(&out, path), failed = 0;
+    if (rc)
+        return rc;
+    for (size_t i = 0; !failed && i < data_tab_n_features(tf); i++)
+        failed = fprintf(out.f, "%s\n", data_tab_feature_name(tf, i)) < 0;
+    return al_outfile_close(&out, failed);
 }
 
 /* The library's message with what the user typed in front ("train.csv: target column ..."). */

@@ -7,7 +7,6 @@
 #include <dirent.h>
 #include <sys/stat.h>
 
-#include "../core/atomic.h"
 #include "actlab/table.h"
 #include "cli.h"
 #include "train_ckpt.h"
@@ -29,10 +28,10 @@ int cli_ckpt_prepare(const char *cmd, const char *dir)
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
         return cli_fail(cmd, "cannot create the checkpoint directory %s: %s", dir,
                         strerror(errno));
-    if (al__check_writable(p))
+    if (al_outfile_check(p))
         return cli_fail(cmd, "%s", al_last_error());
     path_in(p, sizeof p, dir, METRICS);
-    if (al__check_writable(p))
+    if (al_outfile_check(p))
         return cli_fail(cmd, "%s", al_last_error());
     return CLI_OK;
 }

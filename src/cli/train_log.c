@@ -2,7 +2,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/atomic.h"
 #include "actlab/status.h"
 #include "cli.h"
 #include "train_log.h"
@@ -100,11 +99,11 @@ static void csv_num(FILE *f, double v)
 int cli_log_write_csv(const char *path, const nn_epoch_stats *h, long n, int labels,
                       int has_val)
 {
-    FILE *f;
-    char *tmp;
-    int rc = al__atomic_open(path, &tmp, &f);
+    al_outfile out;
+    int rc = al_outfile_open(&out, path);
     if (rc)
         return rc;
+    FILE *f = out.f;
     int bad = 0;
     if (labels)
         bad |= fputs(has_val ? "epoch,loss,accuracy,val_loss,val_accuracy" : "epoch,loss,accuracy",
@@ -137,7 +136,7 @@ int cli_log_write_csv(const char *path, const nn_epoch_stats *h, long n, int lab
         csv_num(f, s->lr);
         bad |= fputc('\n', f) == EOF || ferror(f);
     }
-    return al__atomic_commit(path, tmp, f, bad);
+    return al_outfile_close(&out, bad);
 }
 
 #ifdef ACTLAB_HAVE_PLOT

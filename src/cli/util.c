@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/atomic.h"
 #include "cli.h"
 
 static int report(int code, const char *cmd, const char *fmt, va_list ap)
@@ -112,7 +111,7 @@ int cli_check_output(const char *cmd, const char *path)
 {
     if (path && !path[0])
         return cli_usage(cmd, "an output file name is empty");
-    if (path && al__check_writable(path))
+    if (path && al_outfile_check(path))
         return cli_fail(cmd, "%s", al_last_error());
     return CLI_OK;
 }

@@ -27,6 +27,9 @@
  * bytes): the next write of the same target deletes those siblings that no process holds
  * (the writer keeps a flock on its temporary) and that have not changed for a minute, and
  * by hand `rm DIR/.*.actlab-??????` is safe when no actlab runs. */
+#ifndef ACTLAB_LAYER_CORE
+#error "internal to the core layer of actlab and the layers above it (docs/ARCHITECTURE.md)"
+#endif
 #ifndef ACTLAB_SRC_CORE_ATOMIC_H
 #define ACTLAB_SRC_CORE_ATOMIC_H
 

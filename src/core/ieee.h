@@ -2,6 +2,9 @@
  * propagates, inf compares, -0 keeps its sign, a + b is rounded once, and reassociation never
  * happens (the error-free transformations of the double-float steps vanish under it). Fast-math
  * breaks each of these silently, so a build with it stops here instead. */
+#ifndef ACTLAB_LAYER_CORE
+#error "internal to the core layer of actlab and the layers above it (docs/ARCHITECTURE.md)"
+#endif
 #ifndef ACTLAB_SRC_CORE_IEEE_H
 #define ACTLAB_SRC_CORE_IEEE_H
 

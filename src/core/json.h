@@ -8,6 +8,9 @@
  * each format wraps msg in its own message (file name, byte offset from the start of the
  * file). Nothing reads past n bytes; the text need not be NUL-terminated, and a NUL byte in
  * it is just a byte JSON does not allow. */
+#ifndef ACTLAB_LAYER_CORE
+#error "internal to the core layer of actlab and the layers above it (docs/ARCHITECTURE.md)"
+#endif
 #ifndef ACTLAB_SRC_CORE_JSON_H
 #define ACTLAB_SRC_CORE_JSON_H
 

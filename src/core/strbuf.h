@@ -4,6 +4,9 @@
  * Failure is sticky: an append that runs out of memory, or whose length would overflow
  * size_t, marks the builder failed, and every later append does nothing. A writer appends
  * without checking and looks at b.failed once at the end, so no half-built text escapes. */
+#ifndef ACTLAB_LAYER_CORE
+#error "internal to the core layer of actlab and the layers above it (docs/ARCHITECTURE.md)"
+#endif
 #ifndef ACTLAB_SRC_CORE_STRBUF_H
 #define ACTLAB_SRC_CORE_STRBUF_H
 

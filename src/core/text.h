@@ -1,3 +1,6 @@
+#ifndef ACTLAB_LAYER_CORE
+#error "internal to the core layer of actlab and the layers above it (docs/ARCHITECTURE.md)"
+#endif
 #ifndef ACTLAB_SRC_CORE_TEXT_H
 #define ACTLAB_SRC_CORE_TEXT_H
 

@@ -1,5 +1,8 @@
 /* pandas' number and missing-value words, shared by the CSV reader's type inference
  * (csv.c) and their implementation (csv_number.c). */
+#ifndef ACTLAB_LAYER_DATA
+#error "internal to the data layer of actlab and the layers above it (docs/ARCHITECTURE.md)"
+#endif
 #ifndef ACTLAB_SRC_DATA_CSV_NUMBER_H
 #define ACTLAB_SRC_DATA_CSV_NUMBER_H
 

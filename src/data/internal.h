@@ -1,5 +1,8 @@
 /* Internal pieces of the data module shared between its files, the tests and the fuzzers
  * (the static library exports them; the shared one hides them). */
+#ifndef ACTLAB_LAYER_DATA
+#error "internal to the data layer of actlab and the layers above it (docs/ARCHITECTURE.md)"
+#endif
 #ifndef ACTLAB_SRC_DATA_INTERNAL_H
 #define ACTLAB_SRC_DATA_INTERNAL_H
 

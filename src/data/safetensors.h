@@ -15,6 +15,9 @@
  * times its dtype's size, and the tensors must tile the data section with no gap, overlap or
  * bytes left over. It is stricter than the reference where a file would be ambiguous:
  * duplicate names, unknown keys in a tensor entry and "\u0000" in a name are errors. */
+#ifndef ACTLAB_LAYER_DATA
+#error "internal to the data layer of actlab and the layers above it (docs/ARCHITECTURE.md)"
+#endif
 #ifndef ACTLAB_SRC_DATA_SAFETENSORS_H
 #define ACTLAB_SRC_DATA_SAFETENSORS_H
 

@@ -1,5 +1,8 @@
 /* The fitted tabular pipeline's state, shared by its files: fit and apply (tabular.c), the
  * numbers (tab_numeric.c) and the JSON form (tab_json.c). */
+#ifndef ACTLAB_LAYER_DATA
+#error "internal to the data layer of actlab and the layers above it (docs/ARCHITECTURE.md)"
+#endif
 #ifndef ACTLAB_SRC_DATA_TABULAR_H
 #define ACTLAB_SRC_DATA_TABULAR_H
 

@@ -1,5 +1,8 @@
 /* Internal to the fit loop (train.c): the batch buffers, and the per-epoch metric sums
  * (metrics.c). */
+#ifndef ACTLAB_LAYER_NN
+#error "internal to the nn layer of actlab and the layers above it (docs/ARCHITECTURE.md)"
+#endif
 #ifndef ACTLAB_SRC_NN_FIT_H
 #define ACTLAB_SRC_NN_FIT_H
 

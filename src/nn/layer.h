@@ -7,6 +7,9 @@
  * allocated once for the largest batch seen. A layer with a fused activation (dense, conv2d)
  * writes its pre-activation output to y; the model applies l->act into the next buffer and
  * runs the activation's backward itself, so a layer never sees its activation. */
+#ifndef ACTLAB_LAYER_NN
+#error "internal to the nn layer of actlab and the layers above it (docs/ARCHITECTURE.md)"
+#endif
 #ifndef ACTLAB_SRC_NN_LAYER_H
 #define ACTLAB_SRC_NN_LAYER_H
 

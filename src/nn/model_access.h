@@ -1,5 +1,8 @@
 /* Internal: what code outside model.c (files.c: nn_save/nn_load and checkpoints; tests) needs
  * to see of a model, whose struct stays private to model.c. model.c implements these. */
+#ifndef ACTLAB_LAYER_NN
+#error "internal to the nn layer of actlab and the layers above it (docs/ARCHITECTURE.md)"
+#endif
 #ifndef ACTLAB_SRC_NN_MODEL_ACCESS_H
 #define ACTLAB_SRC_NN_MODEL_ACCESS_H
 

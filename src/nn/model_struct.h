@@ -1,6 +1,9 @@
 /* The model's struct, private to the model's own files: construction and the buffers
  * (model.c) and the summary (model_summary.c). Everything else goes through
  * model_access.h. */
+#ifndef ACTLAB_LAYER_NN
+#error "internal to the nn layer of actlab and the layers above it (docs/ARCHITECTURE.md)"
+#endif
 #ifndef ACTLAB_SRC_NN_MODEL_STRUCT_H
 #define ACTLAB_SRC_NN_MODEL_STRUCT_H
 

@@ -1,4 +1,7 @@
 /* Internal: the model spec parser (spec.c), for model.c. */
+#ifndef ACTLAB_LAYER_NN
+#error "internal to the nn layer of actlab and the layers above it (docs/ARCHITECTURE.md)"
+#endif
 #ifndef ACTLAB_SRC_NN_SPEC_H
 #define ACTLAB_SRC_NN_SPEC_H
 

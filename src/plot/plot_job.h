@@ -1,5 +1,8 @@
 /* What the plot module's files share: the look (colours, line styles, sizes) and the
  * prepared job that plot.c lays out and plot_draw.c draws. */
+#ifndef ACTLAB_LAYER_PLOT
+#error "internal to the plot layer of actlab and the layers above it (docs/ARCHITECTURE.md)"
+#endif
 #ifndef ACTLAB_SRC_PLOT_PLOT_JOB_H
 #define ACTLAB_SRC_PLOT_PLOT_JOB_H
 

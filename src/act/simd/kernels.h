@@ -8,6 +8,9 @@
  * each comment gives the fit's relative error. Arguments of exp() that carry a rounding
  * error a tail would amplify (beta * x, the GELU cubic, x - max in softmax) are passed as
  * an unevaluated sum hi + lo. */
+#ifndef ACTLAB_LAYER_ACT
+#error "internal to the act layer of actlab and the layers above it (docs/ARCHITECTURE.md)"
+#endif
 #include <float.h>
 #include <math.h>
 

@@ -1,4 +1,7 @@
 /* vec_avx512.h's operations for AVX2 + FMA: 8 floats. */
+#ifndef ACTLAB_LAYER_ACT
+#error "internal to the act layer of actlab and the layers above it (docs/ARCHITECTURE.md)"
+#endif
 #include <immintrin.h>
 #include <string.h>
 

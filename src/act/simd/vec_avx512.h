@@ -1,6 +1,9 @@
 /* The vector operations the kernels are written in, for AVX-512 (F, DQ, BW, VL): 16 floats.
  * vec_avx2.h and vec_base.h provide the same names for the other paths; kernels.h uses only
  * these, so one kernel source serves every path. */
+#ifndef ACTLAB_LAYER_ACT
+#error "internal to the act layer of actlab and the layers above it (docs/ARCHITECTURE.md)"
+#endif
 #include <immintrin.h>
 #include <string.h>
 

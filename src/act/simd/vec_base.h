@@ -2,6 +2,9 @@
  * on x86-64, NEON or plain scalar code elsewhere). No FMA: v_fma rounds twice, and the
  * kernels are written so that this costs accuracy only within their stated bounds. */
 /* vd is 32 bytes: fine for these inline functions, whatever the ABI would say */
+#ifndef ACTLAB_LAYER_ACT
+#error "internal to the act layer of actlab and the layers above it (docs/ARCHITECTURE.md)"
+#endif
 #pragma GCC diagnostic ignored "-Wpsabi"
 #include <stdint.h>
 #include <string.h>
