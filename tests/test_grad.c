@@ -303,7 +303,7 @@ static void check_kind(act_kind k)
         check_grad_kind(k);
 }
 
-#define X(id, name)                                                                       \
+#define X(id, name, v)                                                                      \
     Test(grad, name, .timeout = 120)                                                       \
     {                                                                                     \
         check_kind(ACT_##id);                                                             \

@@ -3,6 +3,7 @@
 #include <math.h>
 
 #include "desc.h"
+#include "simd/exp.h"
 
 static double elu_f(double x, const double *p)
 {
@@ -12,6 +13,12 @@ static double elu_f(double x, const double *p)
 static double elu_df(double x, const double *p)
 {
     return x > 0 ? 1.0 : p[0] * exp(x);
+}
+
+static void elu_prep(const double *p, struct act__kc *k)
+{
+    struct act__kc_elu c = {.alpha = p[0], .unit = p[0] == 1.0};
+    ACT__KC_PUT(k, c);
 }
 
 const struct act__desc act__desc_elu = {
@@ -28,6 +35,8 @@ const struct act__desc act__desc_elu = {
              .params = {{"alpha", NULL, 1.0, 0, "value approached as x -> -inf is -alpha"}}},
     .f = elu_f,
     .df = elu_df,
+    .vec = ACT_VEC(elu),
+    .prep = elu_prep,
 };
 
 static double celu_f(double x, const double *p)
@@ -38,6 +47,14 @@ static double celu_f(double x, const double *p)
 static double celu_df(double x, const double *p)
 {
     return x > 0 ? 1.0 : exp(x / p[0]);
+}
+
+static void celu_prep(const double *p, struct act__kc *k)
+{
+    struct act__kc_celu c = {.elu = {.alpha = p[0], .unit = p[0] == 1.0},
+                             .inv_alpha = (float)(1.0 / p[0]),
+                             .tiny = (float)(p[0] * 0x1p-100)};
+    ACT__KC_PUT(k, c);
 }
 
 const struct act__desc act__desc_celu = {
@@ -53,6 +70,8 @@ const struct act__desc act__desc_celu = {
              .params = {{"alpha", NULL, 1.0, ACT_P_NONZERO, "scale of the negative branch"}}},
     .f = celu_f,
     .df = celu_df,
+    .vec = ACT_VEC(celu),
+    .prep = celu_prep,
 };
 
 /* The constants of Klambauer et al. (2017), as PyTorch and Keras use them. */
@@ -71,6 +90,14 @@ static double selu_df(double x, const double *p)
     return selu_scale * (x > 0 ? 1.0 : selu_alpha * exp(x));
 }
 
+static void selu_prep(const double *p, struct act__kc *k)
+{
+    (void)p;
+    struct act__kc_selu c = {.scale = selu_scale, .scale_alpha = selu_scale * selu_alpha,
+                             .scale_f = (float)selu_scale};
+    ACT__KC_PUT(k, c);
+}
+
 const struct act__desc act__desc_selu = {
     .info = {.name = "selu",
              .aliases = "",
@@ -84,6 +111,8 @@ const struct act__desc act__desc_selu = {
              .max_ulp = 2},
     .f = selu_f,
     .df = selu_df,
+    .vec = ACT_VEC(selu),
+    .prep = selu_prep,
 };
 
 static double exponential_f(double x, const double *p)
@@ -103,4 +132,5 @@ const struct act__desc act__desc_exponential = {
              .max_ulp = 2},
     .f = exponential_f,
     .df = exponential_f,
+    .vec = ACT_VEC(exponential),
 };
