@@ -22,6 +22,7 @@
     X(ELU, elu, 9)                    \
     X(CELU, celu, 10)                  \
     X(SELU, selu, 11)                  \
+    X(XIELU, xielu, 37)                \
     X(GELU, gelu, 12)                  \
     X(GELU_TANH, gelu_tanh, 13)        \
     X(GELU_QUICK, gelu_quick, 14)      \
