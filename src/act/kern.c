@@ -1,4 +1,5 @@
-/* Picking a kernel path once from the CPU, and the parameters as the kernels want them. */
+/* Picking a kernel path once from the CPU; the kernel a spec runs on it (its descriptor's
+ * binding) and the constants that kernel reads (its descriptor's prep). */
 #include <math.h>
 #include <stdatomic.h>
 #include <stdlib.h>
