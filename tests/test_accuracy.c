@@ -235,7 +235,7 @@ static void check_kind(act_kind k)
         check_elementwise(k);
 }
 
-#define X(id, name)                                                                       \
+#define X(id, name, v)                                                                      \
     Test(accuracy, name, .timeout = 120)                                                   \
     {                                                                                     \
         check_kind(ACT_##id);                                                             \

@@ -35,11 +35,14 @@
 extern "C" {
 #endif
 
+/* Values are stable across releases (append-only; see act_list.h). */
 typedef enum act_kind {
-#define X(id, name) ACT_##id,
+#define X(id, name, value) ACT_##id = value,
     ACT_LIST(X)
 #undef X
-    ACT_COUNT
+#define X(id, name, value) +1
+    ACT_COUNT = 0 ACT_LIST(X)
+#undef X
 } act_kind;
 
 #define ACT_MAX_PARAMS 4
@@ -96,6 +99,9 @@ ACTLAB_API const act_info *act_get_info(act_kind k);
  * "leaky-relu" and "lrelu" all name leaky_relu. AL_ENAME (message suggests the closest
  * names) when nothing matches. */
 ACTLAB_API al_status act_find(const char *name, act_kind *out);
+
+/* The i-th function in display order (ACT_LIST's order), i < ACT_COUNT; ACT_COUNT beyond. */
+ACTLAB_API act_kind act_kind_at(size_t i);
 
 /* The kind with its default parameters. */
 ACTLAB_API al_status act_init(act_spec *out, act_kind k);

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "kern.h"
+#include "desc.h"
 #include "../core/par.h"
 #include "../core/error.h"
 
@@ -100,8 +100,8 @@ al_status act_forward(const act_spec *a, const float *x, float *y, size_t n)
         return rc;
     if (n && (!x || !y))
         return al__fail(AL_EINVAL, "act_forward: NULL array with n = %zu", n);
-    const struct act__kern *kn = &act__cur_path()->k[a->kind];
-    if (kn->fwd) {
+    const struct act__kern *kn = act__kern_of(a);
+    if (kn && kn->fwd) {
         struct act__kc k;
         act__kprep(a, &k);
         run(&(struct job){.fwd = kn->fwd, .x = x, .out = y, .k = &k}, n);
@@ -125,8 +125,8 @@ al_status act_backward(const act_spec *a, const float *x, const float *y, const 
         return rc;
     if (n && (!x || !dy || !dx))
         return al__fail(AL_EINVAL, "act_backward: NULL array with n = %zu", n);
-    const struct act__kern *kn = &act__cur_path()->k[a->kind];
-    if (kn->bwd) {
+    const struct act__kern *kn = act__kern_of(a);
+    if (kn && kn->bwd) {
         struct act__kc k;
         act__kprep(a, &k);
         run(&(struct job){.bwd = kn->bwd, .x = x, .dy = dy, .out = dx, .k = &k}, n);
@@ -164,14 +164,6 @@ static int check_rows(const act_spec *a, const char *what, size_t rows, size_t c
     return AL_OK;
 }
 
-/* the row functions the paths have kernels for: softmax, log_softmax, softmin at
- * temperature 1 */
-static int softmax_like(const act_spec *a)
-{
-    return (a->kind == ACT_SOFTMAX || a->kind == ACT_LOG_SOFTMAX || a->kind == ACT_SOFTMIN) &&
-           a->p[0] == 1.0;
-}
-
 al_status act_forward_rows(const act_spec *a, const float *x, float *y, size_t rows, size_t cols)
 {
     AL_API_ENTRY;
@@ -181,13 +173,9 @@ al_status act_forward_rows(const act_spec *a, const float *x, float *y, size_t r
     if (rows && (!x || !y))
         return al__fail(AL_EINVAL, "act_forward_rows: NULL array");
     const struct act__desc *d = act__table[a->kind];
-    const struct act__path *path = act__cur_path();
-    if (path->g[a->kind].fwd) {
-        path->g[a->kind].fwd(x, y, rows, cols);
-        return AL_OK;
-    }
-    if (d->rows_fwd && softmax_like(a) && path->rows_fwd) {
-        path->rows_fwd(a->kind, x, y, rows, cols, a->p);
+    const struct act__kern *kn = act__kern_of(a);
+    if (kn && kn->rows_fwd) {
+        kn->rows_fwd(x, y, rows, cols, a->p);
         return AL_OK;
     }
     if (d->rows_fwd)
@@ -205,14 +193,10 @@ al_status act_backward_rows(const act_spec *a, const float *x, const float *y, c
     if (rows && (!x || !dy || !dx))
         return al__fail(AL_EINVAL, "act_backward_rows: NULL array");
     const struct act__desc *d = act__table[a->kind];
-    const struct act__path *path = act__cur_path();
-    if (path->g[a->kind].bwd) {
-        path->g[a->kind].bwd(x, dy, dx, rows, cols);
-        return AL_OK;
-    }
-    if (softmax_like(a) && path->rows_bwd) {
-        if (y) {
-            path->rows_bwd(a->kind, y, dy, dx, rows, cols);
+    const struct act__kern *kn = act__kern_of(a);
+    if (kn && kn->rows_bwd) {
+        if (y || !kn->rows_bwd_from_y) {
+            kn->rows_bwd(x, y, dy, dx, rows, cols);
             return AL_OK;
         }
         /* y recomputed a row at a time by the same path, so the result is the same */
@@ -220,8 +204,8 @@ al_status act_backward_rows(const act_spec *a, const float *x, const float *y, c
         if (rows && !buf)
             return al__fail(AL_ENOMEM, "act_backward_rows: no memory for a row of %zu", cols);
         for (size_t r = 0; r < rows; r++) {
-            path->rows_fwd(a->kind, x + r * cols, buf, 1, cols, a->p);
-            path->rows_bwd(a->kind, buf, dy + r * cols, dx + r * cols, 1, cols);
+            kn->rows_fwd(x + r * cols, buf, 1, cols, a->p);
+            kn->rows_bwd(x + r * cols, buf, dy + r * cols, dx + r * cols, 1, cols);
         }
         free(buf);
         return AL_OK;
@@ -251,8 +235,8 @@ al_status act_forward_bias(const act_spec *a, float *z, const float *bias, float
                         "not %zu", d->info.name, inner);
     if (rowwise && n && !act_out_cols(a, channels))
         return check_rows(a, "act_forward_bias", outer, channels);
-    const struct act__kern *kn = &act__cur_path()->k[a->kind];
-    if (bias && kn->bias && n) {
+    const struct act__kern *kn = act__kern_of(a);
+    if (bias && kn && kn->bias && n) {
         struct act__kc k;
         act__kprep(a, &k);
         if (pieces(n) == 1 || outer < 2) {

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "actlab/act.h"
+#include "kern.h"
 #include "../core/error.h"
 #include "../core/ieee.h"
 
@@ -32,9 +33,15 @@ struct act__desc {
     act__rows_bwd_fn *rows_bwd;
     /* constraints between parameters (min < max): NULL when fine, else what is wrong */
     const char *(*check)(const double *p);
+    /* the vector kernels: ACT_VEC(name) from src/act/simd/<family>.h; none: the spec runs */
+    struct act__vec vec;
+    /* their named constants from the parameters (NULL: none), and the specs they serve
+     * (NULL: every valid one) */
+    void (*prep)(const double *p, struct act__kc *k);
+    int (*vec_ok)(const double *p);
 };
 
-#define X(id, name) extern const struct act__desc act__desc_##name;
+#define X(id, name, value) extern const struct act__desc act__desc_##name;
 ACT_LIST(X)
 #undef X
 

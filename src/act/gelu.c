@@ -4,6 +4,8 @@
 #include <math.h>
 
 #include "desc.h"
+#include "simd/gelu.h"
+#include "simd/swish.h"
 
 static const double sqrt1_2 = 0.70710678118654752440084436210485;
 static const double inv_sqrt_2pi = 0.39894228040143267793994605993438;
@@ -48,6 +50,7 @@ const struct act__desc act__desc_gelu = {
              .max_ulp = 2},
     .f = gelu_f,
     .df = gelu_df,
+    .vec = ACT_VEC(gelu),
 };
 
 /* 0.5 x (1 + tanh(u)) = x * sigmoid(2u), u = sqrt(2/pi) (x + 0.044715 x^3): the sigmoid form
@@ -86,6 +89,7 @@ const struct act__desc act__desc_gelu_tanh = {
              .max_ulp = 2},
     .f = gelu_tanh_f,
     .df = gelu_tanh_df,
+    .vec = ACT_VEC(gelu_tanh),
 };
 
 static double gelu_quick_f(double x, const double *p)
@@ -104,6 +108,14 @@ static double gelu_quick_df(double x, const double *p)
     return act__sigmoid(1.702 * x) + 1.702 * x * act__dsigmoid(1.702 * x);
 }
 
+/* x sigmoid(1.702 x): silu's kernel with beta 1.702 */
+static void gelu_quick_prep(const double *p, struct act__kc *k)
+{
+    (void)p;
+    struct act__kc_swish c = {.beta = (float)1.702, .unit = 0, .beta_d = 1.702};
+    ACT__KC_PUT(k, c);
+}
+
 const struct act__desc act__desc_gelu_quick = {
     .info = {.name = "gelu_quick",
              .aliases = "quick_gelu",
@@ -115,4 +127,6 @@ const struct act__desc act__desc_gelu_quick = {
              .max_ulp = 2},
     .f = gelu_quick_f,
     .df = gelu_quick_df,
+    .vec = ACT_VEC(silu),
+    .prep = gelu_quick_prep,
 };

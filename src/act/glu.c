@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include "desc.h"
+#include "simd/glu.h"
 
 typedef double gate_fn(double);
 
@@ -79,6 +80,7 @@ const struct act__desc act__desc_glu = {
     .out_cols = half_cols,
     .rows_fwd = glu_fwd,
     .rows_bwd = glu_bwd,
+    .vec = ACT_VEC(glu),
 };
 
 const struct act__desc act__desc_swiglu = {
@@ -93,6 +95,7 @@ const struct act__desc act__desc_swiglu = {
     .out_cols = half_cols,
     .rows_fwd = swiglu_fwd,
     .rows_bwd = swiglu_bwd,
+    .vec = ACT_VEC(swiglu),
 };
 
 const struct act__desc act__desc_geglu = {

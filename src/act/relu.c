@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include "desc.h"
+#include "simd/relu.h"
 
 static double identity_f(double x, const double *p)
 {
@@ -28,6 +29,7 @@ const struct act__desc act__desc_identity = {
              .max_ulp = 0},
     .f = identity_f,
     .df = identity_df,
+    .vec = ACT_VEC(identity),
 };
 
 static double relu_f(double x, const double *p)
@@ -54,6 +56,7 @@ const struct act__desc act__desc_relu = {
              .max_ulp = 0},
     .f = relu_f,
     .df = relu_df,
+    .vec = ACT_VEC(relu),
 };
 
 /* slope * x for x <= 0; slope 0 gives 0 even at -inf, the limit, rather than -inf * 0 */
@@ -74,6 +77,12 @@ static double leaky_relu_df(double x, const double *p)
     return x > 0 ? 1.0 : p[0];
 }
 
+static void leaky_prep(const double *p, struct act__kc *k)
+{
+    struct act__kc_leaky c = {.slope = p[0], .zero = p[0] == 0};
+    ACT__KC_PUT(k, c);
+}
+
 const struct act__desc act__desc_leaky_relu = {
     .info = {.name = "leaky_relu",
              .aliases = "leaky lrelu",
@@ -88,6 +97,8 @@ const struct act__desc act__desc_leaky_relu = {
              .params = {{"alpha", "negative_slope", 0.01, 0, "slope for x < 0"}}},
     .f = leaky_relu_f,
     .df = leaky_relu_df,
+    .vec = ACT_VEC(leaky),
+    .prep = leaky_prep,
 };
 
 static double relu6_f(double x, const double *p)
@@ -113,6 +124,7 @@ const struct act__desc act__desc_relu6 = {
              .max_ulp = 0},
     .f = relu6_f,
     .df = relu6_df,
+    .vec = ACT_VEC(relu6),
 };
 
 const struct act__desc act__desc_prelu = {
@@ -128,6 +140,8 @@ const struct act__desc act__desc_prelu = {
              .params = {{"alpha", "init", 0.25, 0, "slope for x < 0 (initial value)"}}},
     .f = leaky_relu_f,
     .df = leaky_relu_df,
+    .vec = ACT_VEC(leaky),
+    .prep = leaky_prep,
 };
 
 /* Outside training RReLU is deterministic: a leaky ReLU with the mean slope. */
@@ -144,6 +158,14 @@ static double rrelu_df(double x, const double *p)
 static const char *rrelu_check(const double *p)
 {
     return p[0] <= p[1] ? NULL : "lower must not exceed upper";
+}
+
+/* outside training rrelu is leaky_relu with the mean slope */
+static void rrelu_prep(const double *p, struct act__kc *k)
+{
+    double slope = (p[0] + p[1]) / 2.0;
+    struct act__kc_leaky c = {.slope = slope, .zero = slope == 0};
+    ACT__KC_PUT(k, c);
 }
 
 const struct act__desc act__desc_rrelu = {
@@ -163,6 +185,8 @@ const struct act__desc act__desc_rrelu = {
     .f = rrelu_f,
     .df = rrelu_df,
     .check = rrelu_check,
+    .vec = ACT_VEC(leaky),
+    .prep = rrelu_prep,
 };
 
 static double threshold_f(double x, const double *p)
@@ -173,6 +197,12 @@ static double threshold_f(double x, const double *p)
 static double threshold_df(double x, const double *p)
 {
     return x > p[0] ? 1.0 : 0.0;
+}
+
+static void threshold_prep(const double *p, struct act__kc *k)
+{
+    struct act__kc_threshold c = {.above = act__float_below(p[0]), .value = (float)p[1]};
+    ACT__KC_PUT(k, c);
 }
 
 const struct act__desc act__desc_threshold = {
@@ -189,4 +219,6 @@ const struct act__desc act__desc_threshold = {
                         {"value", NULL, 0.0, 0, "the replacement"}}},
     .f = threshold_f,
     .df = threshold_df,
+    .vec = ACT_VEC(threshold),
+    .prep = threshold_prep,
 };

@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include "desc.h"
+#include "simd/sigmoid.h"
 
 double act__sigmoid(double x)
 {
@@ -47,6 +48,7 @@ const struct act__desc act__desc_sigmoid = {
              .max_ulp = 2},
     .f = sigmoid_f,
     .df = sigmoid_df,
+    .vec = ACT_VEC(sigmoid),
 };
 
 /* log(sigmoid(x)) = -softplus(-x) = min(x, 0) - log1p(exp(-|x|)) */
@@ -75,6 +77,7 @@ const struct act__desc act__desc_log_sigmoid = {
              .max_ulp = 2},
     .f = log_sigmoid_f,
     .df = log_sigmoid_df,
+    .vec = ACT_VEC(log_sigmoid),
 };
 
 static double hard_sigmoid_f(double x, const double *p)
@@ -100,6 +103,7 @@ const struct act__desc act__desc_hard_sigmoid = {
              .max_ulp = 0.501f},
     .f = hard_sigmoid_f,
     .df = hard_sigmoid_df,
+    .vec = ACT_VEC(hard_sigmoid),
 };
 
 /* x / (2(1 + |x|)) + 1/2, written for x < 0 as 1 / (2(1 - x)) so that the tail towards 0
@@ -131,4 +135,5 @@ const struct act__desc act__desc_elliott = {
              .max_ulp = 2},
     .f = elliott_f,
     .df = elliott_df,
+    .vec = ACT_VEC(elliott),
 };

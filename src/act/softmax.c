@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "desc.h"
+#include "simd/softmax.h"
 
 static size_t same_cols(const double *p, size_t cols)
 {
@@ -120,6 +121,9 @@ ROW_KERNELS(softmin, ACT_SOFTMIN)
 
 #define TEMPERATURE {"temperature", NULL, 1.0, ACT_P_POSITIVE, "divides the inputs"}
 
+/* the kernels know temperature 1 only */
+static int temperature_one(const double *p) { return p[0] == 1.0; }
+
 const struct act__desc act__desc_softmax = {
     .info = {.name = "softmax",
              .aliases = "",
@@ -134,6 +138,8 @@ const struct act__desc act__desc_softmax = {
     .out_cols = same_cols,
     .rows_fwd = softmax_fwd,
     .rows_bwd = softmax_bwd,
+    .vec = ACT_VEC(softmax),
+    .vec_ok = temperature_one,
 };
 
 const struct act__desc act__desc_log_softmax = {
@@ -150,6 +156,8 @@ const struct act__desc act__desc_log_softmax = {
     .out_cols = same_cols,
     .rows_fwd = log_softmax_fwd,
     .rows_bwd = log_softmax_bwd,
+    .vec = ACT_VEC(log_softmax),
+    .vec_ok = temperature_one,
 };
 
 const struct act__desc act__desc_softmin = {
@@ -166,4 +174,6 @@ const struct act__desc act__desc_softmin = {
     .out_cols = same_cols,
     .rows_fwd = softmin_fwd,
     .rows_bwd = softmin_bwd,
+    .vec = ACT_VEC(softmin),
+    .vec_ok = temperature_one,
 };

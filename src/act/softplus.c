@@ -2,6 +2,7 @@
 #include <math.h>
 
 #include "desc.h"
+#include "simd/softplus.h"
 
 /* PyTorch's softplus: linear once beta * x exceeds the threshold. */
 static double softplus_f(double x, const double *p)
@@ -18,6 +19,13 @@ static double softplus_df(double x, const double *p)
     return z > p[1] ? 1.0 : act__sigmoid(z);
 }
 
+static void softplus_prep(const double *p, struct act__kc *k)
+{
+    struct act__kc_softplus c = {.z = {.beta = (float)p[0], .unit = p[0] == 1.0, .beta_d = p[0]},
+                                 .threshold = (float)p[1]};
+    ACT__KC_PUT(k, c);
+}
+
 const struct act__desc act__desc_softplus = {
     .info = {.name = "softplus",
              .aliases = "",
@@ -32,6 +40,8 @@ const struct act__desc act__desc_softplus = {
                         {"threshold", NULL, 20.0, 0, "beta x above it is treated as linear"}}},
     .f = softplus_f,
     .df = softplus_df,
+    .vec = ACT_VEC(softplus),
+    .prep = softplus_prep,
 };
 
 static double softsign_f(double x, const double *p)
@@ -61,6 +71,7 @@ const struct act__desc act__desc_softsign = {
              .max_ulp = 2},
     .f = softsign_f,
     .df = softsign_df,
+    .vec = ACT_VEC(softsign),
 };
 
 /* (x + sqrt(x^2 + b)) / 2, rewritten for x < 0 as b / (2 (sqrt(x^2 + b) - x)) so the left
@@ -79,6 +90,12 @@ static double squareplus_df(double x, const double *p)
     return x >= 0 ? (1.0 + x / s) / 2.0 : p[0] / (2.0 * s * (s - x));
 }
 
+static void squareplus_prep(const double *p, struct act__kc *k)
+{
+    struct act__kc_squareplus c = {.b = p[0]};
+    ACT__KC_PUT(k, c);
+}
+
 const struct act__desc act__desc_squareplus = {
     .info = {.name = "squareplus",
              .aliases = "",
@@ -92,6 +109,8 @@ const struct act__desc act__desc_squareplus = {
              .params = {{"b", NULL, 4.0, ACT_P_POSITIVE, "curvature near 0"}}},
     .f = squareplus_f,
     .df = squareplus_df,
+    .vec = ACT_VEC(squareplus),
+    .prep = squareplus_prep,
 };
 
 /* x + sin^2(a x) / a. a * x of two floats is exact in double, and glibc's sin reduces any

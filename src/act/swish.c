@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include "desc.h"
+#include "simd/swish.h"
 
 /* At +-inf the gate sigmoid(beta x) goes to 1 (x passes), 0 (a signed zero) or, for
  * beta = 0, stays 1/2. */
@@ -23,6 +24,12 @@ static double silu_df(double x, const double *p)
     return act__sigmoid(b * x) + b * x * act__dsigmoid(b * x);
 }
 
+static void silu_prep(const double *p, struct act__kc *k)
+{
+    struct act__kc_swish c = {.beta = (float)p[0], .unit = p[0] == 1.0, .beta_d = p[0]};
+    ACT__KC_PUT(k, c);
+}
+
 const struct act__desc act__desc_silu = {
     .info = {.name = "silu",
              .aliases = "swish",
@@ -37,6 +44,8 @@ const struct act__desc act__desc_silu = {
              .params = {{"beta", NULL, 1.0, 0, "sharpness; beta -> inf gives relu"}}},
     .f = silu_f,
     .df = silu_df,
+    .vec = ACT_VEC(silu),
+    .prep = silu_prep,
 };
 
 /* tanh(softplus(x)): softplus never overflows and tanh of it keeps the small values of the
@@ -70,6 +79,7 @@ const struct act__desc act__desc_mish = {
              .max_ulp = 2},
     .f = mish_f,
     .df = mish_df,
+    .vec = ACT_VEC(mish),
 };
 
 static double hard_swish_f(double x, const double *p)
@@ -102,4 +112,5 @@ const struct act__desc act__desc_hard_swish = {
              .max_ulp = 0.501f},
     .f = hard_swish_f,
     .df = hard_swish_df,
+    .vec = ACT_VEC(hard_swish),
 };

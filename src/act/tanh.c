@@ -3,6 +3,7 @@
 #include <math.h>
 
 #include "desc.h"
+#include "simd/tanh.h"
 
 static double tanh_f(double x, const double *p)
 {
@@ -29,6 +30,7 @@ const struct act__desc act__desc_tanh = {
              .max_ulp = 2},
     .f = tanh_f,
     .df = tanh_df,
+    .vec = ACT_VEC(tanh),
 };
 
 static double hard_tanh_f(double x, const double *p)
@@ -46,6 +48,15 @@ static const char *hard_tanh_check(const double *p)
     return p[0] < p[1] ? NULL : "min must be less than max";
 }
 
+static void hard_tanh_prep(const double *p, struct act__kc *k)
+{
+    struct act__kc_hard_tanh c = {.min = (float)p[0],
+                                  .max = (float)p[1],
+                                  .above = act__float_below(p[0]),
+                                  .below = act__float_above(p[1])};
+    ACT__KC_PUT(k, c);
+}
+
 const struct act__desc act__desc_hard_tanh = {
     .info = {.name = "hard_tanh",
              .aliases = "",
@@ -61,6 +72,8 @@ const struct act__desc act__desc_hard_tanh = {
     .f = hard_tanh_f,
     .df = hard_tanh_df,
     .check = hard_tanh_check,
+    .vec = ACT_VEC(hard_tanh),
+    .prep = hard_tanh_prep,
 };
 
 /* x - tanh(x) loses its digits near 0, where it is x^3/3 - 2x^5/15 + ...; below |x| = 1/32
@@ -109,6 +122,13 @@ static double shrink_df(double x, const double *p)
     return (x >= -p[0] && x <= p[0]) ? 0.0 : 1.0;
 }
 
+static void shrink_prep(const double *p, struct act__kc *k)
+{
+    struct act__kc_shrink c = {.below = act__float_below(p[0])};
+    act__split(p[0], &c.hi, &c.lo);
+    ACT__KC_PUT(k, c);
+}
+
 const struct act__desc act__desc_softshrink = {
     .info = {.name = "softshrink",
              .aliases = "",
@@ -122,6 +142,8 @@ const struct act__desc act__desc_softshrink = {
              .params = {{"lambda", "lambd", 0.5, ACT_P_NONNEG, "half-width of the dead zone"}}},
     .f = softshrink_f,
     .df = shrink_df,
+    .vec = ACT_VEC(softshrink),
+    .prep = shrink_prep,
 };
 
 static double hardshrink_f(double x, const double *p)
@@ -142,4 +164,6 @@ const struct act__desc act__desc_hardshrink = {
              .params = {{"lambda", "lambd", 0.5, ACT_P_NONNEG, "half-width of the dead zone"}}},
     .f = hardshrink_f,
     .df = shrink_df,
+    .vec = ACT_VEC(hardshrink),
+    .prep = shrink_prep,
 };

@@ -42,8 +42,8 @@ static void print_markdown(FILE *f)
                "table in `src/act/`; do not edit by hand.\n\n"
                "| name | parameters | f(x) | f'(x) | range | use |\n"
                "| --- | --- | --- | --- | --- | --- |\n");
-    for (int k = 0; k < ACT_COUNT; k++) {
-        const act_info *in = act_get_info((act_kind)k);
+    for (size_t k = 0; k < ACT_COUNT; k++) { /* display order */
+        const act_info *in = act_get_info(act_kind_at(k));
         fprintf(f, "| `%s`%s%s%s | ", in->name, in->aliases[0] ? " (" : "", in->aliases,
                 in->aliases[0] ? ")" : "");
         for (unsigned i = 0; i < in->n_params; i++)
@@ -58,8 +58,8 @@ static void print_markdown(FILE *f)
 void cli_print_table(FILE *f)
 {
     fprintf(f, "%-13s %-26s %-22s %s\n", "function", "parameters", "range", "use");
-    for (int k = 0; k < ACT_COUNT; k++) {
-        const act_info *in = act_get_info((act_kind)k);
+    for (size_t k = 0; k < ACT_COUNT; k++) { /* display order */
+        const act_info *in = act_get_info(act_kind_at(k));
         fprintf(f, "%-13s ", in->name);
         print_params(f, in);
         fprintf(f, " %-22s %s\n", in->range, in->use);
@@ -101,8 +101,8 @@ int cli_list(int argc, char **argv)
     if (markdown)
         print_markdown(stdout);
     else if (longform)
-        for (int k = 0; k < ACT_COUNT; k++)
-            print_long(stdout, act_get_info((act_kind)k));
+        for (size_t k = 0; k < ACT_COUNT; k++)
+            print_long(stdout, act_get_info(act_kind_at(k)));
     else
         cli_print_table(stdout);
     return CLI_OK;

@@ -36,6 +36,9 @@ static const char *const extra[] = {
     "hardshrink:lambda=0",
     "snake:alpha=0.5",
     "snake:alpha=3",
+    "xielu:alpha_p=2,alpha_n=1.5,beta=0.25",
+    "xielu:alpha_p=0.25,alpha_n=3,beta=-0.5,eps=-0.01",
+    "xielu:eps=-0.5", /* a float: x = eps is reached */
     /* row-wise */
     "softmax:temperature=0.5",
     "softmax:temperature=2",

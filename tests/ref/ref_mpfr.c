@@ -222,6 +222,9 @@ static int limit(const act_spec *a, int s, mpfr_ptr r)
         else
             mpfr_set_zero(r, 1);
         return 0;
+    case ACT_XIELU: /* x^2 growth above; (beta - alpha_n) x below, alpha_n > beta */
+        mpfr_set_inf(r, 1);
+        return 0;
     default:
         mpfr_set_nan(r);
         return -1;
@@ -241,6 +244,9 @@ static mpfr_prec_t extra_bits(act_kind k, mpfr_srcptr x)
         return e < 0 ? 2 * (mpfr_prec_t)(-e) + 8 : 0;
     case ACT_ELLIOTT: /* x / (2(1 + |x|)) + 1/2 -> 1 / (2|x|) for x -> -inf */
         return e > 0 ? (mpfr_prec_t)e + 8 : 0;
+    case ACT_XIELU: /* expm1(x) - x = x^2/2 + ...: |log2 x| bits cancel for small x; near the
+                     * roots the two terms cancel to the float spacing: 64 more bits */
+        return (e < 0 ? (mpfr_prec_t)(-e) : 0) + 64;
     default:
         return 0;
     }
@@ -439,6 +445,21 @@ static int elem(const act_spec *a, mpfr_srcptr x, mpfr_ptr r)
         mpfr_mul_2ui(t, t, 1, RND);
         mpfr_div(t, x, t, RND);
         mpfr_set_d(u, 0.5, RND);
+        mpfr_add(r, t, u, RND);
+        break;
+    case ACT_XIELU: /* alpha_p x^2 + beta x for x > 0, else alpha_n (expm1(min(x, eps)) - x) +
+                     * beta x (Huang & Schlag 2024), at the extra precision of extra_bits */
+        if (mpfr_sgn(x) > 0) {
+            mpfr_sqr(t, x, RND);
+            mpfr_mul_d(t, t, p[0], RND);
+        } else {
+            mpfr_set_d(u, p[3], RND);
+            mpfr_min(t, x, u, RND);
+            mpfr_expm1(t, t, RND);
+            mpfr_sub(t, t, x, RND);
+            mpfr_mul_d(t, t, p[1], RND);
+        }
+        mpfr_mul_d(u, x, p[2], RND);
         mpfr_add(r, t, u, RND);
         break;
     case ACT_SNAKE: /* x + sin^2(alpha x) / alpha */
