@@ -8,6 +8,7 @@
 
 #include "../core/atomic.h"
 #include "cli.h"
+#include "mpi.h"
 
 struct command {
     const char *name, *doc;
@@ -91,7 +92,11 @@ static int run(int argc, char **argv)
 int main(int argc, char **argv)
 {
     remove_temporaries_on_signals();
-    int rc = run(argc, argv);
+    int rc = cli_mpi_init(&argc, &argv);
+    if (rc)
+        return rc;
+    rc = run(argc, argv);
+    cli_mpi_finalize();
     if (finish_stdout() && rc == CLI_OK)
         rc = CLI_FAIL;
     return rc;
