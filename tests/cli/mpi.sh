@@ -48,15 +48,16 @@ compare)
     done
     ;;
 train)
-    for model in 'dense(16,activation=relu) dense(1)|--log-target' \
+    for model in 'dense(16,activation=relu) dense(1)|--log-target --optimizer sgd --lr 0.01' \
+                 'dense(16,activation=tanh) dense(1,activation=softplus)|--loss rmsle --optimizer sgd --lr 0.05' \
                  'dense(16,activation=tanh) dropout(0.2) dense(1,activation=softplus)|--loss rmsle'; do
         extra=${model#*|} model=${model%|*}
         # shellcheck disable=SC2086
         t() { local pre=(); while [[ $1 != -- ]]; do pre+=("$1"); shift; done; shift
-            "${pre[@]}" train --model "$model" "${data[@]}" --epochs 8 --batch 32 $extra --quiet "$@"; }
-        t "$actlab" -- --metrics "$d/m1.csv" >"$d/o1" 2>&1 || fail "1 process ($model): $(cat "$d/o1")"
-        t mpi 2 -- --metrics "$d/m2.csv" >"$d/o2" 2>&1 || fail "2 processes ($model): $(cat "$d/o2")"
-        t mpi 2 -- --metrics "$d/m2b.csv" >/dev/null 2>&1 || fail "2 processes again ($model)"
+            "${pre[@]}" train --model "$model" "${data[@]}" --batch 32 $extra "$@"; }
+        t "$actlab" -- --epochs 8 --quiet --metrics "$d/m1.csv" >"$d/o1" 2>&1 || fail "1 process ($model): $(cat "$d/o1")"
+        t mpi 2 -- --epochs 8 --quiet --metrics "$d/m2.csv" >"$d/o2" 2>&1 || fail "2 processes ($model): $(cat "$d/o2")"
+        t mpi 2 -- --epochs 8 --quiet --metrics "$d/m2b.csv" >/dev/null 2>&1 || fail "2 processes again ($model)"
         [[ $(wc -l <"$d/m2.csv") -eq 9 ]] || fail "$model: $(cat "$d/m2.csv")"
         # one process prints, and says the batches are split
         t mpi 2 -- --epochs 2 >"$d/o3" 2>&1 || fail "2 processes, not quiet ($model)"
@@ -79,6 +80,10 @@ resume)
     t --epochs 6 --resume "$d/ck" >"$d/o" 2>&1 || fail "resume: $(cat "$d/o")"
     diff <(untimed "$d/whole.csv") <(untimed "$d/ck/metrics.csv") ||
         fail "resumed run differs from the whole one"
+    # one process prints
+    mpi 2 train --model 'dense(16,activation=relu) dropout(0.1) dense(1)' "${data[@]}" \
+        --log-target --batch 32 --epochs 7 --resume "$d/ck" >"$d/o" 2>&1 || fail "epoch 7"
+    [[ $(grep -c '^resuming' "$d/o") -eq 1 ]] || fail "resume said: $(cat "$d/o")"
     ;;
 kill)
     "$mpirun" --oversubscribe -np 2 "$actlab" train --model 'dense(16,activation=relu) dense(1)' \
