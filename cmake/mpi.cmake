@@ -28,3 +28,10 @@ if(ACTLAB_HAVE_MPI)
 else()
     message(STATUS "actlab: no MPI support (ACTLAB_MPI=${ACTLAB_MPI})")
 endif()
+if(ACTLAB_HAVE_MPI)
+    # docs/SCALING.md's check of the communication model: built on demand
+    # (cmake --build build --target bench_mpi_costmodel), run under mpirun
+    add_executable(bench_mpi_costmodel EXCLUDE_FROM_ALL bench/mpi_costmodel.c)
+    target_link_libraries(bench_mpi_costmodel PRIVATE actlab_static MPI::MPI_C)
+    target_compile_definitions(bench_mpi_costmodel PRIVATE ACTLAB_HAVE_MPI)
+endif()

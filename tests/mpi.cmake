@@ -13,5 +13,5 @@ foreach(_case compare train resume kill)
         set_tests_properties(mpi_${_case} PROPERTIES SKIP_RETURN_CODE 77)
     endif()
     # one at a time: each starts up to 3 processes on the machine's cores
-    set_tests_properties(mpi_${_case} PROPERTIES LABELS "mpi;fast" TIMEOUT 120 RUN_SERIAL TRUE)
+    set_tests_properties(mpi_${_case} PROPERTIES LABELS "mpi;fast" TIMEOUT 300 RUN_SERIAL TRUE)
 endforeach()

@@ -328,27 +328,21 @@ int cli_train(int argc, char **argv)
                     a.checkpoint ? a.checkpoint : "",
                     a.metrics && !a.checkpoint ? "; their metrics are in the --metrics file" : "");
     }
-    if (rank) { /* rank 0 prints and writes the results */
-        cli_log_free(log);
-        free(best_w);
-        nn_model_free(m);
-        cli_data_free(&d);
-        return rc;
-    }
-    if (!rc)
+    int out = !rank; /* rank 0 prints and writes the results */
+    if (!rc && out)
         print_result(log, &r, a.t.quiet);
-    if (!rc && a.t.early_stop && r.best_epoch) /* part of the result: --quiet keeps it */
+    if (!rc && out && a.t.early_stop && r.best_epoch) /* part of the result: --quiet keeps it */
         printf("early stopping: %s; the weights are epoch %ld's (best %s %.4f)\n",
                r.stopped_early ? "stopped" : "ran every epoch", r.best_epoch,
                has_val ? "val_loss" : "loss",
                has_val ? log->hist[r.best_epoch - 1].val_loss : log->hist[r.best_epoch - 1].loss);
-    if (a.plot && log->n && cli_log_plot(a.plot, log->hist, log->n,
+    if (out && a.plot && log->n && cli_log_plot(a.plot, log->hist, log->n,
                                          r.metric_is_acc ? 0 : r.metric_is_rmsle ? 1 : 2,
                                          has_val)) {
         int prc = cli_fail(argv[0], "%s", act_last_error());
         rc = rc ? rc : prc;
     }
-    if (!rc && a.save)
+    if (!rc && out && a.save)
         rc = save_model(argv[0], m, &d, &a.t.tmap, a.save, a.t.quiet);
     cli_log_free(log);
     free(best_w);

@@ -46,6 +46,16 @@ compare)
         diff <(sed "s|$d/c1|DIR|" "$d/out1") <(sed "s|$d/c$n|DIR|" "$d/out$n") || fail "the table and verdict differ with $n processes"
         [[ -s $d/c$n/report.html ]] || fail "no report.html with $n processes"
     done
+    # runs that fail (relu and tanh cannot be an rmsle model's output) are reported alike
+    bad() { local pre=(); while [[ $1 != -- ]]; do pre+=("$1"); shift; done; shift
+        "${pre[@]}" compare --model 'dense(8,activation=@) dense(1)' "${data[@]}" --loss rmsle \
+            --act-output --epochs 2 --batch 32 --acts relu,tanh,softplus --quiet "$@"; }
+    bad "$actlab" -- -o "$d/f1" >/dev/null 2>&1 || fail "failing runs, 1 process"
+    bad mpi 2 -- -o "$d/f2" >/dev/null 2>&1 || fail "failing runs, 2 processes"
+    grep -q '^relu,nan,.*true,"epoch 1, batch 1: the model predicted' "$d/f2/summary.csv" ||
+        fail "relu's failure: $(cat "$d/f2/summary.csv")"
+    diff <(untimed "$d/f1/summary.csv" 5) <(untimed "$d/f2/summary.csv" 5) ||
+        fail "failed runs are reported differently with 2 processes"
     ;;
 train)
     for model in 'dense(16,activation=relu) dense(1)|--log-target --optimizer sgd --lr 0.01' \
