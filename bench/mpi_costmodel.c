@@ -4,8 +4,8 @@
  *      sum, compiled in below) and of MPI_Allreduce, for each buffer size (default: LeNet-5's
  *      and the house-prices MLP's parameter counts, and sizes between), median of 30; then
  *      alpha (latency) and beta (seconds per byte) of the ring model
- *      t = 2 (N - 1) alpha + 2 (N - 1) / N * bytes * beta fitted to the smallest and largest
- *      size, and each size's prediction beside its measurement.
+ *      t = 2 (N - 1) alpha + 2 (N - 1) / N * bytes * beta fitted by least squares over the
+ *      sizes, and each size's prediction beside its measurement.
  *   2. A simulated data-parallel run: every rank sleeps a compute time per step (no CPU used,
  *      so the loaded machine's cores do not distort it), then sums the gradients; the measured
  *      efficiency compute / step against the model's compute / (compute + t). */
@@ -72,7 +72,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "run it under mpirun -np N (N >= 2)\n");
         return 1;
     }
-    size_t sizes[16] = {545546, 53389, 5000, 150000}, ns = 4;
+    size_t sizes[16] = {5000, 53389, 150000, 545546, 1000000}, ns = 5;
     if (argc > 1)
         for (ns = 0; ns < 16 && (int)ns + 1 < argc; ns++)
             sizes[ns] = (size_t)strtoull(argv[ns + 1], NULL, 10);
@@ -88,15 +88,20 @@ int main(int argc, char **argv)
     cli_mpi_shard(&s);
     int p = job.size, me = job.rank;
     double tf[16], ta[16];
-    size_t lo = 0, hi = 0;
+    size_t hi = 0;
     for (size_t i = 0; i < ns; i++) {
         tf[i] = time_sum(&s, v, sizes[i], 1);
         ta[i] = time_sum(&s, v, sizes[i], 0);
-        lo = sizes[i] < sizes[lo] ? i : lo, hi = sizes[i] > sizes[hi] ? i : hi;
+        hi = sizes[i] > sizes[hi] ? i : hi;
     }
-    /* the ring model through the smallest and the largest size */
-    double k = 2.0 * (p - 1) / p, blo = 4.0 * (double)sizes[lo], bhi = 4.0 * (double)sizes[hi];
-    double beta = (tf[hi] - tf[lo]) / (k * (bhi - blo)), alpha = (tf[lo] - k * blo * beta) / (2.0 * (p - 1));
+    /* the ring model t = 2 (N - 1) alpha + k bytes beta, least squares over every size */
+    double k = 2.0 * (p - 1) / p, sx = 0, sy = 0, sxx = 0, sxy = 0;
+    for (size_t i = 0; i < ns; i++) {
+        double x = k * 4.0 * (double)sizes[i];
+        sx += x, sy += tf[i], sxx += x * x, sxy += x * tf[i];
+    }
+    double beta = (ns * sxy - sx * sy) / (ns * sxx - sx * sx);
+    double alpha = (sy - beta * sx) / (double)ns / (2.0 * (p - 1));
     if (me == 0) {
         printf("%d processes; ring model fitted: alpha %.2f us, beta %.3f ns/byte (%.2f GB/s)\n",
                p, alpha * 1e6, beta * 1e9, 1e-9 / beta);
@@ -105,7 +110,8 @@ int main(int argc, char **argv)
         for (size_t i = 0; i < ns; i++)
             printf("%10zu %10zu %14.3f %14.3f %14.3f\n", sizes[i], 4 * sizes[i], tf[i] * 1e3,
                    (2.0 * (p - 1) * alpha + k * 4.0 * (double)sizes[i] * beta) * 1e3, ta[i] * 1e3);
-        printf("\nsimulated steps (sleep = compute per step, then the sum of %zu floats)\n", sizes[hi]);
+        printf("\nsimulated steps (sleep = compute per step, then the sum of %zu floats;\n"
+               "model: compute / (compute + the measured sum above))\n", sizes[hi]);
         printf("%12s %12s %14s %14s\n", "compute ms", "step ms", "efficiency", "model");
     }
     const double computes[] = {0.5e-3, 2e-3, 8e-3, 32e-3};
