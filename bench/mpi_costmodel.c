@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "../src/cli/mpi.c" /* the code under test, exactly as the tool has it */
+#include "timing.h"
 
 /* what mpi.c needs of the tool (src/cli/util.c has the real one) */
 int cli_fail(const char *cmd, const char *fmt, ...)
@@ -27,19 +28,6 @@ int cli_fail(const char *cmd, const char *fmt, ...)
     fputc('\n', stderr);
     va_end(ap);
     return CLI_FAIL;
-}
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
 }
 
 #define REPS 30
@@ -62,8 +50,7 @@ static double time_sum(const nn_fit_shard *s, float *v, size_t n, int fixed)
         for (size_t i = 0; i < n; i++)
             v[i] = 1.0f; /* keep the values finite */
     }
-    qsort(t, REPS, sizeof *t, cmp_double);
-    return t[REPS / 2];
+    return median(t, REPS);
 }
 
 int main(int argc, char **argv)
