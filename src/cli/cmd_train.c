@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../core/atomic.h"
+#include "../core/error.h"
 #include "actlab/train.h"
 #include "cli.h"
 #include "mpi.h"
@@ -207,14 +208,23 @@ static int on_epoch(void *ctx, const nn_epoch_stats *s)
 }
 
 /* under mpirun rank 0 writes, and every process stops when its write failed */
+static int agreed(int rc)
+{
+    int all = cli_mpi_agree(rc);
+    if (all && !rc)
+        return al__fail(all, "rank 0 could not write the run's outputs (its message "
+                        "says why)");
+    return all;
+}
+
 static int on_best_mpi(void *ctx, long epoch)
 {
-    return cli_mpi_agree(on_best(ctx, epoch));
+    return agreed(on_best(ctx, epoch));
 }
 
 static int on_epoch_mpi(void *ctx, const nn_epoch_stats *s)
 {
-    return cli_mpi_agree(on_epoch(ctx, s));
+    return agreed(on_epoch(ctx, s));
 }
 
 static void on_batch(void *ctx, const nn_batch_progress *b)
