@@ -352,11 +352,8 @@ int cli_compare(int argc, char **argv)
     cli_mpi_counter_close();
     if (!rc && procs > 1)
         rc = cli_mpi_gather_runs(runs, n_runs, rank ? NULL : run_received, &live);
-    if (rank) { /* rank 0 writes everything */
-        free(runs), free(sum);
-        cli_data_free(&d);
-        return rc;
-    }
+    if (rank) /* rank 0 writes everything; the others go to the cleanup (-1: no failure) */
+        rc = rc ? rc : -1;
     cmp_summarise(&rep);
     char *verdict = rc ? NULL : cmp_verdict(&rep);
     char md[4200];
@@ -375,5 +372,5 @@ int cli_compare(int argc, char **argv)
         free(runs[i].hist);
     free(runs), free(sum);
     cli_data_free(&d);
-    return rc;
+    return rc < 0 ? CLI_OK : rc;
 }
