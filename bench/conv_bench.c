@@ -155,7 +155,7 @@ int main(int argc, char **argv)
         act_init(&l.args.act, ACT_IDENTITY);
         l.in.ndim = 3, l.in.d[0] = s->c, l.in.d[1] = s->h, l.in.d[2] = s->w;
         if (l.ops->setup(&l) != AL_OK) {
-            fprintf(stderr, "conv_bench: %s\n", act_last_error());
+            fprintf(stderr, "conv_bench: %s\n", al_last_error());
             return 1;
         }
         al_rng r;

@@ -373,7 +373,7 @@ static void record(size_t fi, int d, int i, const float *x, const float *got, co
 static int set_func(const struct func *f)
 {
     if (act_parse(f->spec, &cur_spec)) {
-        fprintf(stderr, "kernels: act_parse(\"%s\"): %s\n", f->spec, act_last_error());
+        fprintf(stderr, "kernels: act_parse(\"%s\"): %s\n", f->spec, al_last_error());
         return 1;
     }
     cur_rowwise = f->rowwise;
@@ -405,7 +405,7 @@ static void guard(const struct opts *o)
             continue;
         const size_t m = f->rowwise ? n / KB_COLS * KB_COLS : n;
         if (act_set_isa("exact")) {
-            fprintf(stderr, "kernels: act_set_isa(\"exact\"): %s\n", act_last_error());
+            fprintf(stderr, "kernels: act_set_isa(\"exact\"): %s\n", al_last_error());
             exit(1);
         }
         actlab_rc = 0;
@@ -413,7 +413,7 @@ static void guard(const struct opts *o)
         actlab_bwd(x, yref, dy, dxref, m);
         act_set_isa(cur_path);
         if (actlab_rc) {
-            fprintf(stderr, "kernels: actlab %s: %s\n", f->name, act_last_error());
+            fprintf(stderr, "kernels: actlab %s: %s\n", f->name, al_last_error());
             exit(1);
         }
         for (int i = 0; i < n_impl; i++) {
@@ -664,7 +664,7 @@ static void print_header(const struct opts *o, int threads)
         load[strcspn(load, "\n")] = '\0';
         fclose(la);
     }
-    printf("## kernels: actlab %s against its peers\n\n", actlab_version_string());
+    printf("## kernels: actlab %s against its peers\n\n", al_version_string());
     printf("- CPU: %s (%ld logical CPUs online); load average at start: %s\n", cpu,
            sysconf(_SC_NPROCESSORS_ONLN), load);
     printf("- actlab path: **%s** (this CPU runs:", cur_path);
@@ -789,7 +789,7 @@ int main(int argc, char **argv)
                     time_one(&o, fi, d, m, n >= 16777216 ? 7 : 5, &b, &rows[fi][d]);
                 }
             if (actlab_rc) {
-                fprintf(stderr, "kernels: actlab %s: %s\n", funcs[fi].name, act_last_error());
+                fprintf(stderr, "kernels: actlab %s: %s\n", funcs[fi].name, al_last_error());
                 return 1;
             }
         }

@@ -25,7 +25,7 @@ int main(int argc, char **argv)
     al_rng rng;
     al_rng_seed(&rng, 42);
     if (data_array_alloc(&s.x, DATA_F32, 4, xs) || data_array_alloc(&s.y, DATA_I64, 1, ys))
-        return fprintf(stderr, "%s\n", act_last_error()), 1;
+        return fprintf(stderr, "%s\n", al_last_error()), 1;
     float *x = s.x.data;
     int64_t *y = s.y.data;
     for (size_t i = 0; i < n * 784; i++)
@@ -43,7 +43,7 @@ int main(int argc, char **argv)
         nn_optimizer_init(&opt, "adam") ||
         nn_loss_parse("sparse_categorical_crossentropy", &c.loss) ||
         nn_fit(m, &s, NULL, &c, h, NULL))
-        return fprintf(stderr, "%s\n", act_last_error()), 1;
+        return fprintf(stderr, "%s\n", al_last_error()), 1;
     double t[100];
     for (long e = 0; e < epochs; e++)
         t[e] = h[e].seconds;

@@ -41,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (size_t i = 0; i < 10; i++)
             if (!s.class_names[i] || !s.class_names[i][0])
                 abort();
-    } else if (!strstr(act_last_error(), dir)) {
+    } else if (!strstr(al_last_error(), dir)) {
         abort(); /* every error names the file */
     }
     data_set_free(&s);

@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_write(path, data, size);
     data_array raw, unit;
     int rc = data_idx_read(path, &raw);
-    if (rc != AL_OK && !strstr(act_last_error(), path))
+    if (rc != AL_OK && !strstr(al_last_error(), path))
         abort(); /* every error names the file */
     int ndim = rc == AL_OK && raw.dtype == DATA_U8 ? raw.ndim : 3;
     int rc_unit = data__idx_read_unit(path, ndim, &unit);

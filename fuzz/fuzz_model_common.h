@@ -52,7 +52,7 @@ static void exercise(nn_model *m)
         rc = nn_backward(m, dy, dx);
     if (rc != AL_OK && rc != AL_ENOMEM) {
         fprintf(stderr, "forward/backward failed on an accepted model: %s\n",
-                act_last_error());
+                al_last_error());
         abort();
     }
     free(x);

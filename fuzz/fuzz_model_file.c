@@ -14,8 +14,8 @@
 
 static void check_error(int rc, const char *path)
 {
-    if (rc != AL_OK && rc != AL_ENOMEM && !strstr(act_last_error(), path)) {
-        fprintf(stderr, "error %d does not name the file: %s\n", rc, act_last_error());
+    if (rc != AL_OK && rc != AL_ENOMEM && !strstr(al_last_error(), path)) {
+        fprintf(stderr, "error %d does not name the file: %s\n", rc, al_last_error());
         abort();
     }
 }
@@ -43,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (m) {
         if (epoch < 0 || !(r.s[0] | r.s[1] | r.s[2] | r.s[3]))
             abort();
-        if (nn_optimizer_step(&o, m) != AL_OK && strstr(act_last_error(), "internal"))
+        if (nn_optimizer_step(&o, m) != AL_OK && strstr(al_last_error(), "internal"))
             abort();
         exercise(m);
         nn_model_free(m);

@@ -51,7 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int rc = nn_model_create(spec, shape, NN_INIT_DEFAULT, &r, &m);
     if ((rc == AL_OK) != (m != NULL))
         abort();
-    if (rc != AL_OK && !act_last_error()[0])
+    if (rc != AL_OK && !al_last_error()[0])
         abort();
     if (m && nn_model_param_count(m) <= FUZZ_MAX_SAMPLE_FLOATS) {
         /* the canonical text rebuilds the same model (small ones: the check doubles the
@@ -62,7 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             strcmp(nn_model_spec(m), nn_model_spec(again)) != 0 ||
             nn_model_param_count(m) != nn_model_param_count(again)) {
             fprintf(stderr, "canonical spec \"%s\" does not rebuild the model: %s\n",
-                    nn_model_spec(m), act_last_error());
+                    nn_model_spec(m), al_last_error());
             abort();
         }
         nn_model_free(again);

@@ -23,14 +23,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     data_array mem, file, back, f32;
     int rc_mem = data__npy_parse("fuzz.npy", data, size, &mem);
-    if (rc_mem != AL_OK && rc_mem != AL_ENOMEM && !strstr(act_last_error(), "fuzz.npy"))
+    if (rc_mem != AL_OK && rc_mem != AL_ENOMEM && !strstr(al_last_error(), "fuzz.npy"))
         abort(); /* every error names the file */
     const char *path = fuzz_path("in.npy");
     fuzz_write(path, data, size);
     int rc_file = data_npy_read(path, &file);
     if (rc_mem != rc_file) {
         fprintf(stderr, "parser %d and reader %d disagree: %s\n", rc_mem, rc_file,
-                act_last_error());
+                al_last_error());
         abort();
     }
     if (rc_mem == AL_OK) {

@@ -11,7 +11,7 @@
 
 static void die(const char *what)
 {
-    fprintf(stderr, "%s: %s\n", what, act_last_error());
+    fprintf(stderr, "%s: %s\n", what, al_last_error());
     exit(1);
 }
 

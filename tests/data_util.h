@@ -71,11 +71,11 @@ static inline void write_bytes(const char *path, const void *data, size_t n)
     do {                                                                                   \
         int rc_ = (rc);                                                                    \
         cr_assert_eq(rc_, (want), "status %d (%s), expected %d; message: %s", rc_,         \
-                     al_status_str(rc_), (want), act_last_error());                        \
-        cr_assert(strstr(act_last_error(), (file)), "message does not name %s: %s", (file), \
-                  act_last_error());                                                       \
-        cr_assert(strstr(act_last_error(), (what)), "message lacks '%s': %s", (what),      \
-                  act_last_error());                                                       \
+                     al_status_str(rc_), (want), al_last_error());                        \
+        cr_assert(strstr(al_last_error(), (file)), "message does not name %s: %s", (file), \
+                  al_last_error());                                                       \
+        cr_assert(strstr(al_last_error(), (what)), "message lacks '%s': %s", (what),      \
+                  al_last_error());                                                       \
     } while (0)
 
 #endif

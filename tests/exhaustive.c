@@ -254,7 +254,7 @@ static int add_fn(const char *name, void *ctx)
     fnlist *l = ctx;
     act_kind k;
     if (act_find(name, &k)) {
-        fprintf(stderr, "act_exhaustive: %s\n", act_last_error());
+        fprintf(stderr, "act_exhaustive: %s\n", al_last_error());
         return -1;
     }
     if (act_get_info(k)->flags & ACT_ROWWISE) {
@@ -418,7 +418,7 @@ static double run_function(const sweep *sw, const act_spec *a, stats st[NDIR][MA
                 {
                     if (act_set_isa(sw->paths->name[p])) {
                         fprintf(stderr, "act_exhaustive: act_set_isa(%s): %s\n",
-                                sw->paths->name[p], act_last_error());
+                                sw->paths->name[p], al_last_error());
                         abort();
                     }
                 }
@@ -435,7 +435,7 @@ static double run_function(const sweep *sw, const act_spec *a, stats st[NDIR][MA
 #pragma omp critical(report)
                             fprintf(stderr, "act_exhaustive: %s %s: %s\n",
                                     act_get_info(a->kind)->name, dir_name[d],
-                                    act_last_error());
+                                    al_last_error());
 #pragma omp atomic write
                             fail_rc = rc;
                             continue;

@@ -1,4 +1,4 @@
-# Model files (src/nn/safetensors.c, files.c): the safetensors reader and writer on their own
+# Model files (src/data/safetensors.c, files.c): the safetensors reader and writer on their own
 # (round trips, every kind of malformed file, a corruption loop), nn_save/nn_load/checkpoints,
 # and parity with PyTorch through the fixtures in tests/fixtures/torch (written by
 # scripts/make_torch_fixtures.py; no Python is needed to run the tests).

@@ -58,7 +58,7 @@ static size_t specs_of(act_kind k, act_spec *specs)
     const char *bad;
     size_t n = cases_specs(k, specs, CASES_MAX_SPECS, &bad);
     cr_assert(n > 0, "setting '%s' of cases.c does not parse: %s", bad ? bad : "(defaults)",
-              act_last_error());
+              al_last_error());
     return n;
 }
 
@@ -83,7 +83,7 @@ static void check_elementwise(act_kind k)
         int shown = 0;
         int rc = acc_measure(a, x, n, in->max_ulp, &st, show_bad, &shown);
         cr_assert(rc != -1, "%s: no MPFR reference in tests/ref/ref_mpfr.c", name);
-        cr_assert(rc == 0, "%s: act_forward returned %d (%s)", name, rc, act_last_error());
+        cr_assert(rc == 0, "%s: act_forward returned %d (%s)", name, rc, al_last_error());
         expect_within(a, &st, in->max_ulp, "sweep, random bits, specials");
 
         /* in place: bit-identical to out of place */
@@ -94,7 +94,7 @@ static void check_elementwise(act_kind k)
 
         /* as rows of an elementwise function: the same values */
         cr_assert_eq(act_forward_rows(a, x, z, 1, n), 0, "%s: forward_rows: %s", name,
-                     act_last_error());
+                     al_last_error());
         cr_expect(memcmp(y, z, n * sizeof *z) == 0, "%s: forward_rows differs from forward",
                   name);
 
@@ -132,7 +132,7 @@ static void check_rows_of(const act_spec *a, const float *x, size_t rows, size_t
     int rc = acc_measure_rows(a, x, rows, cols, in->max_ulp, &st, show_bad, &shown);
     cr_assert(rc != -1, "%s: no MPFR row reference in tests/ref/ref_mpfr.c", name);
     cr_assert(rc == 0, "%s: act_forward_rows(%zu x %zu) returned %d (%s)", name, rows, cols,
-              rc, act_last_error());
+              rc, al_last_error());
     char label[128];
     snprintf(label, sizeof label, "%s, %zu x %zu", what, rows, cols);
     expect_within(a, &st, in->max_ulp, label);
@@ -248,7 +248,7 @@ ACT_LIST(X)
 static act_spec spec(const char *text)
 {
     act_spec a;
-    cr_assert_eq(act_parse(text, &a), 0, "act_parse(\"%s\"): %s", text, act_last_error());
+    cr_assert_eq(act_parse(text, &a), 0, "act_parse(\"%s\"): %s", text, al_last_error());
     return a;
 }
 

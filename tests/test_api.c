@@ -9,7 +9,7 @@
 static act_spec spec(const char *text)
 {
     act_spec s;
-    cr_assert_eq(act_parse(text, &s), 0, "%s: %s", text, act_last_error());
+    cr_assert_eq(act_parse(text, &s), 0, "%s: %s", text, al_last_error());
     return s;
 }
 
@@ -23,7 +23,7 @@ Test(api, bad_arguments_are_errors)
     cr_assert_eq(act_forward(&relu, NULL, NULL, 0), AL_OK, "n = 0 needs no arrays");
     cr_assert_eq(act_backward(&relu, x, NULL, NULL, y, 2), AL_EINVAL);
     cr_assert_eq(act_forward_rows(&relu, x, NULL, 1, 2), AL_EINVAL);
-    cr_assert(strstr(act_last_error(), "NULL"));
+    cr_assert(strstr(al_last_error(), "NULL"));
     cr_assert(isnan(act_eval(&bad, 1.0)));
 }
 
@@ -32,7 +32,7 @@ Test(api, rowwise_through_elementwise_entry_is_an_error)
     act_spec sm = spec("softmax");
     float x[3] = {1, 2, 3}, y[3];
     cr_assert_eq(act_forward(&sm, x, y, 3), AL_EINVAL);
-    cr_assert(strstr(act_last_error(), "act_forward_rows"), "%s", act_last_error());
+    cr_assert(strstr(al_last_error(), "act_forward_rows"), "%s", al_last_error());
     cr_assert_eq(act_backward(&sm, x, y, y, y, 3), AL_EINVAL);
     cr_assert(isnan(act_eval(&sm, 1.0)));
 }
@@ -49,7 +49,7 @@ Test(api, out_cols_and_shape_errors)
     cr_assert_eq(act_out_cols(&relu, 0), 0);
     float x[7] = {0}, y[7];
     cr_assert_eq(act_forward_rows(&m3, x, y, 1, 7), AL_ESHAPE);
-    cr_assert(strstr(act_last_error(), "multiple of k"), "%s", act_last_error());
+    cr_assert(strstr(al_last_error(), "multiple of k"), "%s", al_last_error());
     cr_assert_eq(act_forward_rows(&glu, x, y, 1, 7), AL_ESHAPE);
     cr_assert_eq(act_backward_rows(&glu, x, NULL, y, y, 1, 7), AL_ESHAPE);
 }
@@ -129,5 +129,5 @@ Test(api, thread_local_errors_do_not_leak_between_calls)
 {
     act_spec s;
     cr_assert_neq(act_parse("nope", &s), 0);
-    cr_assert(strlen(act_last_error()) > 0);
+    cr_assert(strlen(al_last_error()) > 0);
 }

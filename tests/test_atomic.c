@@ -95,10 +95,10 @@ static const char *full_device(const char *name)
 Test(atomic, new_file_and_replaced_file_keep_its_mode)
 {
     const char *p = in_dir(dir, "out.txt");
-    cr_assert_eq(write_text(p, "one"), AL_OK, "%s", act_last_error());
+    cr_assert_eq(write_text(p, "one"), AL_OK, "%s", al_last_error());
     expect_text(p, "one");
     cr_assert_eq(chmod(p, 0640), 0);
-    cr_assert_eq(write_text(p, "two"), AL_OK, "%s", act_last_error());
+    cr_assert_eq(write_text(p, "two"), AL_OK, "%s", al_last_error());
     expect_text(p, "two");
     struct stat st;
     cr_assert_eq(stat(p, &st), 0);
@@ -112,9 +112,9 @@ Test(atomic, temporary_is_hidden_beside_the_target_with_a_random_name)
     char *t1, *t2;
     FILE *f1, *f2;
     mode_t mask = umask(027);
-    cr_assert_eq(al__atomic_open(p, &t1, &f1), AL_OK, "%s", act_last_error());
+    cr_assert_eq(al__atomic_open(p, &t1, &f1), AL_OK, "%s", al_last_error());
     umask(mask);
-    cr_assert_eq(al__atomic_open(p, &t2, &f2), AL_OK, "%s", act_last_error());
+    cr_assert_eq(al__atomic_open(p, &t2, &f2), AL_OK, "%s", al_last_error());
     char want[128];
     snprintf(want, sizeof want, "%s/.model.safetensors.actlab-", dir);
     cr_assert_eq(strncmp(t1, want, strlen(want)), 0, "%s", t1);
@@ -152,9 +152,9 @@ Test(atomic, symlink_is_written_through_and_stays_a_link)
     cr_assert_eq(symlink("sub/target.png", in_dir(dir, "out.png")), 0);
     cr_assert_eq(symlink("../hop.png", in_dir(dir, "sub/rel.png")), 0);
     cr_assert_eq(symlink("sub/rel.png", in_dir(dir, "hop.png")), 0); /* a loop: refused */
-    cr_assert_eq(write_text(in_dir(dir, "out.png"), "new"), AL_OK, "%s", act_last_error());
+    cr_assert_eq(write_text(in_dir(dir, "out.png"), "new"), AL_OK, "%s", al_last_error());
     expect_text(in_dir(dir, "sub/target.png"), "new"); /* made through a dangling link */
-    cr_assert_eq(write_text(in_dir(dir, "out.png"), "again"), AL_OK, "%s", act_last_error());
+    cr_assert_eq(write_text(in_dir(dir, "out.png"), "again"), AL_OK, "%s", al_last_error());
     expect_text(in_dir(dir, "sub/target.png"), "again");
     struct stat st;
     cr_assert_eq(lstat(in_dir(dir, "out.png"), &st), 0);
@@ -184,7 +184,7 @@ Test(atomic, planted_links_redirect_nothing)
     }
     snprintf(name, sizeof name, "%s/.y.npy.actlab-", dir);
     cr_assert_eq(symlink("victim", name), 0);
-    cr_assert_eq(write_text(in_dir(dir, "y.npy"), "data"), AL_OK, "%s", act_last_error());
+    cr_assert_eq(write_text(in_dir(dir, "y.npy"), "data"), AL_OK, "%s", al_last_error());
     expect_text(in_dir(dir, "y.npy"), "data");
     expect_text(victim, "precious");
     struct stat st;
@@ -203,11 +203,11 @@ Test(atomic, full_device_reports_enospc_and_stays_a_device)
     const char *p = full_device("full");
     char *tmp;
     FILE *f;
-    cr_assert_eq(al__atomic_open(p, &tmp, &f), AL_OK, "%s", act_last_error());
+    cr_assert_eq(al__atomic_open(p, &tmp, &f), AL_OK, "%s", al_last_error());
     cr_assert_null(tmp, "a device must be written directly, not through %s", tmp);
     fputs("data", f);
     assert_error(al__atomic_commit(p, tmp, f, 0), AL_EIO, p, "No space left on device");
-    cr_assert_eq(al__check_writable(p), AL_OK, "%s", act_last_error());
+    cr_assert_eq(al__check_writable(p), AL_OK, "%s", al_last_error());
     expect_only_node("full", S_IFCHR);
 }
 
@@ -217,8 +217,8 @@ Test(atomic, null_device_is_written_directly)
     const char *p = in_dir(dir, "null");
     if (mknod(p, S_IFCHR | 0666, makedev(1, 3)) != 0)
         cr_skip_test("mknod is not permitted (%s)", strerror(errno));
-    cr_assert_eq(write_text(p, "gone"), AL_OK, "%s", act_last_error());
-    cr_assert_eq(al__check_writable(p), AL_OK, "%s", act_last_error());
+    cr_assert_eq(write_text(p, "gone"), AL_OK, "%s", al_last_error());
+    cr_assert_eq(al__check_writable(p), AL_OK, "%s", al_last_error());
     expect_only_node("null", S_IFCHR);
 }
 
@@ -228,7 +228,7 @@ Test(atomic, fifo_is_written_directly, .timeout = 20)
 {
     const char *p = in_dir(dir, "pipe");
     cr_assert_eq(mkfifo(p, 0600), 0);
-    cr_assert_eq(al__check_writable(p), AL_OK, "%s", act_last_error()); /* does not block */
+    cr_assert_eq(al__check_writable(p), AL_OK, "%s", al_last_error()); /* does not block */
     pid_t child = fork();
     cr_assert_neq(child, -1);
     if (child == 0) { /* the reader: exits 0 when it got exactly "through the pipe" */
@@ -242,7 +242,7 @@ Test(atomic, fifo_is_written_directly, .timeout = 20)
     }
     int rc = write_text(p, "through the pipe"), status;
     cr_assert_eq(waitpid(child, &status, 0), child);
-    cr_assert_eq(rc, AL_OK, "%s", act_last_error());
+    cr_assert_eq(rc, AL_OK, "%s", al_last_error());
     cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the reader got something else");
     expect_only_node("pipe", S_IFIFO);
 }
@@ -258,7 +258,7 @@ Test(atomic, directories_and_missing_directories_are_refused_up_front)
     assert_error(write_text(dir, "x"), AL_EIO, dir, "Is a directory");
     const char *slash = in_dir(dir, "newdir/");
     assert_error(al__check_writable(slash), AL_EIO, slash, "");
-    cr_assert_eq(al__check_writable(in_dir(dir, "fine.npy")), AL_OK, "%s", act_last_error());
+    cr_assert_eq(al__check_writable(in_dir(dir, "fine.npy")), AL_OK, "%s", al_last_error());
     assert_error(al__check_writable(""), AL_EINVAL, "", "no output file name");
     expect_listing("");
 }
@@ -270,7 +270,7 @@ Test(atomic, long_names)
     memset(base, 'n', 250);
     base[250] = '\0';
     const char *p = in_dir(dir, base);
-    cr_assert_eq(write_text(p, "long"), AL_OK, "%s", act_last_error());
+    cr_assert_eq(write_text(p, "long"), AL_OK, "%s", al_last_error());
     expect_text(p, "long");
     expect_listing(base);
 }
@@ -308,7 +308,7 @@ Test(atomic, next_write_sweeps_stale_orphans)
             cr_assert_eq(utimensat(AT_FDCWD, all[i], old, 0), 0);
     int lock = open(held, O_RDONLY);
     cr_assert_eq(flock(lock, LOCK_EX), 0);
-    cr_assert_eq(write_text(in_dir(dir, "w.npy"), "w"), AL_OK, "%s", act_last_error());
+    cr_assert_eq(write_text(in_dir(dir, "w.npy"), "w"), AL_OK, "%s", al_last_error());
     close(lock);
     expect_listing("w.npy .w.npy.actlab-BBBBBB .w.npy.actlab-CCCCCC .v.npy.actlab-DDDDDD");
 }
@@ -316,7 +316,7 @@ Test(atomic, next_write_sweeps_stale_orphans)
 Test(atomic, scratch_files)
 {
     char *name;
-    cr_assert_eq(al__scratch_create("x.png", &name), AL_OK, "%s", act_last_error());
+    cr_assert_eq(al__scratch_create("x.png", &name), AL_OK, "%s", al_last_error());
     cr_assert_eq(access(name, F_OK), 0);
     char *copy = strdup(name);
     al__scratch_remove(name);

@@ -144,7 +144,7 @@ Test(array, alloc_count_free)
 
     size_t huge[2] = {SIZE_MAX / 2, 4};
     cr_assert_eq(data_array_alloc(&a, DATA_U8, 2, huge), AL_ENOMEM);
-    cr_assert(strstr(act_last_error(), "overflow"), "%s", act_last_error());
+    cr_assert(strstr(al_last_error(), "overflow"), "%s", al_last_error());
     size_t big[1] = {SIZE_MAX / 4};
     cr_assert_eq(data_array_alloc(&a, DATA_F64, 1, big), AL_ENOMEM);
     cr_assert_eq(data_array_alloc(&a, DATA_F32, 9, shape), AL_EINVAL);
@@ -173,7 +173,7 @@ Test(array, to_f32_from_every_dtype)
             case DATA_I64: ((int64_t *)a.data)[i] = (int64_t)v; break;
             }
         }
-        cr_assert_eq(data_array_to_f32(&a, &f), 0, "%s", act_last_error());
+        cr_assert_eq(data_array_to_f32(&a, &f), 0, "%s", al_last_error());
         cr_assert_eq(f.dtype, DATA_F32);
         cr_assert(f.ndim == 1 && f.shape[0] == 3);
         const float *y = f.data;
@@ -200,7 +200,7 @@ Test(array, gather_rows)
     for (int i = 0; i < 24; i++)
         ((int32_t *)a.data)[i] = i;
     const size_t rows[5] = {3, 0, 3, 1, 2};
-    cr_assert_eq(data_gather(&a, rows, 5, &g), 0, "%s", act_last_error());
+    cr_assert_eq(data_gather(&a, rows, 5, &g), 0, "%s", al_last_error());
     cr_assert(g.dtype == DATA_I32 && g.ndim == 3 && g.shape[0] == 5 && g.shape[1] == 2 &&
               g.shape[2] == 3);
     for (int r = 0; r < 5; r++)
@@ -214,7 +214,7 @@ Test(array, gather_rows)
 
     const size_t bad[2] = {1, 4};
     cr_assert_eq(data_gather(&a, bad, 2, &g), AL_EINVAL);
-    cr_assert(strstr(act_last_error(), "rows[1] = 4"), "%s", act_last_error());
+    cr_assert(strstr(al_last_error(), "rows[1] = 4"), "%s", al_last_error());
     cr_assert_eq(data_gather(&a, NULL, 2, &g), AL_EINVAL);
 
     cr_assert_eq(data_gather(&a, rows, 2, &a), 0, "in place");

@@ -71,7 +71,7 @@ Test(cifar, train_batches_in_order)
         first += sizes[b];
     }
     data_set s;
-    cr_assert_eq(data_cifar10_load(dir, "train", &s), 0, "%s", act_last_error());
+    cr_assert_eq(data_cifar10_load(dir, "train", &s), 0, "%s", al_last_error());
     check_set(&s, 9);
     const float *x = s.x.data;
     /* record 0: R plane starts at (0*7 + 0) = 0 -> 0; G plane at 100; pixel 155 of R = 155 */
@@ -89,7 +89,7 @@ Test(cifar, test_batch_and_meta_names)
     const char meta[] = "plane\r\ncar\r\n  bird  \ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n\n\n";
     write_bytes(in_dir(dir, "batches.meta.txt"), meta, sizeof meta - 1);
     data_set s;
-    cr_assert_eq(data_cifar10_load(dir, "test", &s), 0, "%s", act_last_error());
+    cr_assert_eq(data_cifar10_load(dir, "test", &s), 0, "%s", al_last_error());
     check_set(&s, 4);
     cr_assert_str_eq(s.class_names[0], "plane");
     cr_assert_str_eq(s.class_names[1], "car");
@@ -138,7 +138,7 @@ Test(cifar, missing_files_say_where_to_get_them)
     write_batch("data_batch_2.bin", 1, 1);
     assert_error(data_cifar10_load(dir, "train", &s), AL_EIO, "data_batch_3.bin",
                  "https://www.cs.toronto.edu/~kriz/cifar.html");
-    cr_assert(strstr(act_last_error(), "cifar-10-binary.tar.gz"), "%s", act_last_error());
+    cr_assert(strstr(al_last_error(), "cifar-10-binary.tar.gz"), "%s", al_last_error());
     assert_error(data_cifar10_load(dir, "test", &s), AL_EIO, "test_batch.bin", "not found");
     assert_error(data_cifar10_load("/nonexistent/cifar", "test", &s), AL_EIO, "/nonexistent/cifar",
                  "cifar-10-binary.tar.gz");

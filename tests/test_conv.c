@@ -79,7 +79,7 @@ static void rig_make(struct rig *t, const struct nn__layer_ops *ops, struct nn__
 {
     memset(t, 0, sizeof *t);
     int rc = try_setup(&t->l, ops, a, c, h, w);
-    cr_assert_eq(rc, AL_OK, "%s setup: %s", ops->kind, act_last_error());
+    cr_assert_eq(rc, AL_OK, "%s setup: %s", ops->kind, al_last_error());
     t->batch = batch;
     t->in_n = c * h * w;
     t->out_n = t->l.out.d[0] * t->l.out.d[1] * t->l.out.d[2];
@@ -274,7 +274,7 @@ Test(conv_forward, output_shapes)
         struct nn__layer l;
         int rc = try_setup(&l, &nn__layer_conv2d, conv_args(4, s[i].k, s[i].s, s[i].same, 1),
                            3, s[i].h, s[i].w);
-        cr_assert_eq(rc, AL_OK, "%s", act_last_error());
+        cr_assert_eq(rc, AL_OK, "%s", al_last_error());
         cr_expect_eq(l.out.ndim, 3);
         cr_expect_eq(l.out.d[0], 4);
         cr_expect_eq(l.out.d[1], s[i].ho, "case %zu: Ho %zu, expected %zu", i, l.out.d[1],
@@ -579,10 +579,10 @@ static void expect_error(const struct nn__layer_ops *ops, struct nn__layer_args 
     struct nn__layer l;
     int rc = try_setup(&l, ops, a, c, h, w);
     cr_expect_eq(rc, status, "%s on %zux%zux%zu: status %d (%s), expected %d", ops->kind, c, h,
-                 w, rc, act_last_error(), status);
+                 w, rc, al_last_error(), status);
     for (; *words; words++)
-        cr_expect(strstr(act_last_error(), *words), "message \"%s\" lacks \"%s\"",
-                  act_last_error(), *words);
+        cr_expect(strstr(al_last_error(), *words), "message \"%s\" lacks \"%s\"",
+                  al_last_error(), *words);
 }
 
 #define WORDS(...) ((const char *const[]){__VA_ARGS__, NULL})
@@ -608,8 +608,8 @@ Test(conv_errors, setup_rejects)
     l.in.ndim = 1;
     l.in.d[0] = 784;
     cr_expect_eq(l.ops->setup(&l), AL_ESHAPE);
-    cr_expect(strstr(act_last_error(), "conv2d") && strstr(act_last_error(), "(C, H, W)"),
-              "%s", act_last_error());
+    cr_expect(strstr(al_last_error(), "conv2d") && strstr(al_last_error(), "(C, H, W)"),
+              "%s", al_last_error());
 
     expect_error(&nn__layer_maxpool2d, pool_args(3, 3), 2, 2, 2, AL_ESHAPE,
                  WORDS("maxpool2d", "3x3", "2x2"));

@@ -24,7 +24,7 @@ static nn_model *make(const char *spec, nn_shape in, uint64_t seed)
     al_rng_seed(&r, seed);
     nn_model *m = NULL;
     cr_assert_eq(nn_model_create(spec, in, NN_INIT_DEFAULT, &r, &m), 0, "%s: %s", spec,
-                 act_last_error());
+                 al_last_error());
     return m;
 }
 
@@ -42,8 +42,8 @@ static double loss_of(nn_model *m, const nn_loss *l, const float *x, const void 
     size_t width = nn_shape_count(nn_model_output_shape(m));
     float *y = malloc(batch * width * sizeof *y);
     double v;
-    cr_assert_eq(nn_forward(m, x, y, batch, 0), 0, "%s", act_last_error());
-    cr_assert_eq(nn_loss_eval(l, y, t, batch, width, &v, NULL), 0, "%s", act_last_error());
+    cr_assert_eq(nn_forward(m, x, y, batch, 0), 0, "%s", al_last_error());
+    cr_assert_eq(nn_loss_eval(l, y, t, batch, width, &v, NULL), 0, "%s", al_last_error());
     free(y);
     return v;
 }
@@ -89,7 +89,7 @@ static void check_norms(const char *spec, nn_shape in, size_t batch, const char 
     cr_assert_eq(nn_diag_count(m), n_layers);
     nn_diag_layer d[8];
     double lv;
-    cr_assert_eq(nn_diagnose(m, x, target, batch, &l, d, 8, &lv), 0, "%s", act_last_error());
+    cr_assert_eq(nn_diagnose(m, x, target, batch, &l, d, 8, &lv), 0, "%s", al_last_error());
     cr_assert_eq(memcmp(before, w, np * sizeof *w), 0, "nn_diagnose changed the weights");
     cr_assert_float_eq(lv, loss_of(m, &l, x, target, batch), 1e-12);
     for (size_t k = 0; k < n_layers; k++) {
@@ -162,7 +162,7 @@ Test(diag, dead_units_set_by_hand)
         cr_assert_eq(nn_loss_parse("mse", &l), 0);
         nn_diag_layer d[3];
         cr_assert_eq(nn_diag_count(m), 3);
-        cr_assert_eq(nn_diagnose(m, x, t, 5, &l, d, 3, NULL), 0, "%s", act_last_error());
+        cr_assert_eq(nn_diagnose(m, x, t, 5, &l, d, 3, NULL), 0, "%s", al_last_error());
         cr_expect_eq(d[0].units, 4);
         cr_expect_eq(d[0].relu_family, 1, "%s", specs[s]);
         cr_expect_eq(d[0].dead, 3, "%s: layer 1 has %zu dead units, expected 3", specs[s],
@@ -180,7 +180,7 @@ Test(diag, dead_units_set_by_hand)
 
         /* the boundary: one live sample is enough; take it away and unit 1 dies too */
         x[2 * 3 + 0] = -0.5f;
-        cr_assert_eq(nn_diagnose(m, x, t, 5, &l, d, 3, NULL), 0, "%s", act_last_error());
+        cr_assert_eq(nn_diagnose(m, x, t, 5, &l, d, 3, NULL), 0, "%s", al_last_error());
         cr_expect_eq(d[0].dead, 4);
         nn_model_free(m);
     }
@@ -201,7 +201,7 @@ Test(diag, dead_channels_of_conv2d)
     nn_loss l;
     cr_assert_eq(nn_loss_parse("mse", &l), 0);
     nn_diag_layer d[2];
-    cr_assert_eq(nn_diagnose(m, x, t, 4, &l, d, 2, NULL), 0, "%s", act_last_error());
+    cr_assert_eq(nn_diagnose(m, x, t, 4, &l, d, 2, NULL), 0, "%s", al_last_error());
     cr_expect_eq(d[0].units, 3);
     cr_expect_eq(d[0].dead, 1);
     cr_expect_eq(d[0].dead_fraction, 1.0 / 3.0);
@@ -223,10 +223,10 @@ Test(diag, misuse_is_an_error_value)
     cr_expect_eq(nn_diagnose(m, NULL, t, 2, &l, d, 2, NULL), AL_EINVAL);
     cr_expect_eq(nn_diagnose(m, x, t, 0, &l, d, 2, NULL), AL_EINVAL);
     cr_expect_eq(nn_diagnose(m, x, t, 2, &l, d, 1, NULL), AL_EINVAL);
-    cr_expect(strstr(act_last_error(), "2 weighted layers") != NULL, "%s", act_last_error());
+    cr_expect(strstr(al_last_error(), "2 weighted layers") != NULL, "%s", al_last_error());
     cr_expect_eq(nn_diagnose(m, x, t, SIZE_MAX / 2, &l, d, 2, NULL), AL_ENOMEM);
     cr_expect_neq(nn_diagnose(m, x, bad, 2, &l, d, 2, NULL), 0, "label 7 of 2 classes");
-    cr_expect_eq(nn_diagnose(m, x, t, 2, &l, d, 2, NULL), 0, "%s", act_last_error());
+    cr_expect_eq(nn_diagnose(m, x, t, 2, &l, d, 2, NULL), 0, "%s", al_last_error());
     cr_expect(nn_diag_relu_family(ACT_RELU) && nn_diag_relu_family(ACT_LEAKY_RELU) &&
               nn_diag_relu_family(ACT_RELU6) && nn_diag_relu_family(ACT_PRELU) &&
               nn_diag_relu_family(ACT_RRELU));
@@ -248,7 +248,7 @@ static double first_over_last(const data_set *s, const char *act, size_t batch)
     cr_assert_eq(nn_loss_parse("sparse_categorical_crossentropy", &l), 0);
     nn_diag_layer d[9];
     cr_assert_eq(nn_diagnose(m, s->x.data, s->y.data, batch, &l, d, 9, NULL), 0, "%s",
-                 act_last_error());
+                 al_last_error());
     nn_model_free(m);
     cr_assert_gt(d[7].grad_norm, 0.0);
     return d[0].grad_norm / d[7].grad_norm;
@@ -259,7 +259,7 @@ Test(diag, fashion_mnist_sigmoid_gradients_vanish, .timeout = 60)
     data_set s = {0};
     if (data_mnist_load(NULL, "test", 1, &s) != 0)
         cr_skip_test("skipped: %s is missing (apt-get install dataset-fashion-mnist): %s",
-                     FMNIST, act_last_error());
+                     FMNIST, al_last_error());
     double sig = first_over_last(&s, "sigmoid", 500), relu = first_over_last(&s, "relu", 500);
     cr_expect_lt(sig, 0.01, "sigmoid: layer 1 / layer 8 = %g, expected far below 1", sig);
     cr_expect_gt(relu, 0.05, "relu: layer 1 / layer 8 = %g", relu);

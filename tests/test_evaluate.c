@@ -46,14 +46,14 @@ static void write_f32(const char *path, size_t rows, size_t cols, const float *v
     size_t n = rows * (cols ? cols : 1), shape[2] = {rows, cols};
     cr_assert_eq(data_array_alloc(&a, DATA_F32, cols ? 2 : 1, shape), 0);
     memcpy(a.data, v, n * sizeof *v);
-    cr_assert_eq(data_npy_write(path, &a), 0, "%s", act_last_error());
+    cr_assert_eq(data_npy_write(path, &a), 0, "%s", al_last_error());
     data_array_free(&a);
 }
 
 static void read_f32(const char *path, size_t rows, size_t cols, float *v)
 {
     data_array a = {0};
-    cr_assert_eq(data_npy_read(path, &a), 0, "%s", act_last_error());
+    cr_assert_eq(data_npy_read(path, &a), 0, "%s", al_last_error());
     cr_assert(a.dtype == DATA_F32 && data_array_count(&a) == rows * cols && a.shape[0] == rows);
     memcpy(v, a.data, rows * cols * sizeof *v);
     data_array_free(&a);

@@ -40,7 +40,7 @@ static nn_model *model(const char *spec, unsigned seed)
     al_rng_seed(&r, seed);
     nn_model *m;
     nn_shape in = {1, {3}};
-    cr_assert_eq(nn_model_create(spec, in, NN_INIT_DEFAULT, &r, &m), 0, "%s", act_last_error());
+    cr_assert_eq(nn_model_create(spec, in, NN_INIT_DEFAULT, &r, &m), 0, "%s", al_last_error());
     return m;
 }
 
@@ -71,7 +71,7 @@ Test(fit, regression_metrics_match_the_predictions)
     nn_fit_config c = config(&o, &r, "mse", 3);
     nn_epoch_stats h[3];
     nn_fit_report rep;
-    cr_assert_eq(nn_fit(m, &tr, &va, &c, h, &rep), 0, "%s", act_last_error());
+    cr_assert_eq(nn_fit(m, &tr, &va, &c, h, &rep), 0, "%s", al_last_error());
     cr_expect_eq(rep.reason, NN_STOP_DONE);
     cr_expect_eq(rep.epochs_done, 3);
     float p[13];
@@ -121,7 +121,7 @@ Test(fit, metrics_in_target_units)
     nn_fit_config c = config(&o, &r, "mse", 2);
     c.to_target = exp_map;
     nn_epoch_stats h[2];
-    cr_assert_eq(nn_fit(m, &tr, &va, &c, h, NULL), 0, "%s", act_last_error());
+    cr_assert_eq(nn_fit(m, &tr, &va, &c, h, NULL), 0, "%s", al_last_error());
     float p[11];
     cr_assert_eq(nn_predict(m, va.x.data, 11, p, 11), 0);
     double sl = 0, ab = 0;
@@ -148,7 +148,7 @@ Test(fit, accuracy_and_majority_baseline)
     nn_fit_config c = config(&o, &r, "sparse_categorical_crossentropy", 2);
     nn_epoch_stats h[2];
     nn_fit_report rep;
-    cr_assert_eq(nn_fit(m, &tr, &va, &c, h, &rep), 0, "%s", act_last_error());
+    cr_assert_eq(nn_fit(m, &tr, &va, &c, h, &rep), 0, "%s", al_last_error());
     float p[21 * 3];
     cr_assert_eq(nn_predict(m, va.x.data, 21, p, 5), 0);
     const int64_t *y = va.y.data, *ty = tr.y.data;
@@ -192,14 +192,14 @@ Test(fit, non_finite_data_is_named_before_training)
     nn_fit_report rep;
     cr_expect_neq(nn_fit(m, &tr, NULL, &c, NULL, &rep), 0);
     cr_expect_eq(rep.reason, NN_STOP_BAD_DATA);
-    cr_expect(strstr(act_last_error(), "sample 5, feature 1 is NaN"), "%s", act_last_error());
+    cr_expect(strstr(al_last_error(), "sample 5, feature 1 is NaN"), "%s", al_last_error());
     cr_expect_eq(memcmp(before, w, n * sizeof *w), 0, "weights changed before the check");
     ((float *)tr.x.data)[5 * 3 + 1] = 0;
     ((float *)tr.y.data)[12] = INFINITY;
     cr_expect_neq(nn_fit(m, &tr, NULL, &c, NULL, &rep), 0);
     cr_expect_eq(rep.reason, NN_STOP_BAD_DATA);
-    cr_expect(strstr(act_last_error(), "target of sample 12 is infinite"), "%s",
-              act_last_error());
+    cr_expect(strstr(al_last_error(), "target of sample 12 is infinite"), "%s",
+              al_last_error());
     free(before);
     nn_model_free(m);
     data_set_free(&tr);
@@ -222,9 +222,9 @@ Test(fit, rmsle_of_a_negative_output_is_a_domain_failure)
     cr_expect_eq(rep.reason, NN_STOP_DOMAIN);
     cr_expect_eq(rep.epoch, 1);
     cr_expect_eq(rep.batch, 1);
-    cr_expect(strstr(act_last_error(), "epoch 1, batch 1") &&
-                  strstr(act_last_error(), "range does not fit the loss"),
-              "%s", act_last_error());
+    cr_expect(strstr(al_last_error(), "epoch 1, batch 1") &&
+                  strstr(al_last_error(), "range does not fit the loss"),
+              "%s", al_last_error());
     nn_model_free(m);
     data_set_free(&tr);
 }
@@ -240,9 +240,9 @@ Test(fit, divergence_names_the_learning_rate)
     cr_assert_eq(nn_optimizer_init(&o, "sgd:lr=1000"), 0);
     nn_fit_report rep;
     cr_expect_neq(nn_fit(m, &tr, NULL, &c, NULL, &rep), 0);
-    cr_expect_eq(rep.reason, NN_STOP_DIVERGED, "reason %d: %s", rep.reason, act_last_error());
-    cr_expect(strstr(act_last_error(), "diverged") && strstr(act_last_error(), "1000"), "%s",
-              act_last_error());
+    cr_expect_eq(rep.reason, NN_STOP_DIVERGED, "reason %d: %s", rep.reason, al_last_error());
+    cr_expect(strstr(al_last_error(), "diverged") && strstr(al_last_error(), "1000"), "%s",
+              al_last_error());
     cr_expect(rep.epoch >= 1 && rep.batch >= 1);
     nn_model_free(m);
     data_set_free(&tr);
@@ -274,7 +274,7 @@ Test(fit, on_epoch_can_stop_training)
 Test(schedule, step_and_cosine_follow_torch_formulas)
 {
     nn_schedule s;
-    cr_assert_eq(nn_schedule_parse("step:every=3,factor=0.5", &s), 0, "%s", act_last_error());
+    cr_assert_eq(nn_schedule_parse("step:every=3,factor=0.5", &s), 0, "%s", al_last_error());
     const double step[] = {1, 1, 1, 0.5, 0.5, 0.5, 0.25};
     for (long e = 1; e <= 7; e++)
         cr_expect_float_eq(nn_schedule_lr(&s, 0.1, e, 7, NULL), 0.1 * step[e - 1], 1e-15);
@@ -305,10 +305,10 @@ Test(schedule, parse_errors_name_the_setting)
 {
     nn_schedule s;
     cr_expect_eq(nn_schedule_parse("stepp", &s), AL_EINVAL);
-    cr_expect(strstr(act_last_error(), "stepp") && strstr(act_last_error(), "cosine"), "%s",
-              act_last_error());
+    cr_expect(strstr(al_last_error(), "stepp") && strstr(al_last_error(), "cosine"), "%s",
+              al_last_error());
     cr_expect_eq(nn_schedule_parse("step:factor=2", &s), AL_EINVAL);
-    cr_expect(strstr(act_last_error(), "factor"), "%s", act_last_error());
+    cr_expect(strstr(al_last_error(), "factor"), "%s", al_last_error());
     cr_expect_eq(nn_schedule_parse("cosine:every=3", &s), AL_EINVAL);
 }
 
@@ -334,7 +334,7 @@ Test(fit, early_stopping_restores_the_best_epoch)
     c.early_stop = 3, c.restore_best = 1, c.on_epoch = count_epochs, c.ctx = &seen;
     nn_epoch_stats h[60];
     nn_fit_report rep;
-    cr_assert_eq(nn_fit(m, &tr, &va, &c, h, &rep), 0, "%s", act_last_error());
+    cr_assert_eq(nn_fit(m, &tr, &va, &c, h, &rep), 0, "%s", al_last_error());
     cr_assert(rep.stopped_early, "never stopped early in 60 epochs");
     cr_expect_eq(rep.epochs_done, rep.best_epoch + 3);
     cr_expect_eq(seen, rep.epochs_done);

@@ -129,7 +129,7 @@ static void check_grad_kind(act_kind k)
 
         /* dy = 1: dx is f'(x) itself */
         cr_assert_eq(act_backward(a, x, NULL, ones, dx, n), 0, "%s: act_backward: %s", name,
-                     act_last_error());
+                     al_last_error());
         struct grad_count c = {0};
         for (size_t i = 0; i < n; i++) {
             check_point(a, name, x[i], 1, dx[i], &c);
@@ -229,7 +229,7 @@ static void check_row_grad(const act_spec *a, const char *name, size_t cols, siz
     while (ties(a, x, cols));
     cases_uniform_floats(dy, oc, -1, 1, seed++);
     cr_assert_eq(act_backward_rows(a, x, NULL, dy, dx, 1, cols), 0, "%s: %s", name,
-                 act_last_error());
+                 al_last_error());
     double scale = 1; /* |d/dx| of a softmax grows like 1/T */
     if (a->kind == ACT_SOFTMAX || a->kind == ACT_LOG_SOFTMAX || a->kind == ACT_SOFTMIN)
         scale = fmax(1, 1 / (double)a->p[0]);
@@ -316,9 +316,9 @@ ACT_LIST(X)
 static float grad_at(const char *text, float x)
 {
     act_spec a;
-    cr_assert_eq(act_parse(text, &a), 0, "act_parse(\"%s\"): %s", text, act_last_error());
+    cr_assert_eq(act_parse(text, &a), 0, "act_parse(\"%s\"): %s", text, al_last_error());
     float dy = 1, dx;
-    cr_assert_eq(act_backward(&a, &x, NULL, &dy, &dx, 1), 0, "%s: %s", text, act_last_error());
+    cr_assert_eq(act_backward(&a, &x, NULL, &dy, &dx, 1), 0, "%s: %s", text, al_last_error());
     return dx;
 }
 

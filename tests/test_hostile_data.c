@@ -28,7 +28,7 @@ static void expect_refused(data_array *y, const char *needle)
     data_array out = {.ndim = 3};
     size_t n = 7;
     cr_assert_eq(data_class_labels("Y.npy", y, &out, &n), AL_EFORMAT, "%s", needle);
-    cr_assert(strstr(act_last_error(), needle), "'%s' lacks '%s'", act_last_error(), needle);
+    cr_assert(strstr(al_last_error(), needle), "'%s' lacks '%s'", al_last_error(), needle);
     cr_assert(out.data == NULL && out.ndim == 0, "out is left empty on error");
     cr_assert_eq(n, 7, "n_classes untouched on error");
     data_array_free(y);
@@ -66,14 +66,14 @@ Test(labels, within_the_bound)
     uint8_t small[] = {3, 7, 0};
     data_array y = labels(DATA_I64, 3, top), out;
     size_t n = 0;
-    cr_assert_eq(data_class_labels(NULL, &y, &out, &n), AL_OK, "%s", act_last_error());
+    cr_assert_eq(data_class_labels(NULL, &y, &out, &n), AL_OK, "%s", al_last_error());
     cr_assert_eq(n, DATA_MAX_CLASSES);
     cr_assert_eq(((int64_t *)out.data)[1], DATA_MAX_CLASSES - 1);
     data_array_free(&y);
     data_array_free(&out);
     y = labels(DATA_U8, 3, small);
     y.ndim = 2, y.shape[1] = 1; /* (N, 1) is a column too */
-    cr_assert_eq(data_class_labels("y", &y, &out, &n), AL_OK, "%s", act_last_error());
+    cr_assert_eq(data_class_labels("y", &y, &out, &n), AL_OK, "%s", al_last_error());
     cr_assert_eq(n, 8);
     cr_assert(out.dtype == DATA_I64 && out.ndim == 1 && out.shape[0] == 3);
     cr_assert_eq(((int64_t *)out.data)[0], 3);
@@ -84,19 +84,19 @@ Test(labels, within_the_bound)
 Test(numbers, overflow_is_out_of_range_and_inf_text_is_kept)
 {
     double v = 42;
-    cr_assert_eq(al__parse_double("1e999", &v), AL__NUM_RANGE);
-    cr_assert_eq(al__parse_double("-1e999", &v), AL__NUM_RANGE);
+    cr_assert_eq(al_parse_double("1e999", &v), AL_NUM_RANGE);
+    cr_assert_eq(al_parse_double("-1e999", &v), AL_NUM_RANGE);
     cr_assert_eq(v, 42, "untouched unless the number is read");
-    cr_assert_eq(al__parse_double("1x", &v), AL__NUM_INVALID);
-    cr_assert_eq(al__parse_double("", &v), AL__NUM_INVALID);
-    cr_assert_eq(al__parse_double("2 3", &v), AL__NUM_INVALID, "one number, the whole text");
-    cr_assert_eq(al__parse_double("-inf", &v), AL__NUM_OK);
+    cr_assert_eq(al_parse_double("1x", &v), AL_NUM_INVALID);
+    cr_assert_eq(al_parse_double("", &v), AL_NUM_INVALID);
+    cr_assert_eq(al_parse_double("2 3", &v), AL_NUM_INVALID, "one number, the whole text");
+    cr_assert_eq(al_parse_double("-inf", &v), AL_NUM_OK);
     cr_assert(isinf(v) && v < 0);
-    cr_assert_eq(al__parse_double("NaN", &v), AL__NUM_OK);
+    cr_assert_eq(al_parse_double("NaN", &v), AL_NUM_OK);
     cr_assert(isnan(v));
-    cr_assert_eq(al__parse_double("1e-400", &v), AL__NUM_OK, "underflow rounds to zero");
+    cr_assert_eq(al_parse_double("1e-400", &v), AL_NUM_OK, "underflow rounds to zero");
     cr_assert_eq(v, 0);
-    cr_assert_eq(al__parse_double(" 0.25", &v), AL__NUM_OK);
+    cr_assert_eq(al_parse_double(" 0.25", &v), AL_NUM_OK);
     cr_assert_eq(v, 0.25);
 }
 
@@ -104,7 +104,7 @@ static void expect_spec_error(const char *text, const char *needle)
 {
     act_spec s;
     cr_assert_eq(act_parse(text, &s), AL_EINVAL, "%s was accepted", text);
-    cr_assert(strstr(act_last_error(), needle), "'%s' lacks '%s'", act_last_error(), needle);
+    cr_assert(strstr(al_last_error(), needle), "'%s' lacks '%s'", al_last_error(), needle);
 }
 
 Test(spec, a_parameter_given_twice_is_refused)
@@ -114,15 +114,15 @@ Test(spec, a_parameter_given_twice_is_refused)
     expect_spec_error("softplus:beta=2,threshold=5,beta=2", "parameter 'beta' is given twice");
     expect_spec_error("leaky_relu:alpha=1e999", "out of range");
     act_spec s;
-    cr_assert_eq(act_parse("softplus:beta=2,threshold=5", &s), AL_OK, "%s", act_last_error());
+    cr_assert_eq(act_parse("softplus:beta=2,threshold=5", &s), AL_OK, "%s", al_last_error());
     cr_assert(s.p[0] == 2 && s.p[1] == 5);
 }
 
 static void expect_csv_error(const char *text, const char *needle)
 {
-    tab_table t;
-    cr_assert_eq(tab_csv_parse("o.csv", text, strlen(text), &t), AL_EFORMAT, "%s", text);
-    cr_assert(strstr(act_last_error(), needle), "'%s' lacks '%s'", act_last_error(), needle);
+    data_table t;
+    cr_assert_eq(data_csv_parse("o.csv", text, strlen(text), &t), AL_EFORMAT, "%s", text);
+    cr_assert(strstr(al_last_error(), needle), "'%s' lacks '%s'", al_last_error(), needle);
     cr_assert(t.cols == NULL && t.n_cols == 0);
 }
 
@@ -133,38 +133,38 @@ Test(csv, a_number_beyond_a_double_names_line_and_column)
     expect_csv_error("a,b\n\"x\ny\",1\n5,-2e308\n", "o.csv:4: column 'b': '-2e308'");
     expect_csv_error("a\n0e400\n", "'0e400' is out of range");
     expect_csv_error("a,b\n1,1.8e308\n", "o.csv:2: column 'b': '1.8e308' is out of range");
-    tab_table t;
+    data_table t;
     const char *ok = "a,b,c\ninf,x1e999,1e308\n-Infinity,1e999z,2\n";
-    cr_assert_eq(tab_csv_parse("o.csv", ok, strlen(ok), &t), AL_OK, "%s", act_last_error());
-    cr_assert(t.cols[0].type == TAB_NUMERIC && isinf(t.cols[0].num[1]), "spelled inf is a number");
-    cr_assert_eq(t.cols[1].type, TAB_TEXT, "a text column that happens to hold '1e999' text");
+    cr_assert_eq(data_csv_parse("o.csv", ok, strlen(ok), &t), AL_OK, "%s", al_last_error());
+    cr_assert(t.cols[0].type == DATA_COL_NUMERIC && isinf(t.cols[0].num[1]), "spelled inf is a number");
+    cr_assert_eq(t.cols[1].type, DATA_COL_TEXT, "a text column that happens to hold '1e999' text");
     cr_assert_eq(t.cols[2].num[0], 1e308);
-    tab_table_free(&t);
+    data_table_free(&t);
 }
 
-static tab_table parse(const char *text)
+static data_table parse(const char *text)
 {
-    tab_table t;
-    cr_assert_eq(tab_csv_parse("t.csv", text, strlen(text), &t), AL_OK, "%s", act_last_error());
+    data_table t;
+    cr_assert_eq(data_csv_parse("t.csv", text, strlen(text), &t), AL_OK, "%s", al_last_error());
     return t;
 }
 
 /* No message of the pipeline names a function of ours; the ones below name the column. */
-static void expect_fit_error(const tab_table *t, const tab_options *o, int code,
+static void expect_fit_error(const data_table *t, const data_tab_options *o, int code,
                              const char *needle)
 {
-    tab_transform *tf = NULL;
-    cr_assert_eq(tab_fit(t, o, &tf), code, "%s", act_last_error());
-    cr_assert(strstr(act_last_error(), needle), "'%s' lacks '%s'", act_last_error(), needle);
-    cr_assert(!strstr(act_last_error(), "tab_") && !strstr(act_last_error(), "one_hot"),
-              "'%s' names an internal function or field", act_last_error());
+    data_tab_transform *tf = NULL;
+    cr_assert_eq(data_tab_fit(t, o, &tf), code, "%s", al_last_error());
+    cr_assert(strstr(al_last_error(), needle), "'%s' lacks '%s'", al_last_error(), needle);
+    cr_assert(!strstr(al_last_error(), "tab_") && !strstr(al_last_error(), "one_hot"),
+              "'%s' names an internal function or field", al_last_error());
 }
 
 Test(tabular, messages_in_the_users_terms)
 {
-    tab_table t = parse("Price,Zone,Area\n1,RL,3\n2,RM,\n");
-    tab_options o;
-    tab_options_default(&o);
+    data_table t = parse("Price,Zone,Area\n1,RL,3\n2,RM,\n");
+    data_tab_options o;
+    data_tab_options_default(&o);
     o.target = "Prices";
     expect_fit_error(&t, &o, AL_ENAME, "target column 'Prices' not found; did you mean 'Price'?");
     o.target = "Price";
@@ -175,38 +175,38 @@ Test(tabular, messages_in_the_users_terms)
     o.one_hot = 0;
     expect_fit_error(&t, &o, AL_EINVAL, "column 'Zone' is text: drop it, or one-hot encode it");
     o.one_hot = 1;
-    tab_transform *tf = NULL;
-    cr_assert_eq(tab_fit(&t, &o, &tf), AL_OK, "%s", act_last_error());
-    tab_table other = parse("Price,Area\n1,2\n");
+    data_tab_transform *tf = NULL;
+    cr_assert_eq(data_tab_fit(&t, &o, &tf), AL_OK, "%s", al_last_error());
+    data_table other = parse("Price,Area\n1,2\n");
     data_array x, y;
-    cr_assert_eq(tab_apply(tf, &other, &x, &y), AL_ENAME);
-    cr_assert(strstr(act_last_error(), "the table has no column 'Zone', which the fitted "
-                                       "pipeline needs"), "%s", act_last_error());
-    tab_transform_free(tf);
-    tab_table_free(&other);
-    tab_table_free(&t);
+    cr_assert_eq(data_tab_apply(tf, &other, &x, &y), AL_ENAME);
+    cr_assert(strstr(al_last_error(), "the table has no column 'Zone', which the fitted "
+                                       "pipeline needs"), "%s", al_last_error());
+    data_tab_transform_free(tf);
+    data_table_free(&other);
+    data_table_free(&t);
 }
 
 /* Duplicate names in a hand-built table: the first column of the name is the one used, as
- * tab_find_column says, whatever the sorting of the name index does with ties. */
+ * data_table_find_column says, whatever the sorting of the name index does with ties. */
 Test(tabular, first_column_of_a_name_wins)
 {
-    tab_table t = parse("b,a,c\n1,2,3\n4,5,6\n");
+    data_table t = parse("b,a,c\n1,2,3\n4,5,6\n");
     free(t.cols[2].name);
     t.cols[2].name = strdup("a"); /* now b, a, a: the target is column 1 */
-    tab_options o;
-    tab_options_default(&o);
+    data_tab_options o;
+    data_tab_options_default(&o);
     o.target = "a";
-    o.scale = TAB_SCALE_NONE;
-    tab_transform *tf = NULL;
-    cr_assert_eq(tab_fit(&t, &o, &tf), AL_OK, "%s", act_last_error());
+    o.scale = DATA_TAB_SCALE_NONE;
+    data_tab_transform *tf = NULL;
+    cr_assert_eq(data_tab_fit(&t, &o, &tf), AL_OK, "%s", al_last_error());
     data_array x, y;
-    cr_assert_eq(tab_apply(tf, &t, &x, &y), AL_OK, "%s", act_last_error());
+    cr_assert_eq(data_tab_apply(tf, &t, &x, &y), AL_OK, "%s", al_last_error());
     cr_assert_eq(((float *)y.data)[1], 5.0f);
     data_array_free(&x);
     data_array_free(&y);
-    tab_transform_free(tf);
-    tab_table_free(&t);
+    data_tab_transform_free(tf);
+    data_table_free(&t);
 }
 
 /* A column fitted as text whose new rows all look numeric matches each number with the
@@ -214,24 +214,24 @@ Test(tabular, first_column_of_a_name_wins)
  * 0 alike, and nothing for a number no category spells. */
 Test(tabular, numbers_match_text_categories)
 {
-    tab_table fit_t = parse("k,t\n1.0,1\n1,2\nx,3\n-0,4\n7,5\n");
-    tab_options o;
-    tab_options_default(&o);
+    data_table fit_t = parse("k,t\n1.0,1\n1,2\nx,3\n-0,4\n7,5\n");
+    data_tab_options o;
+    data_tab_options_default(&o);
     o.target = "t";
     o.drop_first = 0;
     o.dummy_na = 0;
-    o.scale = TAB_SCALE_NONE;
-    tab_transform *tf = NULL;
-    cr_assert_eq(tab_fit(&fit_t, &o, &tf), AL_OK, "%s", act_last_error());
+    o.scale = DATA_TAB_SCALE_NONE;
+    data_tab_transform *tf = NULL;
+    cr_assert_eq(data_tab_fit(&fit_t, &o, &tf), AL_OK, "%s", al_last_error());
     /* categories sorted by bytes: "-0", "1", "1.0", "7", "x" */
-    cr_assert_str_eq(tab_feature_name(tf, 0), "k_-0");
-    cr_assert_str_eq(tab_feature_name(tf, 1), "k_1");
-    tab_table new_t = parse("k\n1\n0\n7\n3\n");
-    cr_assert_eq(new_t.cols[0].type, TAB_NUMERIC);
+    cr_assert_str_eq(data_tab_feature_name(tf, 0), "k_-0");
+    cr_assert_str_eq(data_tab_feature_name(tf, 1), "k_1");
+    data_table new_t = parse("k\n1\n0\n7\n3\n");
+    cr_assert_eq(new_t.cols[0].type, DATA_COL_NUMERIC);
     data_array x;
-    cr_assert_eq(tab_apply(tf, &new_t, &x, NULL), AL_OK, "%s", act_last_error());
+    cr_assert_eq(data_tab_apply(tf, &new_t, &x, NULL), AL_OK, "%s", al_last_error());
     const float *v = x.data;
-    size_t nf = tab_n_features(tf);
+    size_t nf = data_tab_n_features(tf);
     cr_assert_eq(nf, 5);
     int want[4] = {1, 0, 3, -1}; /* 1 -> "1" (not "1.0"), 0 -> "-0", 7 -> "7", 3 -> none */
     for (size_t r = 0; r < 4; r++)
@@ -239,7 +239,7 @@ Test(tabular, numbers_match_text_categories)
             cr_assert_eq(v[r * nf + f], (int)f == want[r] ? 1.0f : 0.0f, "row %zu feature %zu", r,
                          f);
     data_array_free(&x);
-    tab_transform_free(tf);
-    tab_table_free(&new_t);
-    tab_table_free(&fit_t);
+    data_tab_transform_free(tf);
+    data_table_free(&new_t);
+    data_table_free(&fit_t);
 }

@@ -86,7 +86,7 @@ static void expect_load_fails(const char *path, int rc, const char *want)
 {
     nn_model *m = (nn_model *)1;
     int got = nn_load(path, &m);
-    const char *msg = act_last_error();
+    const char *msg = al_last_error();
     cr_assert_eq(got, rc, "nn_load(%s): %d, expected %d: %s", path, got, rc, msg);
     cr_assert_null(m, "*out not NULL on error");
     cr_assert(strstr(msg, path), "message does not name the file: %s", msg);
@@ -148,7 +148,7 @@ Test(hostile_model, huge_checkpoint_without_weights)
     cap_memory();
     nn_model *m = (nn_model *)1;
     int rc = nn_checkpoint_load(p, &m, NULL, NULL, NULL);
-    const char *msg = act_last_error();
+    const char *msg = al_last_error();
     cr_assert_eq(rc, AL_ENAME, "rc %d: %s", rc, msg);
     cr_assert_null(m);
     cr_assert(strstr(msg, p) && strstr(msg, "no tensor 0.weight"), "%s", msg);
@@ -171,12 +171,12 @@ Test(hostile_model, checkpoint_moments_checked_before_the_model)
         w, sizeof w);
     nn_model *m = (nn_model *)1;
     int rc = nn_checkpoint_load(p, &m, NULL, NULL, NULL);
-    cr_assert_eq(rc, AL_ESHAPE, "rc %d: %s", rc, act_last_error());
-    cr_assert(strstr(act_last_error(), "optimizer.m is F32 [0], the model's optimizer state "
-                                       "is F32 [3]"), "%s", act_last_error());
+    cr_assert_eq(rc, AL_ESHAPE, "rc %d: %s", rc, al_last_error());
+    cr_assert(strstr(al_last_error(), "optimizer.m is F32 [0], the model's optimizer state "
+                                       "is F32 [3]"), "%s", al_last_error());
     cr_assert_null(m);
     /* the weights alone load */
-    cr_assert_eq(nn_load(p, &m), AL_OK, "%s", act_last_error());
+    cr_assert_eq(nn_load(p, &m), AL_OK, "%s", al_last_error());
     float x[2] = {1, 1}, y[1];
     cr_assert_eq(nn_forward(m, x, y, 1, 0), AL_OK);
     cr_assert_float_eq(y[0], 6.0f, 0);
@@ -190,7 +190,7 @@ static void expect_create_fails(const char *spec, nn_shape in, int rc, const cha
     al_rng_seed(&r, 1);
     nn_model *m = (nn_model *)1;
     int got = nn_model_create(spec, in, NN_INIT_DEFAULT, &r, &m);
-    const char *msg = act_last_error();
+    const char *msg = al_last_error();
     cr_assert_eq(got, rc, "%s: rc %d, expected %d: %s", spec, got, rc, msg);
     cr_assert_null(m);
     cr_assert(strstr(msg, want1), "message lacks \"%s\": %s", want1, msg);
@@ -248,8 +248,8 @@ Test(hostile_model, batch_overflow)
                                  NN_INIT_DEFAULT, &r, &m), AL_OK);
     float x[3] = {0}, y[2] = {0};
     int rc = nn_forward(m, x, y, SIZE_MAX / 8, 0);
-    cr_assert_eq(rc, AL_ENOMEM, "%s", act_last_error());
-    cr_assert(strstr(act_last_error(), "a batch of"), "%s", act_last_error());
+    cr_assert_eq(rc, AL_ENOMEM, "%s", al_last_error());
+    cr_assert(strstr(al_last_error(), "a batch of"), "%s", al_last_error());
     cr_assert_eq(nn_forward(m, x, y, 1, 0), AL_OK, "the model still works");
     nn_model_free(m);
 }
@@ -263,7 +263,7 @@ Test(hostile_model, loss_size_overflow)
     double loss = -1;
     int rc = nn_loss_eval(&l, p, t, (SIZE_MAX >> 1) + 1, 2, &loss, d);
     cr_assert_eq(rc, AL_EINVAL, "rc %d", rc);
-    cr_assert(strstr(act_last_error(), "overflow"), "%s", act_last_error());
+    cr_assert(strstr(al_last_error(), "overflow"), "%s", al_last_error());
     cr_assert(loss == -1 && d[0] == -1 && d[1] == -1, "wrote results");
 }
 
@@ -281,7 +281,7 @@ static void fill(void)
 static int untouched(int rc, const char *what)
 {
     cr_assert_neq(rc, AL_OK, "%s accepted", what);
-    cr_assert(act_last_error()[0], "%s: no message", what);
+    cr_assert(al_last_error()[0], "%s: no message", what);
     for (int i = 0; i < 8; i++)
         cr_assert(out[i] == -1.0f && canary[i] == (float)i, "%s wrote memory", what);
     return rc;
@@ -298,7 +298,7 @@ Test(hostile_act, maxout_k_zero)
         for (size_t rows = 0; rows < 2; rows++) {
             cr_assert_eq(untouched(act_forward_rows(&s, canary, out, rows, 4), "maxout fwd"),
                          AL_EINVAL, "k = %g", ks[i]);
-            cr_assert(strstr(act_last_error(), "k must be"), "%s", act_last_error());
+            cr_assert(strstr(al_last_error(), "k must be"), "%s", al_last_error());
             cr_assert_eq(untouched(act_backward_rows(&s, canary, NULL, canary, out, rows, 4),
                                    "maxout bwd"), AL_EINVAL);
             cr_assert_eq(untouched(act_forward_bias(&s, canary, NULL, out, rows, 4, 1),
@@ -353,7 +353,7 @@ Test(hostile_act, rows_times_cols_overflow)
         fill();
         cr_assert_eq(untouched(act_forward_rows(&s, canary, out, rows, cols), fns[i]),
                      AL_EINVAL, "%s", fns[i]);
-        cr_assert(strstr(act_last_error(), "rows of 2 columns"), "%s", act_last_error());
+        cr_assert(strstr(al_last_error(), "rows of 2 columns"), "%s", al_last_error());
         cr_assert_eq(untouched(act_backward_rows(&s, canary, canary, canary, out, rows, cols),
                                fns[i]), AL_EINVAL, "%s", fns[i]);
         cr_assert_eq(untouched(act_forward_bias(&s, canary, canary, out, rows, cols, 1),

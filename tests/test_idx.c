@@ -67,7 +67,7 @@ Test(idx, uint8_plain_and_gzipped)
     for (int gz = 0; gz < 2; gz++) {
         const char *path = write_idx(gz ? "a.gz" : "a", gz, 0x08, 3, dims, px, sizeof px);
         data_array a;
-        cr_assert_eq(data_idx_read(path, &a), 0, "%s", act_last_error());
+        cr_assert_eq(data_idx_read(path, &a), 0, "%s", al_last_error());
         cr_assert_eq(a.dtype, DATA_U8);
         cr_assert_eq(a.ndim, 3);
         cr_assert(a.shape[0] == 2 && a.shape[1] == 3 && a.shape[2] == 4);
@@ -83,7 +83,7 @@ Test(idx, every_element_type)
     /* int8 -> int32 */
     const unsigned char i8[3] = {0x80, 0xff, 0x7f};
     cr_assert_eq(data_idx_read(write_idx("i8", 0, 0x09, 1, dims, i8, 3), &a), 0, "%s",
-                 act_last_error());
+                 al_last_error());
     cr_assert_eq(a.dtype, DATA_I32);
     cr_assert(((int32_t *)a.data)[0] == -128 && ((int32_t *)a.data)[1] == -1 &&
               ((int32_t *)a.data)[2] == 127);
@@ -91,7 +91,7 @@ Test(idx, every_element_type)
     /* int16 big-endian -> int32 */
     const unsigned char i16[6] = {0x80, 0x00, 0xff, 0xfe, 0x01, 0x02};
     cr_assert_eq(data_idx_read(write_idx("i16", 1, 0x0B, 1, dims, i16, 6), &a), 0, "%s",
-                 act_last_error());
+                 al_last_error());
     cr_assert_eq(a.dtype, DATA_I32);
     cr_assert(((int32_t *)a.data)[0] == -32768 && ((int32_t *)a.data)[1] == -2 &&
               ((int32_t *)a.data)[2] == 0x0102);
@@ -99,7 +99,7 @@ Test(idx, every_element_type)
     /* int32 */
     const unsigned char i32[12] = {0x80, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0x01, 0x02, 0x03, 0x04};
     cr_assert_eq(data_idx_read(write_idx("i32", 0, 0x0C, 1, dims, i32, 12), &a), 0, "%s",
-                 act_last_error());
+                 al_last_error());
     cr_assert_eq(a.dtype, DATA_I32);
     cr_assert(((int32_t *)a.data)[0] == INT32_MIN && ((int32_t *)a.data)[1] == -1 &&
               ((int32_t *)a.data)[2] == 0x01020304);
@@ -107,7 +107,7 @@ Test(idx, every_element_type)
     /* float32: 1.0, -2.5, 0.15625 */
     const unsigned char f32[12] = {0x3f, 0x80, 0, 0, 0xc0, 0x20, 0, 0, 0x3e, 0x20, 0, 0};
     cr_assert_eq(data_idx_read(write_idx("f32", 1, 0x0D, 1, dims, f32, 12), &a), 0, "%s",
-                 act_last_error());
+                 al_last_error());
     cr_assert_eq(a.dtype, DATA_F32);
     cr_assert(((float *)a.data)[0] == 1.0f && ((float *)a.data)[1] == -2.5f &&
               ((float *)a.data)[2] == 0.15625f);
@@ -116,7 +116,7 @@ Test(idx, every_element_type)
     const unsigned char f64[24] = {0x3f, 0xf0, 0, 0, 0, 0, 0, 0, 0xbf, 0xe0, 0, 0,
                                    0,    0,    0, 0, 0x7e, 0x37, 0xe4, 0x3c, 0x88, 0x00, 0x75, 0x9c};
     cr_assert_eq(data_idx_read(write_idx("f64", 0, 0x0E, 1, dims, f64, 24), &a), 0, "%s",
-                 act_last_error());
+                 al_last_error());
     cr_assert_eq(a.dtype, DATA_F64);
     cr_assert(((double *)a.data)[0] == 1.0 && ((double *)a.data)[1] == -0.5 &&
               ((double *)a.data)[2] == 1e300);
@@ -124,7 +124,7 @@ Test(idx, every_element_type)
     /* no elements */
     const uint32_t none[2] = {0, 28};
     cr_assert_eq(data_idx_read(write_idx("none", 0, 0x08, 2, none, "", 0), &a), 0, "%s",
-                 act_last_error());
+                 al_last_error());
     cr_assert_eq(data_array_count(&a), 0);
     data_array_free(&a);
 }
@@ -202,8 +202,8 @@ Test(idx, malformed_files)
         bad[i] ^= 0x5a;
     write_bytes(in_dir(dir, "corrupt.gz"), bad, gn);
     cr_assert_eq(data_idx_read(in_dir(dir, "corrupt.gz"), &a), AL_EFORMAT, "%s",
-                 act_last_error());
-    cr_assert(strstr(act_last_error(), "corrupt.gz"), "%s", act_last_error());
+                 al_last_error());
+    cr_assert(strstr(al_last_error(), "corrupt.gz"), "%s", al_last_error());
     write_bytes(in_dir(dir, "cut.gz"), gzb, gn - 4);
     assert_error(data_idx_read(in_dir(dir, "cut.gz"), &a), AL_EFORMAT, "cut.gz", "gzip");
     write_bytes(in_dir(dir, "crc.gz"), gzb, gn);
@@ -241,7 +241,7 @@ Test(mnist, loads_both_splits)
     write_set("train", 5, ltrain, 1);
     write_set("t10k", 2, ltest, 0);
     data_set s;
-    cr_assert_eq(data_mnist_load(dir, "train", 1, &s), 0, "%s", act_last_error());
+    cr_assert_eq(data_mnist_load(dir, "train", 1, &s), 0, "%s", al_last_error());
     cr_assert_eq(s.x.dtype, DATA_F32);
     cr_assert_eq(s.x.ndim, 4);
     cr_assert(s.x.shape[0] == 5 && s.x.shape[1] == 1 && s.x.shape[2] == 28 && s.x.shape[3] == 28);
@@ -261,7 +261,7 @@ Test(mnist, loads_both_splits)
     data_set_free(&s);
     cr_assert_null(s.class_names);
 
-    cr_assert_eq(data_mnist_load(dir, "test", 0, &s), 0, "%s", act_last_error());
+    cr_assert_eq(data_mnist_load(dir, "test", 0, &s), 0, "%s", al_last_error());
     cr_assert_eq(s.x.shape[0], 2);
     cr_assert_eq(((int64_t *)s.y.data)[0], 7);
     cr_assert_str_eq(s.class_names[0], "0");
@@ -281,7 +281,7 @@ Test(mnist, larger_than_the_read_buffers)
         labels[i] = (unsigned char)(i % 10);
     write_set("train", N, labels, 1);
     data_set s;
-    cr_assert_eq(data_mnist_load(dir, "train", 0, &s), 0, "%s", act_last_error());
+    cr_assert_eq(data_mnist_load(dir, "train", 0, &s), 0, "%s", al_last_error());
     cr_assert_eq(s.x.shape[0], N);
     const float *x = s.x.data;
     for (size_t i = 0; i < N; i++) {
@@ -292,7 +292,7 @@ Test(mnist, larger_than_the_read_buffers)
     data_set_free(&s);
     data_array a;
     cr_assert_eq(data_idx_read(in_dir(dir, "train-images-idx3-ubyte.gz"), &a), 0, "%s",
-                 act_last_error());
+                 al_last_error());
     cr_assert_eq(data_array_count(&a), (size_t)N * 784);
     for (size_t i = 0; i < (size_t)N * 784; i++)
         cr_assert_eq(((uint8_t *)a.data)[i], (uint8_t)((i / 784 * 31 + i % 784) % 256));
@@ -312,7 +312,7 @@ Test(mnist, errors)
     write_idx("t10k-images-idx3-ubyte", 0, 0x08, 3, idims, px, sizeof px);
     assert_error(data_mnist_load(dir, "test", 1, &s), AL_EFORMAT, "t10k-labels-idx1-ubyte.gz",
                  "has 3 images but");
-    cr_assert(strstr(act_last_error(), "has 2 labels"), "%s", act_last_error());
+    cr_assert(strstr(al_last_error(), "has 2 labels"), "%s", al_last_error());
     cr_assert_null(s.x.data);
 
     /* a label of 10 */
@@ -361,7 +361,7 @@ static double timed_load(const char *split, data_set *s)
     double w0 = now(CLOCK_MONOTONIC), c0 = now(CLOCK_PROCESS_CPUTIME_ID);
     int rc = data_mnist_load(NULL, split, 1, s);
     double cpu = now(CLOCK_PROCESS_CPUTIME_ID) - c0, wall = now(CLOCK_MONOTONIC) - w0;
-    cr_assert_eq(rc, 0, "%s", act_last_error());
+    cr_assert_eq(rc, 0, "%s", al_last_error());
     fprintf(stderr, "fashion_mnist: %s split (%zu images) loaded in %.3f s (CPU %.3f s)\n", split,
             s->x.shape[0], wall, cpu);
     return cpu;

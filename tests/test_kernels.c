@@ -40,14 +40,14 @@ Test(kernels, choosing_a_path)
     cr_expect(has_exact && has_base);
     for (size_t i = 0; names[i]; i++) { /* the listed names are the paths' own names */
         int rc = act_set_isa(names[i]);
-        cr_expect(rc == AL_OK || rc == AL_EUNSUPPORTED, "%s: %s", names[i], act_last_error());
+        cr_expect(rc == AL_OK || rc == AL_EUNSUPPORTED, "%s: %s", names[i], al_last_error());
     }
     act_set_isa("auto");
     cr_expect(act_isa_supported("exact"));
     cr_expect(act_isa_supported("baseline"));
     cr_expect(!act_isa_supported("avx9"));
     cr_expect_eq(act_set_isa("avx9"), AL_ENAME);
-    cr_expect(strstr(act_last_error(), "avx9") != NULL, "message: %s", act_last_error());
+    cr_expect(strstr(al_last_error(), "avx9") != NULL, "message: %s", al_last_error());
     cr_expect_eq(act_set_isa(NULL), AL_EINVAL);
 
     const char *was = act_isa();
@@ -98,7 +98,7 @@ static void bias_matches_two_passes(const act_spec *a)
         size_t n = OUTER * CH * inner;
         memcpy(z, x, n * sizeof *z);
         cr_assert_eq(act_forward_bias(a, z, b, y, OUTER, CH, inner), 0, "%s: %s", name,
-                     act_last_error());
+                     al_last_error());
         for (size_t i = 0; i < n; i++)
             z2[i] = x[i] + b[(i / inner) % CH];
         int rc = rowwise ? act_forward_rows(a, z2, y2, OUTER, CH) : act_forward(a, z2, y2, n);
@@ -200,7 +200,7 @@ static void gated_within_2_ulp(const char *name, int times_b)
     for (size_t i = 0; i < ROWS; i++)
         for (size_t j = 0; j < 2 * H; j++)
             x[i * 2 * H + j] = gated_draw(&r, (int)(i % 4), j >= H);
-    cr_assert_eq(act_forward_rows(&a, x, y, ROWS, 2 * H), 0, "%s", act_last_error());
+    cr_assert_eq(act_forward_rows(&a, x, y, ROWS, 2 * H), 0, "%s", al_last_error());
     double worst = 0;
     for (size_t i = 0; i < ROWS; i++)
         for (size_t j = 0; j < H; j++) {

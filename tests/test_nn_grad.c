@@ -53,7 +53,7 @@ struct fixture {
 static double loss_at(struct fixture *f, const float *x)
 {
     *nn_model_rng(f->m) = f->rng0; /* same dropout mask every time */
-    cr_assert_eq(nn_forward(f->m, x, f->y, f->batch, f->training), 0, "%s", act_last_error());
+    cr_assert_eq(nn_forward(f->m, x, f->y, f->batch, f->training), 0, "%s", al_last_error());
     double s = 0.0;
     for (size_t i = 0; i < f->n_out; i++)
         s += (double)f->c[i] * f->y[i];
@@ -67,7 +67,7 @@ static void setup_fixture(struct fixture *f, const char *spec, nn_shape in, size
     al_rng_seed(&r, seed);
     memset(f, 0, sizeof *f);
     cr_assert_eq(nn_model_create(spec, in, NN_INIT_DEFAULT, &r, &f->m), 0, "%s: %s", spec,
-                 act_last_error());
+                 al_last_error());
     f->batch = batch;
     f->training = training;
     f->n_in = nn_shape_count(in) * batch;
@@ -86,7 +86,7 @@ static void setup_fixture(struct fixture *f, const char *spec, nn_shape in, size
     f->rng0 = *nn_model_rng(f->m);
     nn_zero_grad(f->m);
     loss_at(f, f->x);
-    cr_assert_eq(nn_backward(f->m, f->c, f->dx), 0, "%s", act_last_error());
+    cr_assert_eq(nn_backward(f->m, f->c, f->dx), 0, "%s", al_last_error());
     memcpy(f->g, g, f->n_w * sizeof *g);
 }
 
@@ -334,13 +334,13 @@ static void check_loss(const char *name, const float *pred, const void *target, 
                        size_t width)
 {
     nn_loss l;
-    cr_assert_eq(nn_loss_parse(name, &l), 0, "%s", act_last_error());
+    cr_assert_eq(nn_loss_parse(name, &l), 0, "%s", al_last_error());
     size_t n = batch * width;
     float *p = malloc(n * sizeof *p), *d = malloc(n * sizeof *d);
     memcpy(p, pred, n * sizeof *p);
     double loss;
     cr_assert_eq(nn_loss_eval(&l, p, target, batch, width, &loss, d), 0, "%s: %s", name,
-                 act_last_error());
+                 al_last_error());
     cr_assert(isfinite(loss), "%s: loss %g", name, loss);
     double dmax = 0;
     for (size_t i = 0; i < n; i++) {
@@ -502,13 +502,13 @@ Test(nn_grad, loss_clip_and_errors)
     float q[4] = {1, 2, 3, -0.5f}, t[4] = {1, 1, 1, 1};
     cr_assert_eq(nn_loss_parse("rmsle", &l), 0);
     cr_assert_eq(nn_loss_eval(&l, q, t, 2, 2, &loss, NULL), AL_EINVAL);
-    cr_assert(strstr(act_last_error(), "sample 1"), "%s", act_last_error());
-    cr_assert(strstr(act_last_error(), "prediction"), "%s", act_last_error());
+    cr_assert(strstr(al_last_error(), "sample 1"), "%s", al_last_error());
+    cr_assert(strstr(al_last_error(), "prediction"), "%s", al_last_error());
     q[3] = 1;
     t[0] = 0;
     cr_assert_eq(nn_loss_eval(&l, q, t, 2, 2, &loss, NULL), AL_EINVAL);
-    cr_assert(strstr(act_last_error(), "sample 0") && strstr(act_last_error(), "target"), "%s",
-              act_last_error());
+    cr_assert(strstr(al_last_error(), "sample 0") && strstr(al_last_error(), "target"), "%s",
+              al_last_error());
     /* rmsle value: sqrt(mean((log p - log y)^2)) */
     float a[2] = {(float)exp(1.0), 1}, b[2] = {1, 1};
     cr_assert_eq(nn_loss_eval(&l, a, b, 1, 2, &loss, NULL), 0);
@@ -518,8 +518,8 @@ Test(nn_grad, loss_clip_and_errors)
     float z[8] = {0};
     cr_assert_eq(nn_loss_parse("sparse_categorical_crossentropy", &l), 0);
     cr_assert_eq(nn_loss_eval(&l, z, cls, 2, 4, &loss, NULL), AL_EINVAL);
-    cr_assert(strstr(act_last_error(), "sample 1") && strstr(act_last_error(), "class 4"), "%s",
-              act_last_error());
+    cr_assert(strstr(al_last_error(), "sample 1") && strstr(al_last_error(), "class 4"), "%s",
+              al_last_error());
     cls[1] = -1;
     cr_assert_eq(nn_loss_eval(&l, z, cls, 2, 4, &loss, NULL), AL_EINVAL);
 }
@@ -541,7 +541,7 @@ Test(nn_grad, loss_parse)
     cr_assert_eq(nn_loss_parse("cce:eps=1e-6", &l), 0);
     cr_assert_eq(l.eps, 1e-6f);
     cr_assert_eq(nn_loss_parse("msee", &l), AL_ENAME);
-    cr_assert(strstr(act_last_error(), "msee"), "%s", act_last_error());
+    cr_assert(strstr(al_last_error(), "msee"), "%s", al_last_error());
     cr_assert_eq(nn_loss_parse("mse:from_logits=1", &l), AL_EINVAL);
     cr_assert_eq(nn_loss_parse("bce:from_logits", &l), AL_EINVAL);
 }

@@ -93,8 +93,8 @@ Test(npy, round_trip_every_dtype_and_shape)
             cr_assert_eq(data_array_alloc(&a, types[t], shapes[s].ndim, shapes[s].shape), 0);
             fill(&a);
             const char *path = in_dir(dir, "rt.npy");
-            cr_assert_eq(data_npy_write(path, &a), 0, "%s", act_last_error());
-            cr_assert_eq(data_npy_read(path, &b), 0, "%s", act_last_error());
+            cr_assert_eq(data_npy_write(path, &a), 0, "%s", al_last_error());
+            cr_assert_eq(data_npy_read(path, &b), 0, "%s", al_last_error());
             assert_shape(&b, a.dtype, a.ndim, a.shape);
             cr_assert_eq(memcmp(a.data, b.data, data_array_count(&a) * data_dtype_size(a.dtype)),
                          0, "%s ndim %d: data differs", data_dtype_name(a.dtype), a.ndim);
@@ -121,9 +121,9 @@ Test(npy, writer_matches_numpy_byte_for_byte)
         char ref[512];
         snprintf(ref, sizeof ref, "%s/npy/%s", ACTLAB_FIXTURES, names[i]);
         data_array a;
-        cr_assert_eq(data_npy_read(ref, &a), 0, "%s", act_last_error());
+        cr_assert_eq(data_npy_read(ref, &a), 0, "%s", al_last_error());
         const char *out = in_dir(dir, names[i]);
-        cr_assert_eq(data_npy_write(out, &a), 0, "%s", act_last_error());
+        cr_assert_eq(data_npy_write(out, &a), 0, "%s", al_last_error());
         data_array_free(&a);
         unsigned char x[1024], y[1024];
         FILE *fx = fopen(ref, "rb"), *fy = fopen(out, "rb");
@@ -184,7 +184,7 @@ Test(npy, handwritten_numpy_save_bytes)
     const char *path = in_dir(dir, "hand.npy");
     write_bytes(path, buf, n);
     data_array a;
-    cr_assert_eq(data_npy_read(path, &a), 0, "%s", act_last_error());
+    cr_assert_eq(data_npy_read(path, &a), 0, "%s", al_last_error());
     assert_shape(&a, DATA_F32, 2, (size_t[]){2, 3});
     cr_assert_eq(memcmp(a.data, v, sizeof v), 0);
     data_array_free(&a);
@@ -194,7 +194,7 @@ Test(npy, handwritten_numpy_save_bytes)
                   sizeof v);
     cr_assert_eq(n, 80 + 24);
     write_bytes(path, buf, n);
-    cr_assert_eq(data_npy_read(path, &a), 0, "%s", act_last_error());
+    cr_assert_eq(data_npy_read(path, &a), 0, "%s", al_last_error());
     cr_assert_eq(memcmp(a.data, v, sizeof v), 0);
     data_array_free(&a);
 }
@@ -217,7 +217,7 @@ Test(npy, handwritten_big_endian_f8)
     const char *path = write_npy("be.npy", 1, "{'descr': '>f8', 'fortran_order': False, 'shape': (3,), }",
                                  data, sizeof data);
     data_array a;
-    cr_assert_eq(data_npy_read(path, &a), 0, "%s", act_last_error());
+    cr_assert_eq(data_npy_read(path, &a), 0, "%s", al_last_error());
     assert_shape(&a, DATA_F64, 1, (size_t[]){3});
     cr_assert_eq(memcmp(a.data, v, sizeof v), 0);
     data_array_free(&a);
@@ -247,7 +247,7 @@ Test(npy, header_variants)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const char *path = write_npy("v.npy", cases[i].major, cases[i].dict, v, sizeof v);
         data_array a;
-        cr_assert_eq(data_npy_read(path, &a), 0, "case %zu: %s", i, act_last_error());
+        cr_assert_eq(data_npy_read(path, &a), 0, "case %zu: %s", i, al_last_error());
         assert_shape(&a, DATA_I32, cases[i].ndim, cases[i].shape);
         cr_assert_eq(memcmp(a.data, v, sizeof v), 0, "case %zu", i);
         data_array_free(&a);
@@ -257,7 +257,7 @@ Test(npy, header_variants)
     const char *path = write_npy("s.npy", 1, "{'descr': '<i8', 'fortran_order': False, 'shape': (), }",
                                  &s, sizeof s);
     data_array a;
-    cr_assert_eq(data_npy_read(path, &a), 0, "%s", act_last_error());
+    cr_assert_eq(data_npy_read(path, &a), 0, "%s", al_last_error());
     cr_assert_eq(a.ndim, 0);
     cr_assert_eq(data_array_count(&a), 1);
     cr_assert_eq(*(int64_t *)a.data, -42);
@@ -271,7 +271,7 @@ Test(npy, in_memory_parser)
     size_t n = npy_bytes(buf, 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }",
                          64, v, sizeof v);
     data_array a;
-    cr_assert_eq(data__npy_parse("mem", buf, n, &a), 0, "%s", act_last_error());
+    cr_assert_eq(data__npy_parse("mem", buf, n, &a), 0, "%s", al_last_error());
     cr_assert_eq(memcmp(a.data, v, sizeof v), 0);
     data_array_free(&a);
     for (size_t cut = 0; cut < n; cut++)
@@ -284,55 +284,55 @@ Test(npy, in_memory_parser)
 Test(npy, numpy_reference_files)
 {
     data_array a;
-    cr_assert_eq(data_npy_read(FIXTURE("f4_2x3.npy"), &a), 0, "%s", act_last_error());
+    cr_assert_eq(data_npy_read(FIXTURE("f4_2x3.npy"), &a), 0, "%s", al_last_error());
     assert_shape(&a, DATA_F32, 2, (size_t[]){2, 3});
     for (int i = 0; i < 6; i++)
         cr_assert_eq(((float *)a.data)[i], (float)i);
     data_array_free(&a);
 
-    cr_assert_eq(data_npy_read(FIXTURE("f8_be.npy"), &a), 0, "%s", act_last_error());
+    cr_assert_eq(data_npy_read(FIXTURE("f8_be.npy"), &a), 0, "%s", al_last_error());
     assert_shape(&a, DATA_F64, 1, (size_t[]){4});
     const double *d = a.data;
     cr_assert(d[0] == 1.5 && d[1] == -2.25 && d[2] == 1e300 && d[3] == 0 && signbit(d[3]));
     data_array_free(&a);
 
-    cr_assert_eq(data_npy_read(FIXTURE("i8_be.npy"), &a), 0, "%s", act_last_error());
+    cr_assert_eq(data_npy_read(FIXTURE("i8_be.npy"), &a), 0, "%s", al_last_error());
     cr_assert_eq(((int64_t *)a.data)[0], -((int64_t)1 << 62));
     cr_assert_eq(((int64_t *)a.data)[1], ((int64_t)1 << 40) + 3);
     data_array_free(&a);
 
-    cr_assert_eq(data_npy_read(FIXTURE("i8_scalar.npy"), &a), 0, "%s", act_last_error());
+    cr_assert_eq(data_npy_read(FIXTURE("i8_scalar.npy"), &a), 0, "%s", al_last_error());
     cr_assert_eq(a.ndim, 0);
     cr_assert_eq(*(int64_t *)a.data, -7);
     data_array_free(&a);
 
-    cr_assert_eq(data_npy_read(FIXTURE("u1_5.npy"), &a), 0, "%s", act_last_error());
+    cr_assert_eq(data_npy_read(FIXTURE("u1_5.npy"), &a), 0, "%s", al_last_error());
     assert_shape(&a, DATA_U8, 1, (size_t[]){5});
     cr_assert_eq(((uint8_t *)a.data)[4], 254);
     data_array_free(&a);
 
-    cr_assert_eq(data_npy_read(FIXTURE("i4_3.npy"), &a), 0, "%s", act_last_error());
+    cr_assert_eq(data_npy_read(FIXTURE("i4_3.npy"), &a), 0, "%s", al_last_error());
     assert_shape(&a, DATA_I32, 1, (size_t[]){3});
     cr_assert_eq(((int32_t *)a.data)[0], INT32_MIN);
     cr_assert_eq(((int32_t *)a.data)[1], INT32_MAX);
     data_array_free(&a);
 
-    cr_assert_eq(data_npy_read(FIXTURE("f4_4d.npy"), &a), 0, "%s", act_last_error());
+    cr_assert_eq(data_npy_read(FIXTURE("f4_4d.npy"), &a), 0, "%s", al_last_error());
     assert_shape(&a, DATA_F32, 4, (size_t[]){2, 3, 4, 5});
     cr_assert_eq(((float *)a.data)[119], 59.5f); /* C order: the last element is last */
     cr_assert_eq(((float *)a.data)[1 * 60 + 2 * 20 + 3 * 5 + 4], (60 + 40 + 15 + 4) * 0.5f);
     data_array_free(&a);
 
-    cr_assert_eq(data_npy_read(FIXTURE("f4_empty.npy"), &a), 0, "%s", act_last_error());
+    cr_assert_eq(data_npy_read(FIXTURE("f4_empty.npy"), &a), 0, "%s", al_last_error());
     assert_shape(&a, DATA_F32, 2, (size_t[]){0, 3});
     data_array_free(&a);
 
-    cr_assert_eq(data_npy_read(FIXTURE("v2_f8.npy"), &a), 0, "%s", act_last_error());
+    cr_assert_eq(data_npy_read(FIXTURE("v2_f8.npy"), &a), 0, "%s", al_last_error());
     assert_shape(&a, DATA_F64, 1, (size_t[]){4});
     cr_assert_eq(((double *)a.data)[3], 3.0);
     data_array_free(&a);
 
-    cr_assert_eq(data_npy_read(FIXTURE("v3_i4.npy"), &a), 0, "%s", act_last_error());
+    cr_assert_eq(data_npy_read(FIXTURE("v3_i4.npy"), &a), 0, "%s", al_last_error());
     assert_shape(&a, DATA_I32, 1, (size_t[]){3});
     cr_assert_eq(((int32_t *)a.data)[2], 2);
     data_array_free(&a);
@@ -352,7 +352,7 @@ Test(npy, widened_integers)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         data_array a;
-        cr_assert_eq(data_npy_read(cases[i].file, &a), 0, "%s", act_last_error());
+        cr_assert_eq(data_npy_read(cases[i].file, &a), 0, "%s", al_last_error());
         cr_assert_eq(a.dtype, DATA_I64, "%s", cases[i].file);
         cr_assert_eq(data_array_count(&a), cases[i].n);
         for (size_t k = 0; k < cases[i].n; k++)

@@ -12,12 +12,12 @@ Test(parse, every_name_and_alias_resolves_to_its_kind)
     for (int k = 0; k < ACT_COUNT; k++) {
         const act_info *in = act_get_info((act_kind)k);
         act_kind got;
-        cr_assert_eq(act_find(in->name, &got), 0, "%s: %s", in->name, act_last_error());
+        cr_assert_eq(act_find(in->name, &got), 0, "%s: %s", in->name, al_last_error());
         cr_assert_eq(got, k, "%s", in->name);
         char aliases[128];
         snprintf(aliases, sizeof aliases, "%s", in->aliases);
         for (char *s = strtok(aliases, " "); s; s = strtok(NULL, " ")) {
-            cr_assert_eq(act_find(s, &got), 0, "alias %s: %s", s, act_last_error());
+            cr_assert_eq(act_find(s, &got), 0, "alias %s: %s", s, al_last_error());
             cr_assert_eq(got, k, "alias %s of %s", s, in->name);
         }
     }
@@ -48,7 +48,7 @@ Test(parse, user_spellings)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         act_spec s;
-        cr_assert_eq(act_parse(cases[i].text, &s), 0, "'%s': %s", cases[i].text, act_last_error());
+        cr_assert_eq(act_parse(cases[i].text, &s), 0, "'%s': %s", cases[i].text, al_last_error());
         cr_assert_eq(s.kind, cases[i].k, "'%s'", cases[i].text);
     }
 }
@@ -98,9 +98,9 @@ static void expect_error(const char *text, int code, const char *needle)
 {
     act_spec s = {.kind = ACT_RELU};
     int rc = act_parse(text, &s);
-    cr_assert_eq(rc, code, "'%s' gave %d (%s), expected %d", text, rc, act_last_error(), code);
-    cr_assert(strstr(act_last_error(), needle), "'%s': message '%s' lacks '%s'", text,
-              act_last_error(), needle);
+    cr_assert_eq(rc, code, "'%s' gave %d (%s), expected %d", text, rc, al_last_error(), code);
+    cr_assert(strstr(al_last_error(), needle), "'%s': message '%s' lacks '%s'", text,
+              al_last_error(), needle);
     cr_assert_eq(s.kind, ACT_RELU, "out untouched on error");
 }
 
@@ -145,7 +145,7 @@ Test(parse, format_round_trips_every_function)
         char buf[128];
         int n = act_format(&s, buf, sizeof buf);
         cr_assert(n > 0 && (size_t)n < sizeof buf);
-        cr_assert_eq(act_parse(buf, &back), 0, "%s: %s", buf, act_last_error());
+        cr_assert_eq(act_parse(buf, &back), 0, "%s: %s", buf, al_last_error());
         cr_assert(act_equal(&s, &back), "round trip of %s", buf);
     }
 }
@@ -179,18 +179,18 @@ Test(parse, table_is_complete)
         act_spec s;
         act_init(&s, (act_kind)k);
         cr_assert_eq(act_validate(&s), 0, "defaults of %s are valid: %s", in->name,
-                     act_last_error());
+                     al_last_error());
     }
     cr_assert_null(act_get_info(ACT_COUNT));
 }
 
 Test(parse, version)
 {
-    cr_assert_eq(actlab_version_number(), ACTLAB_VERSION_NUMBER);
+    cr_assert_eq(al_version_number(), ACTLAB_VERSION_NUMBER);
     char want[32];
     snprintf(want, sizeof want, "%d.%d.%d", ACTLAB_VERSION_MAJOR, ACTLAB_VERSION_MINOR,
              ACTLAB_VERSION_PATCH);
-    cr_assert_str_eq(actlab_version_string(), want);
+    cr_assert_str_eq(al_version_string(), want);
     cr_assert_str_eq(al_status_str(AL_OK), "success");
     cr_assert_str_eq(al_status_str(-1), "unknown status");
 }

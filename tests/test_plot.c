@@ -103,7 +103,7 @@ static void expect_magic(const char *path, const char *fmt)
 static act_spec spec(const char *text)
 {
     act_spec s;
-    cr_assert_eq(act_parse(text, &s), 0, "%s: %s", text, act_last_error());
+    cr_assert_eq(act_parse(text, &s), 0, "%s: %s", text, al_last_error());
     return s;
 }
 
@@ -111,7 +111,7 @@ static void plot_four(const char *name, int with_grad)
 {
     act_spec s[4] = {spec("sigmoid"), spec("tanh"), spec("relu"), spec("leaky_relu:alpha=0.1")};
     int rc = plot_activations(s, 4, -5.0, 5.0, 0.01, with_grad, in_dir(name));
-    cr_assert_eq(rc, AL_OK, "%s: %s", name, act_last_error());
+    cr_assert_eq(rc, AL_OK, "%s: %s", name, al_last_error());
 }
 
 Test(plot, activations_png)
@@ -207,12 +207,12 @@ Test(plot, general_figure_with_holes_log_axis_and_title)
          .ymax = 10.0},
     };
     plot_figure fig = {.title = "Training", .panels = panels, .n_panels = 2, .stacked = 1};
-    cr_assert_eq(plot_write(&fig, in_dir("loss.png")), AL_OK, "%s", act_last_error());
+    cr_assert_eq(plot_write(&fig, in_dir("loss.png")), AL_OK, "%s", al_last_error());
     expect_magic(in_dir("loss.png"), "png");
     fig.stacked = 0;
     fig.width = 900;
     fig.height = 400;
-    cr_assert_eq(plot_write(&fig, in_dir("loss.pdf")), AL_OK, "%s", act_last_error());
+    cr_assert_eq(plot_write(&fig, in_dir("loss.pdf")), AL_OK, "%s", al_last_error());
     expect_magic(in_dir("loss.pdf"), "pdf");
 }
 
@@ -225,10 +225,10 @@ Test(plot, many_functions_legend_outside)
     for (int i = 0; i < 8; i++)
         s[i] = spec(names[i]);
     cr_assert_eq(plot_activations(s, 8, -5, 5, 0.01, 1, in_dir("many.png")), AL_OK, "%s",
-                 act_last_error());
+                 al_last_error());
     expect_magic(in_dir("many.png"), "png");
     cr_assert_eq(plot_activations(s, 8, -5, 5, 0.01, 0, in_dir("many.svg")), AL_OK, "%s",
-                 act_last_error());
+                 al_last_error());
     expect_magic(in_dir("many.svg"), "svg");
 
     double x[3] = {0, 1, 2}, y[3] = {1, 2, 3};
@@ -237,7 +237,7 @@ Test(plot, many_functions_legend_outside)
         .title = "outside", .curves = &c, .n_curves = 1, .flags = PLOT_GRID | PLOT_LEGEND_OUTSIDE};
     plot_panel both[2] = {p, {.title = "no legend", .curves = &c, .n_curves = 1}};
     plot_figure fig = {.panels = both, .n_panels = 2, .stacked = 1, .width = 500, .height = 500};
-    cr_assert_eq(plot_write(&fig, in_dir("stacked.pdf")), AL_OK, "%s", act_last_error());
+    cr_assert_eq(plot_write(&fig, in_dir("stacked.pdf")), AL_OK, "%s", al_last_error());
     expect_magic(in_dir("stacked.pdf"), "pdf");
     cr_assert_str_eq(listing(), "many.png many.svg stacked.pdf");
 }
@@ -260,7 +260,7 @@ Test(plot, degenerate_data_still_plots)
         plot_figure fig = {.panels = both, .n_panels = 2};
         char name[32];
         snprintf(name, sizeof name, "d%zu.svg", k);
-        cr_assert_eq(plot_write(&fig, in_dir(name)), AL_OK, "curve %zu: %s", k, act_last_error());
+        cr_assert_eq(plot_write(&fig, in_dir(name)), AL_OK, "curve %zu: %s", k, al_last_error());
         expect_magic(in_dir(name), "svg");
     }
 }
@@ -272,7 +272,7 @@ Test(plot, bad_extension_is_einval_and_writes_nothing)
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         cr_assert_eq(plot_activations(&s, 1, -1, 1, 0.1, 0, in_dir(bad[i])), AL_EINVAL, "%s",
                      bad[i]);
-        cr_assert(strstr(act_last_error(), ".png, .svg or .pdf"), "%s", act_last_error());
+        cr_assert(strstr(al_last_error(), ".png, .svg or .pdf"), "%s", al_last_error());
     }
     cr_assert_str_eq(listing(), "");
 }
@@ -282,8 +282,8 @@ Test(plot, missing_directory_is_eio_with_the_path)
     act_spec s = spec("tanh");
     const char *path = "/nonexistent/dir/x.png";
     cr_assert_eq(plot_activations(&s, 1, -1, 1, 0.1, 1, path), AL_EIO);
-    cr_assert(strstr(act_last_error(), path), "%s", act_last_error());
-    cr_assert(strstr(act_last_error(), "No such file"), "%s", act_last_error());
+    cr_assert(strstr(al_last_error(), path), "%s", al_last_error());
+    cr_assert(strstr(al_last_error(), "No such file"), "%s", al_last_error());
     cr_assert_eq(access("/nonexistent/dir", F_OK), -1);
 }
 
@@ -296,7 +296,7 @@ Test(plot, failure_after_drawing_leaves_no_temporary)
     plot_four("dummy.svg", 0); /* something else in the directory, to check the listing */
     act_spec s = spec("relu");
     cr_assert_eq(plot_activations(&s, 1, -1, 1, 0.5, 0, in_dir("taken.png")), AL_EIO);
-    cr_assert(strstr(act_last_error(), "taken.png"), "%s", act_last_error());
+    cr_assert(strstr(al_last_error(), "taken.png"), "%s", al_last_error());
     cr_assert_str_eq(listing(), "dummy.svg taken.png");
 }
 
@@ -311,7 +311,7 @@ Test(plot, unwritable_directory_keeps_the_old_file)
     int rc = plot_activations(&s, 1, -1, 1, 0.5, 0, in_dir("keep.png"));
     chmod(dir, 0755);
     cr_assert_eq(rc, AL_EIO);
-    cr_assert(strstr(act_last_error(), "Permission denied"), "%s", act_last_error());
+    cr_assert(strstr(al_last_error(), "Permission denied"), "%s", al_last_error());
     cr_assert_eq(file_size(in_dir("keep.png")), before);
     cr_assert_str_eq(listing(), "keep.png");
 }
@@ -324,7 +324,7 @@ Test(plot, rowwise_functions_are_rejected_by_name)
         cr_assert_eq(plot_activations(s, 2, -1, 1, 0.1, 0, in_dir("r.png")), AL_EINVAL);
         char name[32];
         snprintf(name, sizeof name, "%.*s", (int)strcspn(rowwise[i], ":"), rowwise[i]);
-        cr_assert(strstr(act_last_error(), name), "%s: %s", rowwise[i], act_last_error());
+        cr_assert(strstr(al_last_error(), name), "%s: %s", rowwise[i], al_last_error());
     }
     cr_assert_str_eq(listing(), "");
 }
@@ -336,17 +336,17 @@ Test(plot, bad_activation_arguments)
     cr_assert_eq(plot_activations(NULL, 1, -1, 1, 0.1, 0, p), AL_EINVAL);
     cr_assert_eq(plot_activations(&s, 0, -1, 1, 0.1, 0, p), AL_EINVAL);
     cr_assert_eq(plot_activations(&s, 1, 5, -5, 0.1, 0, p), AL_EINVAL);
-    cr_assert(strstr(act_last_error(), "range"), "%s", act_last_error());
+    cr_assert(strstr(al_last_error(), "range"), "%s", al_last_error());
     cr_assert_eq(plot_activations(&s, 1, 1, 1, 0.1, 0, p), AL_EINVAL);
     cr_assert_eq(plot_activations(&s, 1, NAN, 1, 0.1, 0, p), AL_EINVAL);
     cr_assert_eq(plot_activations(&s, 1, -1, INFINITY, 0.1, 0, p), AL_EINVAL);
     cr_assert_eq(plot_activations(&s, 1, -1e39, 1, 0.1, 0, p), AL_EINVAL);
     cr_assert_eq(plot_activations(&s, 1, -1, 1, 0, 0, p), AL_EINVAL);
-    cr_assert(strstr(act_last_error(), "step"), "%s", act_last_error());
+    cr_assert(strstr(al_last_error(), "step"), "%s", al_last_error());
     cr_assert_eq(plot_activations(&s, 1, -1, 1, -0.1, 0, p), AL_EINVAL);
     cr_assert_eq(plot_activations(&s, 1, -1, 1, NAN, 0, p), AL_EINVAL);
     cr_assert_eq(plot_activations(&s, 1, -1e6, 1e6, 1e-3, 0, p), AL_EINVAL);
-    cr_assert(strstr(act_last_error(), "points"), "%s", act_last_error());
+    cr_assert(strstr(al_last_error(), "points"), "%s", al_last_error());
     act_spec bad = {.kind = ACT_COUNT};
     cr_assert_eq(plot_activations(&bad, 1, -1, 1, 0.1, 0, p), AL_EINVAL);
     cr_assert_str_eq(listing(), "");
@@ -365,7 +365,7 @@ Test(plot, bad_figures)
     cr_assert_eq(plot_write(NULL, path), AL_EINVAL);
     cr_assert_eq(plot_write(&(plot_figure){.panels = &p, .n_panels = 0}, path), AL_EINVAL);
     cr_assert_eq(plot_write(&(plot_figure){.panels = three, .n_panels = 3}, path), AL_EINVAL);
-    cr_assert(strstr(act_last_error(), "1 or 2 panels"), "%s", act_last_error());
+    cr_assert(strstr(al_last_error(), "1 or 2 panels"), "%s", al_last_error());
     cr_assert_eq(plot_write(&(plot_figure){.panels = &p_null, .n_panels = 1}, path), AL_EINVAL);
     cr_assert_eq(plot_write(&(plot_figure){.panels = &p_no_data, .n_panels = 1}, path), AL_EINVAL);
     cr_assert_eq(plot_write(&(plot_figure){.panels = &p_style, .n_panels = 1}, path), AL_EINVAL);
@@ -374,13 +374,13 @@ Test(plot, bad_figures)
     cr_assert_eq(
         plot_write(&(plot_figure){.panels = &p, .n_panels = 1, .width = 150, .height = 120}, path),
         AL_EINVAL);
-    cr_assert(strstr(act_last_error(), "too small"), "%s", act_last_error());
+    cr_assert(strstr(al_last_error(), "too small"), "%s", al_last_error());
     cr_assert_eq(plot_write(&(plot_figure){.panels = &p, .n_panels = 1}, NULL), AL_EINVAL);
     cr_assert_eq(plot_write(&(plot_figure){.panels = &p, .n_panels = 1}, ""), AL_EINVAL);
     cr_assert_str_eq(listing(), "");
     /* and the same figure, fixed, works */
     cr_assert_eq(plot_write(&(plot_figure){.panels = &p, .n_panels = 1}, path), AL_OK, "%s",
-                 act_last_error());
+                 al_last_error());
 }
 
 Test(plot, grid_size)
@@ -423,13 +423,13 @@ Test(plot, band_is_shaded_and_counts_for_the_range)
                        {NULL, x, hi, N, PLOT_NONE, 3, lo}};
     plot_panel p = {.title = "band", .curves = c, .n_curves = 2, .flags = PLOT_GRID};
     plot_figure fig = {.panels = &p, .n_panels = 1};
-    cr_assert_eq(plot_write(&fig, in_dir("band.svg")), AL_OK, "%s", act_last_error());
+    cr_assert_eq(plot_write(&fig, in_dir("band.svg")), AL_OK, "%s", al_last_error());
     const char *svg = svg_text(in_dir("band.svg"));
     cr_expect(strstr(svg, "fill-opacity:0.18"), "no translucent band in the SVG");
     plot_curve line_only = c[0];
     plot_panel q = {.title = "band", .curves = &line_only, .n_curves = 1, .flags = PLOT_GRID};
     fig.panels = &q;
-    cr_assert_eq(plot_write(&fig, in_dir("line.svg")), AL_OK, "%s", act_last_error());
+    cr_assert_eq(plot_write(&fig, in_dir("line.svg")), AL_OK, "%s", al_last_error());
     size_t with_band = strlen(svg_text(in_dir("band.svg")));
     size_t without = strlen(svg_text(in_dir("line.svg")));
     cr_expect(with_band != without, "the band changed nothing in the drawing");

@@ -1,4 +1,4 @@
-/* safetensors: the format on its own (src/nn/safetensors.c): round trips, files written byte
+/* safetensors: the format on its own (src/data/safetensors.c): round trips, files written byte
  * by byte here in the reference's style, every kind of malformed file (each an error whose
  * message says what is wrong), and a loop of random corruptions that must never crash or read
  * out of bounds (run it under ASan). Then the model files (src/nn/files.c): torch state_dict
@@ -11,7 +11,7 @@
 
 #include "actlab/nn.h"
 #include "nn/model_access.h"
-#include "nn/safetensors.h"
+#include "data/safetensors.h"
 
 static char dir[64];
 static void setup(void)
@@ -68,53 +68,53 @@ Test(safetensors, round_trip)
     a[2] = NAN;
     /* names and values with everything JSON must escape, and non-ASCII UTF-8 */
     const char *odd = "w \"q\" \\ /\n\t\x01 \xc3\xa9 \xf0\x9f\x98\x80";
-    const struct nn__st_entry t[4] = {
+    const struct data__st_entry t[4] = {
         {.name = "a", .ndim = 2, .shape = {2, 3}, .data = a},
         {.name = "scalar", .ndim = 0, .data = &s},
         {.name = "empty", .ndim = 2, .shape = {0, 4}, .data = &e},
         {.name = odd, .ndim = 1, .shape = {1}, .data = &s},
     };
-    const struct nn__st_kv meta[2] = {{"format", "pt"}, {odd, odd}};
+    const struct data__st_kv meta[2] = {{"format", "pt"}, {odd, odd}};
     const char *path = in_dir(dir, "rt.safetensors");
-    cr_assert_eq(nn__st_write(path, meta, 2, t, 4), AL_OK, "%s", act_last_error());
+    cr_assert_eq(data__st_write(path, meta, 2, t, 4), AL_OK, "%s", al_last_error());
     assert_no_temporaries();
 
-    struct nn__st_file f;
-    cr_assert_eq(nn__st_read(path, &f), AL_OK, "%s", act_last_error());
+    struct data__st_file f;
+    cr_assert_eq(data__st_read(path, &f), AL_OK, "%s", al_last_error());
     cr_assert_eq(f.header_len % 8, 0, "header padded to 8 bytes: %zu", f.header_len);
     cr_assert_eq(f.n_tensors, 4);
     cr_assert_eq(f.data_size, (6 + 1 + 0 + 1) * 4);
     for (int i = 0; i < 4; i++) {
         cr_assert_str_eq(f.tensors[i].name, t[i].name);
-        cr_assert_eq(f.tensors[i].dtype, NN__ST_F32);
+        cr_assert_eq(f.tensors[i].dtype, DATA__ST_F32);
         cr_assert_eq(f.tensors[i].ndim, t[i].ndim);
         for (int d = 0; d < t[i].ndim; d++)
             cr_assert_eq(f.tensors[i].shape[d], t[i].shape[d]);
     }
     float back[6];
-    cr_assert_eq(nn__st_get_f32(&f, nn__st_find(&f, "a"), back), AL_OK);
+    cr_assert_eq(data__st_get_f32(&f, data__st_find(&f, "a"), back), AL_OK);
     cr_assert_eq(memcmp(back, a, sizeof a), 0, "values come back bit for bit");
-    cr_assert_eq(nn__st_count(nn__st_find(&f, "scalar")), 1);
-    cr_assert_eq(nn__st_count(nn__st_find(&f, "empty")), 0);
-    cr_assert_eq(nn__st_get_f32(&f, nn__st_find(&f, odd), back), AL_OK);
+    cr_assert_eq(data__st_count(data__st_find(&f, "scalar")), 1);
+    cr_assert_eq(data__st_count(data__st_find(&f, "empty")), 0);
+    cr_assert_eq(data__st_get_f32(&f, data__st_find(&f, odd), back), AL_OK);
     cr_assert_eq(back[0], 42.0f);
-    cr_assert_str_eq(nn__st_meta(&f, "format"), "pt");
-    cr_assert_str_eq(nn__st_meta(&f, odd), odd);
-    cr_assert_null(nn__st_meta(&f, "missing"));
-    cr_assert_null(nn__st_find(&f, "missing"));
-    nn__st_free(&f);
-    nn__st_free(&f); /* freeing twice (an emptied struct) is a no-op */
-    nn__st_free(NULL);
+    cr_assert_str_eq(data__st_meta(&f, "format"), "pt");
+    cr_assert_str_eq(data__st_meta(&f, odd), odd);
+    cr_assert_null(data__st_meta(&f, "missing"));
+    cr_assert_null(data__st_find(&f, "missing"));
+    data__st_free(&f);
+    data__st_free(&f); /* freeing twice (an emptied struct) is a no-op */
+    data__st_free(NULL);
 }
 
 /* The exact bytes of a small file: compact JSON, metadata first, padded with spaces. */
 Test(safetensors, writer_bytes)
 {
     const float x[2] = {1.0f, -2.0f};
-    const struct nn__st_entry t = {.name = "x", .ndim = 1, .shape = {2}, .data = x};
-    const struct nn__st_kv meta = {"format", "pt"};
+    const struct data__st_entry t = {.name = "x", .ndim = 1, .shape = {2}, .data = x};
+    const struct data__st_kv meta = {"format", "pt"};
     const char *path = in_dir(dir, "x.safetensors");
-    cr_assert_eq(nn__st_write(path, &meta, 1, &t, 1), AL_OK);
+    cr_assert_eq(data__st_write(path, &meta, 1, &t, 1), AL_OK);
     size_t n;
     unsigned char *b = read_all(path, &n);
     const char *json = "{\"__metadata__\":{\"format\":\"pt\"},"
@@ -145,24 +145,24 @@ Test(safetensors, foreign_file)
         "  \"__metadata__\": {\"k\": \"v\\n\\\"\"}\n}\n   ";
     unsigned char b[1024], data[13] = {0};
     size_t n = st_bytes(b, json, data, sizeof data);
-    struct nn__st_file f;
-    cr_assert_eq(nn__st_parse("foreign", b, n, &f), AL_OK, "%s", act_last_error());
+    struct data__st_file f;
+    cr_assert_eq(data__st_parse("foreign", b, n, &f), AL_OK, "%s", al_last_error());
     cr_assert_eq(f.n_tensors, 4);
     cr_assert_str_eq(f.tensors[0].name, "b\xc3\xa9\xf0\x9f\x98\x80/");
-    cr_assert_eq(f.tensors[0].dtype, NN__ST_F16);
-    cr_assert_eq(f.tensors[1].dtype, NN__ST_I64);
+    cr_assert_eq(f.tensors[0].dtype, DATA__ST_F16);
+    cr_assert_eq(f.tensors[1].dtype, DATA__ST_I64);
     cr_assert_eq(f.tensors[2].ndim, 0);
-    cr_assert_str_eq(nn__st_meta(&f, "k"), "v\n\"");
+    cr_assert_str_eq(data__st_meta(&f, "k"), "v\n\"");
     float out[2];
-    assert_error(nn__st_get_f32(&f, &f.tensors[0], out), AL_EUNSUPPORTED, "foreign", "dtype F16");
-    cr_assert(strstr(act_last_error(), f.tensors[0].name));
-    nn__st_free(&f);
+    assert_error(data__st_get_f32(&f, &f.tensors[0], out), AL_EUNSUPPORTED, "foreign", "dtype F16");
+    cr_assert(strstr(al_last_error(), f.tensors[0].name));
+    data__st_free(&f);
 
     /* "__metadata__": null, and an empty file (no tensors, no data) */
     n = st_bytes(b, "{\"__metadata__\":null}", NULL, 0);
-    cr_assert_eq(nn__st_parse("null", b, n, &f), AL_OK, "%s", act_last_error());
+    cr_assert_eq(data__st_parse("null", b, n, &f), AL_OK, "%s", al_last_error());
     cr_assert_eq(f.n_tensors + f.n_meta, 0);
-    nn__st_free(&f);
+    data__st_free(&f);
 }
 
 /* ---- malformed files -------------------------------------------------------------------- */
@@ -271,16 +271,16 @@ Test(safetensors, malformed)
         const struct bad_case *c = &bad_cases[i];
         unsigned char b[512];
         size_t n = st_bytes(b, c->json, zeros, c->data);
-        struct nn__st_file f;
-        int rc = nn__st_parse("bad.safetensors", b, n, &f);
+        struct data__st_file f;
+        int rc = data__st_parse("bad.safetensors", b, n, &f);
         cr_assert_eq(rc, c->status, "case %zu (%s): status %d, expected %d; message: %s", i,
-                     c->json, rc, c->status, act_last_error());
-        cr_assert(strstr(act_last_error(), "bad.safetensors"), "case %zu: %s", i,
-                  act_last_error());
-        cr_assert(strstr(act_last_error(), c->what), "case %zu (%s): message lacks '%s': %s", i,
-                  c->json, c->what, act_last_error());
+                     c->json, rc, c->status, al_last_error());
+        cr_assert(strstr(al_last_error(), "bad.safetensors"), "case %zu: %s", i,
+                  al_last_error());
+        cr_assert(strstr(al_last_error(), c->what), "case %zu (%s): message lacks '%s': %s", i,
+                  c->json, c->what, al_last_error());
         cr_assert(!f.tensors && !f.meta && !f.arena, "case %zu: nothing kept on error", i);
-        nn__st_free(&f);
+        data__st_free(&f);
     }
 }
 
@@ -289,55 +289,55 @@ Test(safetensors, error_offsets)
 {
     unsigned char b[64];
     size_t n = st_bytes(b, "{\"a\"  x", NULL, 0);
-    struct nn__st_file f;
-    assert_error(nn__st_parse("o", b, n, &f), AL_EFORMAT, "o", "at byte 14: expected ':'");
+    struct data__st_file f;
+    assert_error(data__st_parse("o", b, n, &f), AL_EFORMAT, "o", "at byte 14: expected ':'");
 }
 
 Test(safetensors, header_length)
 {
     unsigned char b[64] = {0};
-    struct nn__st_file f;
-    assert_error(nn__st_parse("s", b, 5, &f), AL_EFORMAT, "s", "5 bytes: too short");
-    assert_error(nn__st_parse("s", b, 0, &f), AL_EFORMAT, "s", "0 bytes: too short");
+    struct data__st_file f;
+    assert_error(data__st_parse("s", b, 5, &f), AL_EFORMAT, "s", "5 bytes: too short");
+    assert_error(data__st_parse("s", b, 0, &f), AL_EFORMAT, "s", "0 bytes: too short");
 
     size_t n = st_bytes(b, "{}", NULL, 0);
     b[0] = 200; /* longer than the file */
-    assert_error(nn__st_parse("s", b, n, &f), AL_EFORMAT, "s",
+    assert_error(data__st_parse("s", b, n, &f), AL_EFORMAT, "s",
                  "header length 200 is larger than the rest of the file (2 bytes)");
     memset(b, 0xff, 8); /* 2^64 - 1 */
-    assert_error(nn__st_parse("s", b, n, &f), AL_EFORMAT, "s", "over the format's limit");
+    assert_error(data__st_parse("s", b, n, &f), AL_EFORMAT, "s", "over the format's limit");
     b[0] = 0x01, b[1] = 0xe1, b[2] = 0xf5, b[3] = 0x05; /* 100000001 */
     memset(b + 4, 0, 4);
-    assert_error(nn__st_parse("s", b, n, &f), AL_EFORMAT, "s", "header length 100000001");
+    assert_error(data__st_parse("s", b, n, &f), AL_EFORMAT, "s", "header length 100000001");
     memset(b, 0, 8); /* empty header */
-    assert_error(nn__st_parse("s", b, n, &f), AL_EFORMAT, "s", "does not start with '{'");
+    assert_error(data__st_parse("s", b, n, &f), AL_EFORMAT, "s", "does not start with '{'");
 }
 
 /* Files on disk: a missing file, and a valid file cut short anywhere. */
 Test(safetensors, truncated_files)
 {
-    struct nn__st_file f;
+    struct data__st_file f;
     const char *missing = in_dir(dir, "missing.safetensors");
-    assert_error(nn__st_read(missing, &f), AL_EIO, missing, "No such file");
+    assert_error(data__st_read(missing, &f), AL_EIO, missing, "No such file");
 
     float x[4] = {1, 2, 3, 4};
-    const struct nn__st_entry t[2] = {{.name = "x", .ndim = 1, .shape = {2}, .data = x},
+    const struct data__st_entry t[2] = {{.name = "x", .ndim = 1, .shape = {2}, .data = x},
                                       {.name = "y", .ndim = 1, .shape = {2}, .data = x + 2}};
     const char *path = in_dir(dir, "full.safetensors");
-    cr_assert_eq(nn__st_write(path, NULL, 0, t, 2), AL_OK);
+    cr_assert_eq(data__st_write(path, NULL, 0, t, 2), AL_OK);
     size_t n;
     unsigned char *b = read_all(path, &n);
     const char *cut = in_dir(dir, "cut.safetensors");
     for (size_t len = 0; len < n; len++) {
         write_bytes(cut, b, len);
-        int rc = nn__st_read(cut, &f);
+        int rc = data__st_read(cut, &f);
         cr_assert_eq(rc, AL_EFORMAT, "cut at %zu of %zu: status %d", len, n, rc);
-        cr_assert(strstr(act_last_error(), cut), "%s", act_last_error());
+        cr_assert(strstr(al_last_error(), cut), "%s", al_last_error());
         const char *why = len < 8 ? "too short" : len < 8 + (size_t)b[0] ? "larger than the rest"
                           : len < n - 8 ? "\"x\": data_offsets [0, 8] go past the end"
                                         : "\"y\": data_offsets [8, 16] go past the end";
-        cr_assert(strstr(act_last_error(), why), "cut at %zu: message lacks '%s': %s", len, why,
-                  act_last_error());
+        cr_assert(strstr(al_last_error(), why), "cut at %zu: message lacks '%s': %s", len, why,
+                  al_last_error());
     }
     free(b);
 }
@@ -347,42 +347,42 @@ Test(safetensors, truncated_files)
 Test(safetensors, write_errors)
 {
     float x = 1;
-    struct nn__st_entry t[2] = {{.name = "x", .ndim = 1, .shape = {1}, .data = &x},
+    struct data__st_entry t[2] = {{.name = "x", .ndim = 1, .shape = {1}, .data = &x},
                                 {.name = "x", .ndim = 1, .shape = {1}, .data = &x}};
     const char *path = in_dir(dir, "w.safetensors");
-    assert_error(nn__st_write(path, NULL, 0, t, 2), AL_EINVAL, path, "tensor x given twice");
+    assert_error(data__st_write(path, NULL, 0, t, 2), AL_EINVAL, path, "tensor x given twice");
     t[1].name = "__metadata__";
-    assert_error(nn__st_write(path, NULL, 0, t, 2), AL_EINVAL, path, "cannot name a tensor");
+    assert_error(data__st_write(path, NULL, 0, t, 2), AL_EINVAL, path, "cannot name a tensor");
     t[1].name = "\xff";
-    assert_error(nn__st_write(path, NULL, 0, t, 2), AL_EINVAL, path, "not valid UTF-8");
-    const struct nn__st_kv meta[2] = {{"k", "1"}, {"k", "2"}};
-    assert_error(nn__st_write(path, meta, 2, t, 1), AL_EINVAL, path, "\"k\" given twice");
+    assert_error(data__st_write(path, NULL, 0, t, 2), AL_EINVAL, path, "not valid UTF-8");
+    const struct data__st_kv meta[2] = {{"k", "1"}, {"k", "2"}};
+    assert_error(data__st_write(path, meta, 2, t, 1), AL_EINVAL, path, "\"k\" given twice");
     assert_no_temporaries();
     cr_assert_eq(access(path, F_OK), -1, "nothing written on error");
 
     const char *nodir = in_dir(dir, "no/such/dir.safetensors");
-    assert_error(nn__st_write(nodir, NULL, 0, t, 1), AL_EIO, nodir, "No such file");
+    assert_error(data__st_write(nodir, NULL, 0, t, 1), AL_EIO, nodir, "No such file");
 
     /* the rename fails (a directory is in the way): the temporary must go */
     const char *sub = in_dir(dir, "sub");
     cr_assert_eq(mkdir(sub, 0700), 0);
     char keep[512];
     snprintf(keep, sizeof keep, "%s", sub);
-    assert_error(nn__st_write(keep, NULL, 0, t, 1), AL_EIO, keep, "cannot write");
+    assert_error(data__st_write(keep, NULL, 0, t, 1), AL_EIO, keep, "cannot write");
     assert_no_temporaries();
     rmdir(keep);
 
     /* an existing file is replaced whole */
-    cr_assert_eq(nn__st_write(path, NULL, 0, t, 1), AL_OK);
+    cr_assert_eq(data__st_write(path, NULL, 0, t, 1), AL_OK);
     x = 2;
-    cr_assert_eq(nn__st_write(path, meta, 1, t, 1), AL_OK);
-    struct nn__st_file f;
-    cr_assert_eq(nn__st_read(path, &f), AL_OK);
+    cr_assert_eq(data__st_write(path, meta, 1, t, 1), AL_OK);
+    struct data__st_file f;
+    cr_assert_eq(data__st_read(path, &f), AL_OK);
     float back;
-    nn__st_get_f32(&f, &f.tensors[0], &back);
+    data__st_get_f32(&f, &f.tensors[0], &back);
     cr_assert_eq(back, 2.0f);
-    cr_assert_str_eq(nn__st_meta(&f, "k"), "1");
-    nn__st_free(&f);
+    cr_assert_str_eq(data__st_meta(&f, "k"), "1");
+    data__st_free(&f);
     assert_no_temporaries();
 }
 
@@ -396,15 +396,15 @@ Test(safetensors, corruption_never_crashes, .timeout = 120)
     float w[12];
     for (int i = 0; i < 12; i++)
         w[i] = (float)i - 5.5f;
-    const struct nn__st_entry t[4] = {
+    const struct data__st_entry t[4] = {
         {.name = "0.weight", .ndim = 2, .shape = {2, 3}, .data = w},
         {.name = "0.bias", .ndim = 1, .shape = {2}, .data = w + 6},
         {.name = "s", .ndim = 0, .data = w + 8},
         {.name = "3.weight", .ndim = 3, .shape = {1, 1, 3}, .data = w + 9},
     };
-    const struct nn__st_kv meta[2] = {{"actlab_spec", "dense(2) \"x\\\""}, {"format", "pt"}};
+    const struct data__st_kv meta[2] = {{"actlab_spec", "dense(2) \"x\\\""}, {"format", "pt"}};
     const char *path = in_dir(dir, "base.safetensors");
-    cr_assert_eq(nn__st_write(path, meta, 2, t, 4), AL_OK);
+    cr_assert_eq(data__st_write(path, meta, 2, t, 4), AL_OK);
     size_t n;
     unsigned char *base = read_all(path, &n);
     unsigned char *b = malloc(2 * n + 16);
@@ -452,26 +452,26 @@ Test(safetensors, corruption_never_crashes, .timeout = 120)
         /* an exact-size copy, so ASan sees any read past the end */
         unsigned char *exact = malloc(len ? len : 1);
         memcpy(exact, b, len);
-        struct nn__st_file f;
-        if (nn__st_parse("fuzz", exact, len, &f) == AL_OK) {
+        struct data__st_file f;
+        if (data__st_parse("fuzz", exact, len, &f) == AL_OK) {
             ok++;
             size_t total = 0;
             for (size_t i = 0; i < f.n_tensors; i++) {
-                const struct nn__st_tensor *x = &f.tensors[i];
+                const struct data__st_tensor *x = &f.tensors[i];
                 cr_assert(x->begin <= x->end && x->end <= f.data_size);
-                cr_assert_eq(x->end - x->begin, nn__st_count(x) * nn__st_dtype_size(x->dtype));
+                cr_assert_eq(x->end - x->begin, data__st_count(x) * data__st_dtype_size(x->dtype));
                 total += x->end - x->begin;
-                if (x->dtype == NN__ST_F32 && nn__st_count(x) <= 12) {
+                if (x->dtype == DATA__ST_F32 && data__st_count(x) <= 12) {
                     float tmp[12];
-                    cr_assert_eq(nn__st_get_f32(&f, x, tmp), AL_OK);
+                    cr_assert_eq(data__st_get_f32(&f, x, tmp), AL_OK);
                 }
             }
             cr_assert_eq(total, f.data_size, "the tensors tile the data");
             cr_assert(f.data + f.data_size == exact + len);
         } else {
-            cr_assert(act_last_error()[0], "an error always has a message");
+            cr_assert(al_last_error()[0], "an error always has a message");
         }
-        nn__st_free(&f);
+        data__st_free(&f);
         free(exact);
     }
     cr_log_info("corruption loop: %zu of %zu mutated files still parsed", ok, iters);
@@ -487,7 +487,7 @@ static nn_model *make_model(const char *spec, nn_shape in, uint64_t seed)
     al_rng_seed(&r, seed);
     nn_model *m = NULL;
     int rc = nn_model_create(spec, in, NN_INIT_DEFAULT, &r, &m);
-    cr_assert_eq(rc, AL_OK, "nn_model_create(%s): %s", spec, act_last_error());
+    cr_assert_eq(rc, AL_OK, "nn_model_create(%s): %s", spec, al_last_error());
     return m;
 }
 
@@ -515,10 +515,10 @@ Test(nn_files, lenet_names)
 {
     nn_model *m = make_model("lenet5", shape3(3, 32, 32), 1);
     const char *path = in_dir(dir, "lenet.safetensors");
-    cr_assert_eq(nn_save(m, path), AL_OK, "%s", act_last_error());
+    cr_assert_eq(nn_save(m, path), AL_OK, "%s", al_last_error());
     assert_no_temporaries();
-    struct nn__st_file f;
-    cr_assert_eq(nn__st_read(path, &f), AL_OK, "%s", act_last_error());
+    struct data__st_file f;
+    cr_assert_eq(data__st_read(path, &f), AL_OK, "%s", al_last_error());
     static const struct {
         const char *name;
         const char *shape;
@@ -532,14 +532,14 @@ Test(nn_files, lenet_names)
     for (size_t i = 0; i < 10; i++) {
         char s[64];
         cr_assert_str_eq(f.tensors[i].name, want[i].name);
-        cr_assert_str_eq(nn__st_format_shape(f.tensors[i].ndim, f.tensors[i].shape, s, sizeof s),
+        cr_assert_str_eq(data__st_format_shape(f.tensors[i].ndim, f.tensors[i].shape, s, sizeof s),
                          want[i].shape, "%s", want[i].name);
     }
-    cr_assert_str_eq(nn__st_meta(&f, "actlab_spec"), nn_model_spec(m));
-    cr_assert_str_eq(nn__st_meta(&f, "input_shape"), "3,32,32");
-    cr_assert_str_eq(nn__st_meta(&f, "format"), "pt");
+    cr_assert_str_eq(data__st_meta(&f, "actlab_spec"), nn_model_spec(m));
+    cr_assert_str_eq(data__st_meta(&f, "input_shape"), "3,32,32");
+    cr_assert_str_eq(data__st_meta(&f, "format"), "pt");
     cr_assert_eq(f.data_size, nn_model_param_count(m) * 4);
-    nn__st_free(&f);
+    data__st_free(&f);
     nn_model_free(m);
 }
 
@@ -550,9 +550,9 @@ Test(nn_files, module_numbering)
                              "activation(tanh) maxout(3) dense(2,activation=identity) "
                              "dense(1,bias=0)", shape1(5), 2);
     const char *path = in_dir(dir, "mlp.safetensors");
-    cr_assert_eq(nn_save(m, path), AL_OK, "%s", act_last_error());
-    struct nn__st_file f;
-    cr_assert_eq(nn__st_read(path, &f), AL_OK);
+    cr_assert_eq(nn_save(m, path), AL_OK, "%s", al_last_error());
+    struct data__st_file f;
+    cr_assert_eq(data__st_read(path, &f), AL_OK);
     /* 0 dense, 1 relu, 2 dropout, 3 dense, 4 prelu, 5 tanh, 6 maxout, 7 dense (identity:
      * no module), 8 dense without bias */
     static const char *const want[] = {"0.weight", "0.bias", "3.weight", "3.bias", "4.weight",
@@ -560,7 +560,7 @@ Test(nn_files, module_numbering)
     cr_assert_eq(f.n_tensors, 8);
     for (size_t i = 0; i < 8; i++)
         cr_assert_str_eq(f.tensors[i].name, want[i]);
-    nn__st_free(&f);
+    data__st_free(&f);
     nn_model_free(m);
 }
 
@@ -568,10 +568,10 @@ Test(nn_files, save_load_round_trip)
 {
     nn_model *m = make_model("lenet5", shape3(1, 28, 28), 3);
     const char *path = in_dir(dir, "m.safetensors");
-    cr_assert_eq(nn_save(m, path), AL_OK, "%s", act_last_error());
+    cr_assert_eq(nn_save(m, path), AL_OK, "%s", al_last_error());
 
     nn_model *back = NULL;
-    cr_assert_eq(nn_load(path, &back), AL_OK, "%s", act_last_error());
+    cr_assert_eq(nn_load(path, &back), AL_OK, "%s", al_last_error());
     cr_assert_str_eq(nn_model_spec(back), nn_model_spec(m));
     nn_shape in = nn_model_input_shape(back);
     cr_assert(in.ndim == 3 && in.d[0] == 1 && in.d[1] == 28 && in.d[2] == 28);
@@ -579,15 +579,15 @@ Test(nn_files, save_load_round_trip)
 
     /* into a model made with other weights */
     nn_model *other = make_model("lenet5", shape3(1, 28, 28), 99);
-    cr_assert_eq(nn_load_weights(other, path), AL_OK, "%s", act_last_error());
+    cr_assert_eq(nn_load_weights(other, path), AL_OK, "%s", al_last_error());
     assert_same_params(m, other);
 
     /* the same predictions */
     float x[2 * 784], y1[20], y2[20];
     for (int i = 0; i < 2 * 784; i++)
         x[i] = (float)((i * 37) % 101) / 101.0f;
-    cr_assert_eq(nn_forward(m, x, y1, 2, 0), AL_OK, "%s", act_last_error());
-    cr_assert_eq(nn_forward(back, x, y2, 2, 0), AL_OK, "%s", act_last_error());
+    cr_assert_eq(nn_forward(m, x, y1, 2, 0), AL_OK, "%s", al_last_error());
+    cr_assert_eq(nn_forward(back, x, y2, 2, 0), AL_OK, "%s", al_last_error());
     cr_assert_eq(memcmp(y1, y2, sizeof y1), 0);
     nn_model_free(m);
     nn_model_free(back);
@@ -602,7 +602,7 @@ Test(nn_files, fused_equals_separate)
     nn_model *b = make_model("dense(4) activation(relu) dense(2)", shape1(3), 5);
     const char *path = in_dir(dir, "a.safetensors");
     cr_assert_eq(nn_save(a, path), AL_OK);
-    cr_assert_eq(nn_load_weights(b, path), AL_OK, "%s", act_last_error());
+    cr_assert_eq(nn_load_weights(b, path), AL_OK, "%s", al_last_error());
     assert_same_params(a, b);
     nn_model_free(a);
     nn_model_free(b);
@@ -636,7 +636,7 @@ Test(nn_files, mismatches)
     snapshot(small, &copy, &n);
     assert_error(nn_load_weights(small, lenet), AL_ESHAPE, "lenet.safetensors",
                  "9.weight has shape [84, 7680], the model expects [84, 5880]");
-    cr_assert_null(strstr(act_last_error(), "more"), "one mismatch: %s", act_last_error());
+    cr_assert_null(strstr(al_last_error(), "more"), "one mismatch: %s", al_last_error());
     assert_unchanged(small, copy, n);
     free(copy);
     nn_model_free(small);
@@ -689,10 +689,10 @@ Test(nn_files, foreign_files)
                     "\"0.weight\":{\"dtype\":\"F32\",\"shape\":[2,1],\"data_offsets\":[0,8]}}",
                  data, 8);
     write_bytes(path, b, n);
-    cr_assert_eq(nn_load_weights(m, path), AL_OK, "%s", act_last_error());
+    cr_assert_eq(nn_load_weights(m, path), AL_OK, "%s", al_last_error());
     cr_assert_neq(nn_load(path, &back), AL_OK);
-    cr_assert(strstr(act_last_error(), "cannot build the model of its actlab_spec \"dense(\""),
-              "%s", act_last_error());
+    cr_assert(strstr(al_last_error(), "cannot build the model of its actlab_spec \"dense(\""),
+              "%s", al_last_error());
 
     n = st_bytes(b, "{\"__metadata__\":{\"actlab_spec\":\"dense(2,bias=0)\",\"input_shape\":"
                     "\"1,x\"},\"0.weight\":{\"dtype\":\"F32\",\"shape\":[2,1],"
@@ -715,7 +715,7 @@ Test(nn_files, checkpoint_round_trip)
             mom[i] = (float)(k + 1) * 0.01f * (float)i - 0.05f;
     }
     nn_optimizer o;
-    cr_assert_eq(nn_optimizer_init(&o, "adamw"), AL_OK, "%s", act_last_error());
+    cr_assert_eq(nn_optimizer_init(&o, "adamw"), AL_OK, "%s", al_last_error());
     o.lr = 0.003f;
     o.eps = 1e-7f;
     o.step = 1234;
@@ -723,7 +723,7 @@ Test(nn_files, checkpoint_round_trip)
     al_rng_seed(&r, 77);
     al_rng_next(&r);
     const char *path = in_dir(dir, "ckpt.safetensors");
-    cr_assert_eq(nn_checkpoint_save(m, &o, 7, &r, path), AL_OK, "%s", act_last_error());
+    cr_assert_eq(nn_checkpoint_save(m, &o, 7, &r, path), AL_OK, "%s", al_last_error());
     assert_no_temporaries();
 
     nn_model *back = NULL;
@@ -731,7 +731,7 @@ Test(nn_files, checkpoint_round_trip)
     al_rng r2;
     long epoch = -1;
     cr_assert_eq(nn_checkpoint_load(path, &back, &o2, &epoch, &r2), AL_OK, "%s",
-                 act_last_error());
+                 al_last_error());
     cr_assert_eq(epoch, 7);
     cr_assert_eq(memcmp(&r, &r2, sizeof r), 0, "rng state");
     cr_assert_eq(o2.kind, o.kind);
@@ -750,10 +750,10 @@ Test(nn_files, checkpoint_round_trip)
 
     /* a checkpoint is also a weights file */
     nn_model *w = make_model("dense(3,activation=tanh) dense(2)", shape1(4), 13);
-    cr_assert_eq(nn_load_weights(w, path), AL_OK, "%s", act_last_error());
+    cr_assert_eq(nn_load_weights(w, path), AL_OK, "%s", al_last_error());
     assert_same_params(m, w);
     nn_model *plain = NULL;
-    cr_assert_eq(nn_load(path, &plain), AL_OK, "%s", act_last_error());
+    cr_assert_eq(nn_load(path, &plain), AL_OK, "%s", al_last_error());
 
     /* but a weights file is not a checkpoint */
     const char *wpath = in_dir(dir, "w.safetensors");
@@ -790,7 +790,7 @@ Test(nn_files, checkpoint_bad_metadata)
     };
     float *zeros = calloc(n, sizeof *zeros);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        struct nn__st_kv meta[6] = {
+        struct data__st_kv meta[6] = {
             {"actlab_spec", nn_model_spec(m)}, {"input_shape", "2"},
             {"epoch", "1"},
             {"optimizer", "sgd lr=0.1 momentum=0.9 weight_decay=0 nesterov=0 beta1=0.9 "
@@ -800,22 +800,22 @@ Test(nn_files, checkpoint_bad_metadata)
         for (int k = 0; k < 5; k++)
             if (strcmp(meta[k].key, cases[i].key) == 0)
                 meta[k].value = cases[i].value;
-        const struct nn__st_entry t[4] = {
+        const struct data__st_entry t[4] = {
             {.name = "0.weight", .ndim = 2, .shape = {2, 2}, .data = w},
             {.name = "0.bias", .ndim = 1, .shape = {2}, .data = w + 4},
             {.name = "optimizer.m", .ndim = 1, .shape = {n}, .data = zeros},
             {.name = "optimizer.v", .ndim = 1, .shape = {n}, .data = zeros},
         };
         const char *path = in_dir(dir, "c.safetensors");
-        cr_assert_eq(nn__st_write(path, meta, 5, t, 4), AL_OK);
+        cr_assert_eq(data__st_write(path, meta, 5, t, 4), AL_OK);
         nn_model *back = NULL;
         nn_optimizer o;
         long epoch;
         al_rng r;
         cr_assert_eq(nn_checkpoint_load(path, &back, &o, &epoch, &r), AL_EFORMAT,
-                     "case %zu: %s", i, act_last_error());
-        cr_assert(strstr(act_last_error(), cases[i].what), "case %zu: message lacks '%s': %s",
-                  i, cases[i].what, act_last_error());
+                     "case %zu: %s", i, al_last_error());
+        cr_assert(strstr(al_last_error(), cases[i].what), "case %zu: message lacks '%s': %s",
+                  i, cases[i].what, al_last_error());
         cr_assert_null(back);
     }
     free(zeros);

@@ -71,7 +71,7 @@ static void run_functions(struct result *r)
             h = fnv(h, dx, sizeof dx);
         }
         if (rc)
-            fail(r, act_last_error());
+            fail(r, al_last_error());
     }
     r->act_hash = h;
 }
@@ -84,7 +84,7 @@ static void run_model(struct result *r)
     nn_shape in = {.ndim = 1, .d = {6}};
     if (nn_model_create("dense(8, activation=tanh) dense(3, activation=softmax)", in, NN_INIT_DEFAULT,
                         &rng, &m)) {
-        fail(r, act_last_error());
+        fail(r, al_last_error());
         return;
     }
     enum { B = 5 };
@@ -96,7 +96,7 @@ static void run_model(struct result *r)
     uint64_t h = 1469598103934665603u;
     nn_zero_grad(m);
     if (nn_forward(m, x, y, B, 1) || nn_backward(m, dy, NULL))
-        fail(r, act_last_error());
+        fail(r, al_last_error());
     size_t n = nn_params(m, &w, &g);
     h = fnv(h, y, sizeof y);
     h = fnv(h, g, n * sizeof *g);
@@ -110,7 +110,7 @@ static void run_errors(struct result *r, int id)
     char bad[32], want[32];
     snprintf(bad, sizeof bad, "nosuchfunc%d", id);
     act_spec a;
-    if (act_parse(bad, &a) != AL_ENAME || !strstr(act_last_error(), bad)) {
+    if (act_parse(bad, &a) != AL_ENAME || !strstr(al_last_error(), bad)) {
         fail(r, "act_parse of an unknown name: wrong status or message");
         return;
     }
@@ -122,7 +122,7 @@ static void run_errors(struct result *r, int id)
         count++;
     if (count < 2 || !act_isa() || !act_isa_supported("baseline"))
         fail(r, "ISA queries");
-    if (!strstr(act_last_error(), want))
+    if (!strstr(al_last_error(), want))
         fail(r, "another thread's message replaced this one");
 }
 

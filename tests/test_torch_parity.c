@@ -16,7 +16,7 @@
 
 #include "actlab/data.h"
 #include "actlab/nn.h"
-#include "nn/safetensors.h"
+#include "data/safetensors.h"
 
 #ifndef ACTLAB_TORCH_FIXTURES
 #error "ACTLAB_TORCH_FIXTURES must name tests/fixtures/torch (tests/nn_files.cmake sets it)"
@@ -121,7 +121,7 @@ struct run {
     const struct fixture *fx;
     nn_model *m;
     data_array x, target;
-    struct nn__st_file weights, ref;
+    struct data__st_file weights, ref;
     size_t n_in, n_out, n_params;
     nn_loss loss;
 };
@@ -133,23 +133,23 @@ static void open_run(const struct fixture *fx, struct run *r)
     al_rng rng;
     al_rng_seed(&rng, 1);
     cr_assert_eq(nn_model_create(fx->spec, fx->input, NN_INIT_DEFAULT, &rng, &r->m), AL_OK,
-                 "%s: nn_model_create(%s): %s", fx->name, fx->spec, act_last_error());
+                 "%s: nn_model_create(%s): %s", fx->name, fx->spec, al_last_error());
     const char *wpath = fixture_path(fx, ".safetensors");
-    cr_assert_eq(nn_load_weights(r->m, wpath), AL_OK, "%s: %s", fx->name, act_last_error());
-    cr_assert_eq(nn__st_read(wpath, &r->weights), AL_OK, "%s", act_last_error());
-    cr_assert_eq(nn__st_read(fixture_path(fx, "_ref.safetensors"), &r->ref), AL_OK, "%s",
-                 act_last_error());
+    cr_assert_eq(nn_load_weights(r->m, wpath), AL_OK, "%s: %s", fx->name, al_last_error());
+    cr_assert_eq(data__st_read(wpath, &r->weights), AL_OK, "%s", al_last_error());
+    cr_assert_eq(data__st_read(fixture_path(fx, "_ref.safetensors"), &r->ref), AL_OK, "%s",
+                 al_last_error());
     cr_assert_eq(data_npy_read(fixture_path(fx, "_x.npy"), &r->x), AL_OK, "%s",
-                 act_last_error());
+                 al_last_error());
     cr_assert_eq(data_npy_read(fixture_path(fx, "_target.npy"), &r->target), AL_OK, "%s",
-                 act_last_error());
+                 al_last_error());
     r->n_in = nn_shape_count(fx->input);
     r->n_out = nn_shape_count(nn_model_output_shape(r->m));
     r->n_params = nn_model_param_count(r->m);
     cr_assert_eq(r->x.dtype, DATA_F32);
     cr_assert_eq(data_array_count(&r->x), fx->batch * r->n_in, "%s: x has %zu values", fx->name,
                  data_array_count(&r->x));
-    cr_assert_eq(nn_loss_parse(fx->loss, &r->loss), AL_OK, "%s: %s", fx->name, act_last_error());
+    cr_assert_eq(nn_loss_parse(fx->loss, &r->loss), AL_OK, "%s: %s", fx->name, al_last_error());
     r->loss.from_logits = fx->from_logits;
 }
 
@@ -158,8 +158,8 @@ static void close_run(struct run *r)
     nn_model_free(r->m);
     data_array_free(&r->x);
     data_array_free(&r->target);
-    nn__st_free(&r->weights);
-    nn__st_free(&r->ref);
+    data__st_free(&r->weights);
+    data__st_free(&r->ref);
 }
 
 /* The reference tensor PREFIX + name for every tensor of the weights file, concatenated in
@@ -171,12 +171,12 @@ static float *ref_arena(struct run *r, const char *prefix)
     for (size_t i = 0; i < r->weights.n_tensors; i++) {
         char name[96];
         snprintf(name, sizeof name, "%s%s", prefix, r->weights.tensors[i].name);
-        const struct nn__st_tensor *t = prefix[0] ? nn__st_find(&r->ref, name)
+        const struct data__st_tensor *t = prefix[0] ? data__st_find(&r->ref, name)
                                                   : &r->weights.tensors[i];
         cr_assert(t, "%s: no reference tensor %s", r->fx->name, name);
-        size_t n = nn__st_count(t);
+        size_t n = data__st_count(t);
         cr_assert_leq(at + n, r->n_params, "%s: %s overruns the arena", r->fx->name, name);
-        cr_assert_eq(nn__st_get_f32(prefix[0] ? &r->ref : &r->weights, t, out + at), AL_OK);
+        cr_assert_eq(data__st_get_f32(prefix[0] ? &r->ref : &r->weights, t, out + at), AL_OK);
         at += n;
     }
     cr_assert_eq(at, r->n_params, "%s: the references hold %zu of %zu parameters", r->fx->name, at,
@@ -186,12 +186,12 @@ static float *ref_arena(struct run *r, const char *prefix)
 
 static float *ref_named(struct run *r, const char *name, size_t n)
 {
-    const struct nn__st_tensor *t = nn__st_find(&r->ref, name);
+    const struct data__st_tensor *t = data__st_find(&r->ref, name);
     cr_assert(t, "%s: no reference tensor %s", r->fx->name, name);
-    cr_assert_eq(nn__st_count(t), n, "%s: %s has %zu values, expected %zu", r->fx->name, name,
-                 nn__st_count(t), n);
+    cr_assert_eq(data__st_count(t), n, "%s: %s has %zu values, expected %zu", r->fx->name, name,
+                 data__st_count(t), n);
     float *out = malloc((n + 1) * sizeof *out);
-    cr_assert_eq(nn__st_get_f32(&r->ref, t, out), AL_OK);
+    cr_assert_eq(data__st_get_f32(&r->ref, t, out), AL_OK);
     return out;
 }
 
@@ -214,9 +214,9 @@ static double expect_close(const struct run *r, const char *what, const float *g
 static void forward_loss(struct run *r, float *y, float *dy, double *loss, int training)
 {
     cr_assert_eq(nn_forward(r->m, r->x.data, y, r->fx->batch, training), AL_OK, "%s: %s",
-                 r->fx->name, act_last_error());
+                 r->fx->name, al_last_error());
     cr_assert_eq(nn_loss_eval(&r->loss, y, r->target.data, r->fx->batch, r->n_out, loss, dy),
-                 AL_OK, "%s: %s", r->fx->name, act_last_error());
+                 AL_OK, "%s: %s", r->fx->name, al_last_error());
 }
 
 Test(torch_parity, weights_load_in_module_order)
@@ -234,7 +234,7 @@ Test(torch_parity, weights_load_in_module_order)
         /* nn_load builds the same model from the file's metadata */
         nn_model *m2 = NULL;
         cr_assert_eq(nn_load(fixture_path(r.fx, ".safetensors"), &m2), AL_OK, "%s: %s",
-                     r.fx->name, act_last_error());
+                     r.fx->name, al_last_error());
         cr_assert_str_eq(nn_model_spec(m2), nn_model_spec(r.m));
         float *w2;
         cr_assert_eq(nn_params(m2, &w2, &g), r.n_params);
@@ -245,20 +245,20 @@ Test(torch_parity, weights_load_in_module_order)
         char dir[64];
         tmp_dir(dir);
         const char *out = in_dir(dir, "saved.safetensors");
-        cr_assert_eq(nn_save(r.m, out), AL_OK, "%s", act_last_error());
-        struct nn__st_file saved;
-        cr_assert_eq(nn__st_read(out, &saved), AL_OK, "%s", act_last_error());
+        cr_assert_eq(nn_save(r.m, out), AL_OK, "%s", al_last_error());
+        struct data__st_file saved;
+        cr_assert_eq(data__st_read(out, &saved), AL_OK, "%s", al_last_error());
         cr_assert_eq(saved.n_tensors, r.weights.n_tensors);
         for (size_t i = 0; i < r.weights.n_tensors; i++) {
-            const struct nn__st_tensor *a = &r.weights.tensors[i];
-            const struct nn__st_tensor *b = nn__st_find(&saved, a->name);
+            const struct data__st_tensor *a = &r.weights.tensors[i];
+            const struct data__st_tensor *b = data__st_find(&saved, a->name);
             cr_assert(b, "%s: nn_save wrote no %s", r.fx->name, a->name);
             cr_assert(a->ndim == b->ndim && !memcmp(a->shape, b->shape, sizeof a->shape) &&
                       a->end - a->begin == b->end - b->begin &&
                       !memcmp(r.weights.data + a->begin, saved.data + b->begin, a->end - a->begin),
                       "%s: %s differs after nn_save", r.fx->name, a->name);
         }
-        nn__st_free(&saved);
+        data__st_free(&saved);
         rm_dir(dir);
         close_run(&r);
     }
@@ -282,7 +282,7 @@ Test(torch_parity, forward_and_gradients)
         float loss_f = (float)loss;
         double e_loss = expect_close(&r, "loss", &loss_f, ref_loss, 1);
 
-        cr_assert_eq(nn_backward(r.m, dy, dx), AL_OK, "%s: %s", r.fx->name, act_last_error());
+        cr_assert_eq(nn_backward(r.m, dy, dx), AL_OK, "%s: %s", r.fx->name, al_last_error());
         float *ref_dx = ref_named(&r, "dx", nx), *ref_g = ref_arena(&r, "grad."), *w, *g;
         double e_dx = expect_close(&r, "dx", dx, ref_dx, nx);
         nn_params(r.m, &w, &g);
@@ -292,7 +292,7 @@ Test(torch_parity, forward_and_gradients)
 
         /* backward accumulates: a second pass doubles the gradients */
         forward_loss(&r, y, dy, &loss, 0);
-        cr_assert_eq(nn_backward(r.m, dy, NULL), AL_OK, "%s: %s", r.fx->name, act_last_error());
+        cr_assert_eq(nn_backward(r.m, dy, NULL), AL_OK, "%s: %s", r.fx->name, al_last_error());
         for (size_t i = 0; i < r.n_params; i++)
             ref_g[i] *= 2;
         expect_close(&r, "grad after two backward passes", g, ref_g, r.n_params);
@@ -313,7 +313,7 @@ static void check_steps(const char *opt_name, const char *tag)
         struct run r;
         open_run(&fixtures[k], &r);
         nn_optimizer o;
-        cr_assert_eq(nn_optimizer_init(&o, opt_name), AL_OK, "%s", act_last_error());
+        cr_assert_eq(nn_optimizer_init(&o, opt_name), AL_OK, "%s", al_last_error());
         if (o.kind == NN_OPT_SGD) {
             o.lr = r.fx->sgd_lr;
             o.momentum = r.fx->sgd_momentum;
@@ -327,8 +327,8 @@ static void check_steps(const char *opt_name, const char *tag)
             double loss;
             nn_zero_grad(r.m);
             forward_loss(&r, y, dy, &loss, 1);
-            cr_assert_eq(nn_backward(r.m, dy, NULL), AL_OK, "%s", act_last_error());
-            cr_assert_eq(nn_optimizer_step(&o, r.m), AL_OK, "%s", act_last_error());
+            cr_assert_eq(nn_backward(r.m, dy, NULL), AL_OK, "%s", al_last_error());
+            cr_assert_eq(nn_optimizer_step(&o, r.m), AL_OK, "%s", al_last_error());
             char prefix[32], what[48];
             snprintf(prefix, sizeof prefix, "%s%d.", tag, s);
             snprintf(what, sizeof what, "weights after %s step %d", opt_name, s);

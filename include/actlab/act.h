@@ -6,7 +6,7 @@
  * (softmax, log_softmax, softmin, maxout, glu, swiglu, geglu) through act_forward_rows()/
  * act_backward_rows(), which also accept elementwise functions.
  *
- * Every call returns 0 (AL_OK) or an al_status code; act_last_error() then says what was
+ * Every call returns 0 (AL_OK) or an al_status code; al_last_error() then says what was
  * wrong. Nothing here allocates except the row-wise backward when it must recompute y.
  *
  * Numerics (the scalar kernels are the specification; see docs/ACCURACY.md):
@@ -91,23 +91,23 @@ ACTLAB_API const act_info *act_get_info(act_kind k);
 /* Finds a function by canonical name or alias. Case, '_' and '-' are ignored, so "LeakyReLU",
  * "leaky-relu" and "lrelu" all name leaky_relu. AL_ENAME (message suggests the closest
  * names) when nothing matches. */
-ACTLAB_API int act_find(const char *name, act_kind *out);
+ACTLAB_API al_status act_find(const char *name, act_kind *out);
 
 /* The kind with its default parameters. */
-ACTLAB_API int act_init(act_spec *out, act_kind k);
+ACTLAB_API al_status act_init(act_spec *out, act_kind k);
 
 /* Parses "NAME" or "NAME:key=value,key=value" (keys may also be PyTorch's spelling, e.g.
  * negative_slope, lambd). Returns 0, AL_ENAME for an unknown function, AL_EINVAL for an
- * unknown key or a bad value; act_last_error() names the bad part. *out is untouched on
+ * unknown key or a bad value; al_last_error() names the bad part. *out is untouched on
  * error. */
-ACTLAB_API int act_parse(const char *text, act_spec *out);
+ACTLAB_API al_status act_parse(const char *text, act_spec *out);
 
 /* Writes the textual form, parameters that differ from the defaults only, so that
  * act_parse(buf) gives back an equal spec. Returns the length it needs (snprintf-like). */
 ACTLAB_API int act_format(const act_spec *a, char *buf, size_t size);
 
 /* Checks the parameter values (act_parse does this; use it for specs built by hand). */
-ACTLAB_API int act_validate(const act_spec *a);
+ACTLAB_API al_status act_validate(const act_spec *a);
 
 /* Same kind and bit-identical parameters. */
 ACTLAB_API int act_equal(const act_spec *a, const act_spec *b);
@@ -115,12 +115,12 @@ ACTLAB_API int act_equal(const act_spec *a, const act_spec *b);
 /* ---- Elementwise ----------------------------------------------------------------------- */
 
 /* y[i] = f(x[i]). y may equal x. n may be 0. AL_EINVAL for a row-wise function. */
-ACTLAB_API int act_forward(const act_spec *a, const float *x, float *y, size_t n);
+ACTLAB_API al_status act_forward(const act_spec *a, const float *x, float *y, size_t n);
 
 /* dx[i] = dy[i] * f'(x[i]). y is the forward output or NULL (the scalar kernels recompute
  * what they need from x, so the result is the same either way). dx may equal dy; dx is
  * overwritten, never accumulated. */
-ACTLAB_API int act_backward(const act_spec *a, const float *x, const float *y, const float *dy,
+ACTLAB_API al_status act_backward(const act_spec *a, const float *x, const float *y, const float *dy,
                  float *dx, size_t n);
 
 /* ---- Row-wise -------------------------------------------------------------------------- */
@@ -133,12 +133,12 @@ ACTLAB_API size_t act_out_cols(const act_spec *a, size_t cols);
 
 /* x: rows x cols, row-major; y: rows x act_out_cols(a, cols). y may equal x when the
  * column count does not change. AL_ESHAPE when cols does not fit. */
-ACTLAB_API int act_forward_rows(const act_spec *a, const float *x, float *y, size_t rows, size_t cols);
+ACTLAB_API al_status act_forward_rows(const act_spec *a, const float *x, float *y, size_t rows, size_t cols);
 
 /* dy: rows x out_cols, dx: rows x cols. y is the forward output or NULL (then it is
  * recomputed, which allocates one row). dx may equal dy when the column count does not
  * change. */
-ACTLAB_API int act_backward_rows(const act_spec *a, const float *x, const float *y, const float *dy,
+ACTLAB_API al_status act_backward_rows(const act_spec *a, const float *x, const float *y, const float *dy,
                       float *dx, size_t rows, size_t cols);
 
 /* ---- Fused forms for layers ------------------------------------------------------------ */
@@ -149,7 +149,7 @@ ACTLAB_API int act_backward_rows(const act_spec *a, const float *x, const float 
  * output. z keeps the pre-activation that act_backward() needs; y may equal z when it need
  * not be kept. bias may be NULL (no bias). Row-wise functions take rows of `channels`
  * columns and need inner = 1 (AL_ESHAPE otherwise). */
-ACTLAB_API int act_forward_bias(const act_spec *a, float *z, const float *bias, float *y,
+ACTLAB_API al_status act_forward_bias(const act_spec *a, float *z, const float *bias, float *y,
                                 size_t outer, size_t channels, size_t inner);
 
 /* ---- Kernel paths ---------------------------------------------------------------------- */
@@ -171,7 +171,7 @@ ACTLAB_API const char *act_isa(void);
 
 /* Switches every thread to the named path ("auto": the best this CPU runs). AL_ENAME for an
  * unknown name, AL_EUNSUPPORTED when this CPU (or this build) cannot run it. */
-ACTLAB_API int act_set_isa(const char *name);
+ACTLAB_API al_status act_set_isa(const char *name);
 
 /* 1 if this CPU and build can run the named path, else 0. */
 ACTLAB_API int act_isa_supported(const char *name);

@@ -52,7 +52,7 @@ ACTLAB_API size_t nn_diag_count(const nn_model *m);
  * receives the batch's loss. n_out must be at least nn_diag_count(m). The weights do not
  * change; the gradient arena then holds this batch's gradients, and the model is left as
  * after nn_forward(x, inference) and nn_backward on it. */
-ACTLAB_API int nn_diagnose(nn_model *m, const float *x, const void *target, size_t batch,
+ACTLAB_API al_status nn_diagnose(nn_model *m, const float *x, const void *target, size_t batch,
                            const nn_loss *loss, nn_diag_layer *out, size_t n_out,
                            double *loss_value);
 

@@ -23,7 +23,7 @@
  * one to one to torch.nn.Sequential. Parameters live in one arena per model (w, grad, and
  * optimizer moments), and layers hold slices of it.
  *
- * Errors are values (al_status codes, act_last_error() says what is wrong). */
+ * Errors are values (al_status codes, al_last_error() says what is wrong). */
 #ifndef ACTLAB_NN_H
 #define ACTLAB_NN_H
 
@@ -80,14 +80,14 @@ typedef enum nn_init {
  * you mean dense? ...", "layer 1 'dense(10)': dense needs a feature vector (F), got
  * (3, 4, 4); put flatten before it". Sizes are checked against NN_MAX_PARAMS and
  * NN_MAX_SAMPLE_FLOATS before anything is allocated. *out is NULL on error. */
-ACTLAB_API int nn_model_create(const char *spec, nn_shape input, nn_init scheme, al_rng *rng,
+ACTLAB_API al_status nn_model_create(const char *spec, nn_shape input, nn_init scheme, al_rng *rng,
                                nn_model **out);
 ACTLAB_API void nn_model_free(nn_model *m); /* NULL is a no-op */
 
 /* The text of a built-in model with its hidden activation replaced (NULL keeps ReLU), e.g.
  * nn_builtin_spec("house-mlp", "leaky_relu:alpha=0.2", buf, size). AL_ENAME for an
  * unknown name. */
-ACTLAB_API int nn_builtin_spec(const char *name, const char *hidden_act, char *buf, size_t size);
+ACTLAB_API al_status nn_builtin_spec(const char *name, const char *hidden_act, char *buf, size_t size);
 
 ACTLAB_API nn_shape nn_model_input_shape(const nn_model *m);
 ACTLAB_API nn_shape nn_model_output_shape(const nn_model *m);
@@ -96,12 +96,12 @@ ACTLAB_API size_t nn_model_param_count(const nn_model *m);
 ACTLAB_API const char *nn_model_spec(const nn_model *m);
 
 /* The Keras-style summary: layer (type), output shape, parameter count, totals. */
-ACTLAB_API int nn_model_summary(const nn_model *m, char **text); /* malloc'd; free() it */
+ACTLAB_API al_status nn_model_summary(const nn_model *m, char **text); /* malloc'd; free() it */
 
 /* Forward pass on a batch: x (batch, input...) -> y (batch, output...). training enables
  * dropout. The model keeps the activations for backward; it allocates its buffers on the
  * first call with the largest batch and never again for batches up to that size. */
-ACTLAB_API int nn_forward(nn_model *m, const float *x, float *y, size_t batch, int training);
+ACTLAB_API al_status nn_forward(nn_model *m, const float *x, float *y, size_t batch, int training);
 
 /* The generator dropout draws its masks from: seeded from the creation rng, advanced by each
  * training forward. A checkpoint may save and restore it; a gradient check restores it
@@ -110,7 +110,7 @@ ACTLAB_API al_rng *nn_model_rng(nn_model *m);
 
 /* Backward pass for the last forward: dy = dLoss/dy (batch, output...). Accumulates the
  * parameter gradients (nn_zero_grad clears them); dx (batch, input...) may be NULL. */
-ACTLAB_API int nn_backward(nn_model *m, const float *dy, float *dx);
+ACTLAB_API al_status nn_backward(nn_model *m, const float *dy, float *dx);
 ACTLAB_API void nn_zero_grad(nn_model *m);
 
 /* Threads of the matrix products (OpenBLAS) in every model of this process: 1 runs them on
@@ -152,8 +152,8 @@ typedef struct nn_loss {
     float eps;
 } nn_loss;
 
-ACTLAB_API int nn_loss_parse(const char *name, nn_loss *out); /* "sparse_categorical_crossentropy" */
-ACTLAB_API int nn_loss_eval(const nn_loss *l, const float *pred, const void *target, size_t batch,
+ACTLAB_API al_status nn_loss_parse(const char *name, nn_loss *out); /* "sparse_categorical_crossentropy" */
+ACTLAB_API al_status nn_loss_eval(const nn_loss *l, const float *pred, const void *target, size_t batch,
                             size_t width, double *loss, float *dpred);
 
 /* ---- Optimizers -------------------------------------------------------------------------- */
@@ -175,9 +175,9 @@ typedef struct nn_optimizer {
  * formulas are torch.optim's (SGD with dampening 0, Adam/AdamW without amsgrad, RMSprop not
  * centered). The state (moments, momentum buffers) lives in the model's arena, zero until
  * the first step; a checkpoint saves it with the model. */
-ACTLAB_API int nn_optimizer_init(nn_optimizer *o, const char *name);
+ACTLAB_API al_status nn_optimizer_init(nn_optimizer *o, const char *name);
 /* One update of every parameter from its accumulated gradient. */
-ACTLAB_API int nn_optimizer_step(nn_optimizer *o, nn_model *m);
+ACTLAB_API al_status nn_optimizer_step(nn_optimizer *o, nn_model *m);
 
 /* ---- Files ---------------------------------------------------------------------------------
  * Weights are safetensors files whose tensor names are the state_dict names of the equivalent
@@ -198,14 +198,14 @@ ACTLAB_API int nn_optimizer_step(nn_optimizer *o, nn_model *m);
  * model expects [84, 5880]". Errors: AL_EIO (cannot read or write), AL_EFORMAT (not a valid
  * safetensors file, or no actlab metadata for nn_load), AL_ENAME (missing or unexpected
  * tensor), AL_ESHAPE, AL_EUNSUPPORTED (a dtype other than F32). */
-ACTLAB_API int nn_save(const nn_model *m, const char *path);
+ACTLAB_API al_status nn_save(const nn_model *m, const char *path);
 /* The model the file's actlab_spec and input_shape describe, with the file's weights. The
  * model's sizes (the limits above) and its tensors' names and shapes are checked against the
  * file before its parameters are allocated: a file whose metadata asks for a huge model but
  * whose tensors do not match fails without allocating it. */
-ACTLAB_API int nn_load(const char *path, nn_model **out);
+ACTLAB_API al_status nn_load(const char *path, nn_model **out);
 /* Into an existing model (any file with the right names and shapes, e.g. one from PyTorch). */
-ACTLAB_API int nn_load_weights(nn_model *m, const char *path);
+ACTLAB_API al_status nn_load_weights(nn_model *m, const char *path);
 /* Checkpoints: the weights file plus tensors "optimizer.m" and "optimizer.v" (the optimizer's
  * moments, [n_params] each) and metadata "epoch", "optimizer" ("adam lr=0.001 momentum=0
  * weight_decay=0 nesterov=0 beta1=0.9 beta2=0.999 eps=1e-08 step=1200"), "rng" (the four
@@ -215,19 +215,19 @@ ACTLAB_API int nn_load_weights(nn_model *m, const char *path);
  * *rng (each may be NULL) only on success. */
 /* nn_save plus one extra __metadata__ entry (e.g. "actlab_tabular": the fitted CSV
  * transformation, so predictions on new rows apply the same preprocessing). */
-ACTLAB_API int nn_save_with_meta(const nn_model *m, const char *path, const char *key,
+ACTLAB_API al_status nn_save_with_meta(const nn_model *m, const char *path, const char *key,
                                  const char *value);
 /* The same with up to NN_MAX_EXTRA_META entries (e.g. the CSV transformation and the target's
  * scale, "actlab_target"). */
 #define NN_MAX_EXTRA_META 4
-ACTLAB_API int nn_save_with_metas(const nn_model *m, const char *path, const char *const *keys,
+ACTLAB_API al_status nn_save_with_metas(const nn_model *m, const char *path, const char *const *keys,
                                   const char *const *values, size_t n);
 /* One __metadata__ value of a weights file, malloc'd (free() it); *value is NULL when the
  * file has no such key. */
-ACTLAB_API int nn_file_meta(const char *path, const char *key, char **value);
-ACTLAB_API int nn_checkpoint_save(nn_model *m, const nn_optimizer *o, long epoch,
+ACTLAB_API al_status nn_file_meta(const char *path, const char *key, char **value);
+ACTLAB_API al_status nn_checkpoint_save(nn_model *m, const nn_optimizer *o, long epoch,
                                   const al_rng *rng, const char *path);
-ACTLAB_API int nn_checkpoint_load(const char *path, nn_model **m, nn_optimizer *o, long *epoch,
+ACTLAB_API al_status nn_checkpoint_load(const char *path, nn_model **m, nn_optimizer *o, long *epoch,
                                   al_rng *rng);
 
 #ifdef __cplusplus

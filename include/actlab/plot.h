@@ -8,7 +8,7 @@
  * Only available when the library is built with ACTLAB_PLOT=ON (the default).
  *
  * Errors are values: every function returns 0 (AL_OK) or an al_status code, and
- * act_last_error() says what was wrong. No function exits, aborts or prompts, also when
+ * al_last_error() says what was wrong. No function exits, aborts or prompts, also when
  * PLplot itself gives up. Output is written to a temporary file next to the target and
  * renamed into place at the end, so a failure never leaves half a file behind (a device or
  * FIFO named as the output is written directly, every write checked).
@@ -95,7 +95,7 @@ typedef struct plot_figure {
  * two, a curve with NULL data or too many points, a fixed size too small for the labels and
  * legends), AL_EUNSUPPORTED when PLplot lacks the cairo driver for the format. An existing
  * file at path is replaced only on success. */
-ACTLAB_API int plot_write(const plot_figure *fig, const char *path);
+ACTLAB_API al_status plot_write(const plot_figure *fig, const char *path);
 
 /* Plots n elementwise functions at x = lo, lo + step, lo + 2 step, ... and hi itself (so
  * plot_grid_size(lo, hi, step) points): one panel f(x), and with with_grad a second panel
@@ -104,7 +104,7 @@ ACTLAB_API int plot_write(const plot_figure *fig, const char *path);
  * no curve), for lo >= hi or a bound outside float's range, for step <= 0 or more than
  * PLOT_MAX_ACT_POINTS points, for n == 0 or n > PLOT_MAX_CURVES; otherwise as plot_write. */
 #define PLOT_MAX_ACT_POINTS 1000000
-ACTLAB_API int plot_activations(const act_spec *specs, size_t n, double lo, double hi, double step,
+ACTLAB_API al_status plot_activations(const act_spec *specs, size_t n, double lo, double hi, double step,
                                 int with_grad, const char *path);
 
 /* The number of x values plot_activations samples; 0 for an invalid range or step, and

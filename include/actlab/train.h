@@ -83,7 +83,7 @@ typedef struct nn_schedule {
 
 /* "step:every=10,factor=0.5", "cosine", "cosine:min=1e-5", "plateau:patience=3,factor=0.5"
  * ("none" too). AL_EINVAL naming the bad part. */
-ACTLAB_API int nn_schedule_parse(const char *text, nn_schedule *out);
+ACTLAB_API al_status nn_schedule_parse(const char *text, nn_schedule *out);
 
 /* The rate of epoch e (1-based) of a run of `epochs`, from base and the monitored loss of
  * epochs 1 .. e-1 (monitor[0 .. e-2]). */
@@ -165,11 +165,11 @@ typedef struct nn_fit_config {
  * target is an error naming the set, the sample and the feature. A failure names the epoch
  * and the batch and tells apart bad data, a prediction outside the loss's domain and
  * divergence (report->reason). */
-ACTLAB_API int nn_fit(nn_model *m, const data_set *train, const data_set *val,
+ACTLAB_API al_status nn_fit(nn_model *m, const data_set *train, const data_set *val,
                       const nn_fit_config *c, nn_epoch_stats *history, nn_fit_report *report);
 
 /* Mean loss and accuracy (NaN for regression) over a whole set, in batches. */
-ACTLAB_API int nn_evaluate(nn_model *m, const data_set *s, const nn_loss *l, size_t batch,
+ACTLAB_API al_status nn_evaluate(nn_model *m, const data_set *s, const nn_loss *l, size_t batch,
                            double *loss, double *acc);
 
 /* What nn_evaluate_stats measures: nn_epoch_stats' metrics, of one set. */
@@ -187,13 +187,13 @@ typedef struct nn_eval_stats {
  * confusion[true * classes + predicted], classes being the model's outputs (2 for a single
  * output, thresholded as accuracy is): the caller allocates classes * classes counts, which
  * are zeroed first. A non-finite input or target is an error naming the sample. */
-ACTLAB_API int nn_evaluate_stats(nn_model *m, const data_set *s, const nn_loss *l, size_t batch,
+ACTLAB_API al_status nn_evaluate_stats(nn_model *m, const data_set *s, const nn_loss *l, size_t batch,
                                  void (*to_target)(const void *ctx, float *v, size_t n),
                                  const void *ctx,
                                  size_t *confusion, nn_eval_stats *out);
 
 /* y (n, output...) = m(x) in inference mode, in batches of at most batch samples. */
-ACTLAB_API int nn_predict(nn_model *m, const float *x, size_t n, float *y, size_t batch);
+ACTLAB_API al_status nn_predict(nn_model *m, const float *x, size_t n, float *y, size_t batch);
 
 #ifdef __cplusplus
 }

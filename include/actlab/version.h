@@ -16,8 +16,8 @@ extern "C" {
 #endif
 /* The version of the library actually linked, "MAJOR.MINOR.PATCH": compare with the macros
  * to detect a header/library mismatch. */
-ACTLAB_API const char *actlab_version_string(void);
-ACTLAB_API int actlab_version_number(void);
+ACTLAB_API const char *al_version_string(void);
+ACTLAB_API int al_version_number(void);
 #ifdef __cplusplus
 }
 #endif

@@ -8,6 +8,7 @@
 
 #include "kern.h"
 #include "../core/par.h"
+#include "../core/error.h"
 
 /* Each OpenMP piece gets at least PAR_MIN elements, so arrays from 2 PAR_MIN = 2^18 are
  * split: below that the threads' start costs more than they save (measured with
@@ -90,8 +91,9 @@ static const struct act__desc *elementwise(const act_spec *a, const char *what, 
     return d;
 }
 
-int act_forward(const act_spec *a, const float *x, float *y, size_t n)
+al_status act_forward(const act_spec *a, const float *x, float *y, size_t n)
 {
+    AL_API_ENTRY;
     int rc;
     const struct act__desc *d = elementwise(a, "act_forward", &rc);
     if (!d)
@@ -112,9 +114,10 @@ int act_forward(const act_spec *a, const float *x, float *y, size_t n)
 
 /* dx = dy * f'(x), except that a zero derivative gives 0 even for an infinite or NaN dy:
  * the masked-out inputs of relu and friends get no gradient, as in PyTorch. */
-int act_backward(const act_spec *a, const float *x, const float *y, const float *dy,
+al_status act_backward(const act_spec *a, const float *x, const float *y, const float *dy,
                  float *dx, size_t n)
 {
+    AL_API_ENTRY;
     (void)y;
     int rc;
     const struct act__desc *d = elementwise(a, "act_backward", &rc);
@@ -169,8 +172,9 @@ static int softmax_like(const act_spec *a)
            a->p[0] == 1.0;
 }
 
-int act_forward_rows(const act_spec *a, const float *x, float *y, size_t rows, size_t cols)
+al_status act_forward_rows(const act_spec *a, const float *x, float *y, size_t rows, size_t cols)
 {
+    AL_API_ENTRY;
     int rc = check_rows(a, "act_forward_rows", rows, cols);
     if (rc)
         return rc;
@@ -191,9 +195,10 @@ int act_forward_rows(const act_spec *a, const float *x, float *y, size_t rows, s
     return act_forward(a, x, y, rows * cols);
 }
 
-int act_backward_rows(const act_spec *a, const float *x, const float *y, const float *dy,
+al_status act_backward_rows(const act_spec *a, const float *x, const float *y, const float *dy,
                       float *dx, size_t rows, size_t cols)
 {
+    AL_API_ENTRY;
     int rc = check_rows(a, "act_backward_rows", rows, cols);
     if (rc)
         return rc;
@@ -226,9 +231,10 @@ int act_backward_rows(const act_spec *a, const float *x, const float *y, const f
     return act_backward(a, x, y, dy, dx, rows * cols);
 }
 
-int act_forward_bias(const act_spec *a, float *z, const float *bias, float *y, size_t outer,
+al_status act_forward_bias(const act_spec *a, float *z, const float *bias, float *y, size_t outer,
                      size_t channels, size_t inner)
 {
+    AL_API_ENTRY;
     int rc = check_spec(a, "act_forward_bias");
     if (rc)
         return rc;

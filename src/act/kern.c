@@ -6,6 +6,7 @@
 
 #include "kern.h"
 #include "../core/text.h"
+#include "../core/error.h"
 
 static const struct act__path exact_path = {.name = "exact"};
 
@@ -59,7 +60,7 @@ static const struct act__path *best(void)
 static const struct act__path *find(const char *name)
 {
     for (size_t i = 0; i < N_PATHS; i++)
-        if (!strcmp(paths[i]->name, name))
+        if (al_name_eq(name, strlen(name), paths[i]->name))
             return paths[i];
     return NULL;
 }
@@ -98,21 +99,22 @@ const char *const *act_isa_names(void)
     return path_names;
 }
 
-int act_set_isa(const char *name)
+al_status act_set_isa(const char *name)
 {
+    AL_API_ENTRY;
     if (!name)
         return al__fail(AL_EINVAL, "act_set_isa: name is NULL");
-    const struct act__path *p = strcmp(name, "auto") ? find(name) : best();
+    const struct act__path *p = al_name_eq(name, strlen(name), "auto") ? best() : find(name);
     if (!p) {
-        const char *near = NULL;
-        size_t bestd = (size_t)-1;
-        for (size_t i = 0; i < N_PATHS; i++) {
-            size_t d = al__edit_distance(name, strlen(name), paths[i]->name);
-            if (d < bestd)
-                bestd = d, near = paths[i]->name;
-        }
-        return al__fail(AL_ENAME, "unknown kernel path '%s' (paths: avx512, avx2, baseline, "
-                        "exact, auto; closest: %s)", name, near);
+        al_suggest sg;
+        al_suggest_init(&sg, name, strlen(name));
+        for (size_t i = 0; i < N_PATHS; i++)
+            al_suggest_add(&sg, paths[i]->name, strlen(paths[i]->name), paths[i]->name,
+                           strlen(paths[i]->name));
+        char hint[96];
+        al_suggest_format(&sg, hint, sizeof hint);
+        return al__fail(AL_ENAME, "unknown kernel path '%s'%s (paths: avx512, avx2, baseline, "
+                        "exact, auto)", name, hint);
     }
     if (!runs(p))
         return al__fail(AL_EUNSUPPORTED, "kernel path '%s' needs CPU features this machine "

@@ -9,107 +9,42 @@
 
 #include "../core/text.h"
 #include "desc.h"
-
-#define NAME_MAX_LEN 64
-
-/* lower case without '_' and '-': "Leaky-ReLU" and "leaky_relu" both become "leakyrelu" */
-static void normalize(const char *s, size_t n, char *out)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < n && k + 1 < NAME_MAX_LEN; i++)
-        if (s[i] != '_' && s[i] != '-')
-            out[k++] = (char)tolower((unsigned char)s[i]);
-    out[k] = '\0';
-}
-
-/* Calls fn on the canonical name and each alias of kind k; stops when fn returns non-zero. */
-static int each_name(act_kind k, int (*fn)(const char *, size_t, void *), void *ctx)
-{
-    const act_info *in = &act__table[k]->info;
-    if (fn(in->name, strlen(in->name), ctx))
-        return 1;
-    for (const char *s = in->aliases; *s;) {
-        size_t n = strcspn(s, " ");
-        if (n && fn(s, n, ctx))
-            return 1;
-        s += n + (s[n] == ' ');
-    }
-    return 0;
-}
-
-static int same_name(const char *s, size_t n, void *want)
-{
-    char buf[NAME_MAX_LEN];
-    normalize(s, n, buf);
-    return strcmp(buf, want) == 0;
-}
-
-struct nearest {
-    const char *want;
-    size_t dist;
-};
-
-static int nearest_name(const char *s, size_t n, void *ctx)
-{
-    struct nearest *c = ctx;
-    char buf[NAME_MAX_LEN];
-    normalize(s, n, buf);
-    size_t d = al__edit_distance(buf, strlen(buf), c->want);
-    if (d < c->dist)
-        c->dist = d;
-    return 0;
-}
-
-/* "did you mean: a, b, c" -- up to three canonical names nearest to want, or the first
- * names with a shared prefix when nothing is close. */
-static void suggest(const char *want, char *out, size_t size)
-{
-    size_t dist[ACT_COUNT];
-    for (int k = 0; k < ACT_COUNT; k++) {
-        struct nearest c = {want, (size_t)-1};
-        each_name((act_kind)k, nearest_name, &c);
-        dist[k] = c.dist;
-    }
-    size_t len = strlen(want), limit = len <= 3 ? 1 : len <= 6 ? 2 : 3, used = 0;
-    out[0] = '\0';
-    for (int shown = 0; shown < 3; shown++) {
-        int best = -1;
-        for (int k = 0; k < ACT_COUNT; k++)
-            if (dist[k] <= limit && (best < 0 || dist[k] < dist[best]))
-                best = k;
-        if (best < 0)
-            break;
-        used += (size_t)snprintf(out + used, used < size ? size - used : 0, "%s%s",
-                                 shown ? ", " : "; did you mean: ", act__table[best]->info.name);
-        dist[best] = (size_t)-1;
-    }
-}
+#include "../core/error.h"
 
 static int find_n(const char *name, size_t n, act_kind *out)
 {
-    char want[NAME_MAX_LEN];
-    normalize(name, n, want);
-    for (int k = 0; k < ACT_COUNT; k++)
-        if (want[0] && each_name((act_kind)k, same_name, want)) {
+    for (int k = 0; k < ACT_COUNT; k++) {
+        const act_info *in = &act__table[k]->info;
+        if (al_name_eq(name, n, in->name) || al_name_find(name, n, &in->aliases, 1) == 0) {
             *out = (act_kind)k;
             return AL_OK;
         }
+    }
+    al_suggest sg;
+    al_suggest_init(&sg, name, n);
+    for (int k = 0; k < ACT_COUNT; k++) {
+        const act_info *in = &act__table[k]->info;
+        al_suggest_add(&sg, in->name, strlen(in->name), in->name, strlen(in->name));
+        al_suggest_add_words(&sg, in->aliases, in->name, strlen(in->name));
+    }
     char hint[160];
-    suggest(want, hint, sizeof hint);
+    al_suggest_format(&sg, hint, sizeof hint);
     return al__fail(AL_ENAME,
                     "unknown activation '%.*s'%s (`actlab list` shows them all)",
                     (int)(n < 80 ? n : 80), name, hint);
 }
 
-int act_find(const char *name, act_kind *out)
+al_status act_find(const char *name, act_kind *out)
 {
+    AL_API_ENTRY;
     if (!name || !out)
         return al__fail(AL_EINVAL, "act_find: NULL argument");
     return find_n(name, strlen(name), out);
 }
 
-int act_init(act_spec *out, act_kind k)
+al_status act_init(act_spec *out, act_kind k)
 {
+    AL_API_ENTRY;
     if (!out || (unsigned)k >= ACT_COUNT)
         return al__fail(AL_EINVAL, "act_init: %s", out ? "kind out of range" : "NULL spec");
     const act_info *in = &act__table[k]->info;
@@ -139,8 +74,9 @@ static int check_param(const act_info *in, const act_param_info *pi, double v)
     return AL_OK;
 }
 
-int act_validate(const act_spec *a)
+al_status act_validate(const act_spec *a)
 {
+    AL_API_ENTRY;
     if (!a || (unsigned)a->kind >= ACT_COUNT)
         return al__fail(AL_EINVAL, "act_validate: %s", a ? "kind out of range" : "NULL spec");
     const struct act__desc *d = act__table[a->kind];
@@ -157,12 +93,9 @@ int act_validate(const act_spec *a)
 
 static int param_index(const act_info *in, const char *key, size_t n)
 {
-    char want[NAME_MAX_LEN];
-    normalize(key, n, want);
     for (unsigned i = 0; i < in->n_params; i++)
-        if (same_name(in->params[i].name, strlen(in->params[i].name), want) ||
-            (in->params[i].alias &&
-             same_name(in->params[i].alias, strlen(in->params[i].alias), want)))
+        if (al_name_eq(key, n, in->params[i].name) ||
+            (in->params[i].alias && al_name_eq(key, n, in->params[i].alias)))
             return (int)i;
     return -1;
 }
@@ -202,11 +135,11 @@ static int parse_param(const act_info *in, act_spec *s, const char *kv, size_t n
     memcpy(num, eq + 1, vlen);
     num[vlen] = '\0';
     double v;
-    enum al__num r = al__parse_double(num, &v);
-    if (r == AL__NUM_RANGE)
+    enum al_num r = al_parse_double(num, &v);
+    if (r == AL_NUM_RANGE)
         return al__fail(AL_EINVAL, "%s:%s='%s': out of range", in->name, in->params[i].name,
                         num);
-    if (r != AL__NUM_OK || isnan(v))
+    if (r != AL_NUM_OK || isnan(v))
         return al__fail(AL_EINVAL, "%s:%s='%s': not a number", in->name, in->params[i].name,
                         num);
     if (isinf(v))
@@ -222,8 +155,9 @@ static int parse_param(const act_info *in, act_spec *s, const char *kv, size_t n
     return check_param(in, &in->params[i], s->p[i]);
 }
 
-int act_parse(const char *text, act_spec *out)
+al_status act_parse(const char *text, act_spec *out)
 {
+    AL_API_ENTRY;
     if (!text || !out)
         return al__fail(AL_EINVAL, "act_parse: NULL argument");
     size_t nlen = strcspn(text, ":");
@@ -235,7 +169,7 @@ int act_parse(const char *text, act_spec *out)
     if (nlen == 0)
         return al__fail(AL_ENAME, "empty activation name in '%s'", text);
     act_spec s;
-    act_kind k;
+    act_kind k = ACT_IDENTITY; /* set by find_n on success */
     int rc = find_n(name, nlen, &k);
     if (rc)
         return rc;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "actlab/act.h"
+#include "actlab/names.h"
 
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
 
@@ -56,6 +57,12 @@ int cli_parse_double(const char *s, double *out);
  * code, with "OPT needs a whole number from LO to HI, not 'S'" on failure. */
 int cli_parse_long(const char *cmd, const char *opt, const char *s, long lo, long hi,
                    long *out);
+
+/* The value v of option opt as one of names[0 .. n) (a names table of actlab/names.h: case,
+ * '_' and '-' ignored, aliases after the canonical name): its index in *out, or a usage
+ * error "OPT 'V': one of A, B, C; did you mean: B". Returns an exit code. */
+int cli_choice(const char *cmd, const char *opt, const char *v, const char *const *names,
+               size_t n, long *out);
 
 /* %.9g and a newline, with NaN always "nan" (never "-nan") */
 void cli_print_double(FILE *f, double v);

@@ -109,7 +109,7 @@ int cli_bench(int argc, char **argv)
             return cli_usage(argv[0], "unknown option or missing value '%s'", argv[i]);
     }
     if (isa && act_set_isa(isa))
-        return cli_usage(argv[0], "--isa: %s", act_last_error());
+        return cli_usage(argv[0], "--isa: %s", al_last_error());
     act_spec specs[64];
     int nf = 0;
     for (; funcs[nf]; nf++)

@@ -120,12 +120,13 @@ static int parse_args(int argc, char **argv, struct compare_args *a)
         if (!strcmp(argv[i], "--preset"))
             preset = argv[i + 1];
     if (preset) {
-        size_t k = 0;
-        while (k < N_PRESETS && strcmp(presets[k].name, preset))
-            k++;
-        if (k == N_PRESETS)
-            return cli_usage(argv[0], "unknown preset '%s' (presets: fmnist-lenet5, "
-                                      "cifar-lenet5, house-prices)", preset);
+        const char *names[N_PRESETS];
+        for (size_t i = 0; i < N_PRESETS; i++)
+            names[i] = presets[i].name;
+        long k;
+        if (cli_choice(argv[0], "--preset", preset, names, N_PRESETS, &k))
+            return CLI_USAGE;
+        preset = presets[k].name; /* the canonical spelling, which the checks below compare */
         int n = 0;
         while (presets[k].args[n])
             n++;
@@ -199,7 +200,7 @@ static int parse_acts(const char *cmd, const char *list, char *buf, size_t size,
             return cli_usage(cmd, "--acts: an empty name in '%s'", list);
         act_spec a;
         if (act_parse(start, &a))
-            return cli_usage(cmd, "--acts: %s", act_last_error());
+            return cli_usage(cmd, "--acts: %s", al_last_error());
         for (size_t i = 0; i < *n; i++)
             if (!strcmp(acts[i], start))
                 return cli_usage(cmd, "--acts: '%s' is given twice", start);
@@ -226,7 +227,7 @@ static int make_dirs(const char *cmd, const char *dir, char *runs, size_t size)
     snprintf(probe, sizeof probe, "%s/report.html", dir);
     if (al__check_writable(probe) || (snprintf(probe, sizeof probe, "%s/x.csv", runs),
                                       al__check_writable(probe)))
-        return cli_fail(cmd, "%s", act_last_error());
+        return cli_fail(cmd, "%s", al_last_error());
     return CLI_OK;
 }
 
@@ -241,7 +242,7 @@ static void run_done(void *ctx)
     struct live *l = ctx;
     cmp_summarise(l->r);
     if (cmp_write_summary_csv(l->path, l->r))
-        fprintf(stderr, "actlab compare: %s\n", act_last_error());
+        fprintf(stderr, "actlab compare: %s\n", al_last_error());
 }
 
 /* under mpirun, on rank 0: a run another process trained; its metrics CSV as train_one
@@ -255,7 +256,7 @@ static void run_received(void *ctx, size_t i)
     snprintf(path, sizeof path, "%s/%s-seed%lu.csv", p->runs_dir, r->act, r->seed);
     if (r->n && cli_log_write_csv(path, r->hist, r->n, p->data->train.y.dtype == DATA_I64,
                                   p->data->val.x.data != NULL))
-        fprintf(stderr, "actlab compare: %s\n", act_last_error());
+        fprintf(stderr, "actlab compare: %s\n", al_last_error());
     run_done(ctx);
 }
 
@@ -362,7 +363,7 @@ int cli_compare(int argc, char **argv)
         rc = cli_fail(argv[0], "out of memory for the verdict");
     if (!rc && (cmp_write_summary_csv(live.path, &rep) || cmp_write_summary_md(md, &rep, verdict) ||
                 cmp_write_figures(&rep) || cmp_write_html(&rep, verdict)))
-        rc = cli_fail(argv[0], "%s", act_last_error());
+        rc = cli_fail(argv[0], "%s", al_last_error());
     if (!rc) {
         cmp_print_table(stdout, &rep);
         printf("\n%s\nreport: %s/report.html\n", verdict, a.out);

@@ -83,7 +83,7 @@ static int cmp_text(const void *a, const void *b)
 
 /* Distinct non-missing values of a text column: sorted, then runs counted, so 20000
  * categories cost n log n comparisons, not n^2. */
-static int count_categories(const tab_column *col, size_t n_rows, size_t *distinct)
+static int count_categories(const data_column *col, size_t n_rows, size_t *distinct)
 {
     const char **v = malloc((n_rows ? n_rows : 1) * sizeof *v);
     if (!v)
@@ -102,16 +102,16 @@ static int count_categories(const tab_column *col, size_t n_rows, size_t *distin
 
 static int inspect_csv(const char *path, const struct cli_source_opts *o)
 {
-    tab_table t;
-    if (tab_csv_read(path, &t))
-        return cli_fail("data", "%s", act_last_error());
+    data_table t;
+    if (data_csv_read(path, &t))
+        return cli_fail("data", "%s", al_last_error());
     printf("%s: %zu rows, %zu columns\n\n%-16s %-8s %8s  %s\n", path, t.n_rows, t.n_cols,
            "column", "type", "missing", "values");
     for (size_t c = 0; c < t.n_cols; c++) {
-        const tab_column *col = &t.cols[c];
-        printf("%-16s %-8s %8zu  ", col->name, col->type == TAB_NUMERIC ? "numeric" : "text",
+        const data_column *col = &t.cols[c];
+        printf("%-16s %-8s %8zu  ", col->name, col->type == DATA_COL_NUMERIC ? "numeric" : "text",
                col->n_missing);
-        if (col->type == TAB_NUMERIC) {
+        if (col->type == DATA_COL_NUMERIC) {
             double lo = INFINITY, hi = -INFINITY;
             for (size_t r = 0; r < t.n_rows; r++)
                 if (!isnan(col->num[r]))
@@ -120,30 +120,30 @@ static int inspect_csv(const char *path, const struct cli_source_opts *o)
         } else {
             size_t distinct;
             if (count_categories(col, t.n_rows, &distinct)) {
-                tab_table_free(&t);
+                data_table_free(&t);
                 return cli_fail("data", "out of memory for column '%s'", col->name);
             }
             printf("%zu categories\n", distinct);
         }
     }
     int rc = CLI_OK;
-    tab_transform *tf = NULL;
+    data_tab_transform *tf = NULL;
     if (o->tab.target) {
-        if (tab_fit(&t, &o->tab, &tf))
-            rc = cli_fail("data", "%s: %s", path, act_last_error());
+        if (data_tab_fit(&t, &o->tab, &tf))
+            rc = cli_fail("data", "%s: %s", path, al_last_error());
         else
-            printf("\nthe pipeline gives %zu features (target %s)\n", tab_n_features(tf),
+            printf("\nthe pipeline gives %zu features (target %s)\n", data_tab_n_features(tf),
                    o->tab.target);
     }
-    tab_transform_free(tf);
-    tab_table_free(&t);
+    data_tab_transform_free(tf);
+    data_table_free(&t);
     return rc;
 }
 
 static int write_pair(const char *xp, const char *yp, const data_set *s)
 {
     if (data_npy_write(xp, &s->x) || (s->y.data && data_npy_write(yp, &s->y)))
-        return cli_fail("data", "%s", act_last_error());
+        return cli_fail("data", "%s", al_last_error());
     printf("wrote %s", xp);
     if (s->y.data)
         printf(" and %s", yp);

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/text.h"
+#include "actlab/names.h"
 #include "cli.h"
 
 struct values {
@@ -38,10 +38,10 @@ static int push(struct values *vs, double x)
 static int add_number(const char *cmd, struct values *vs, const char *text, const char *where)
 {
     double d;
-    enum al__num r = al__parse_double(text, &d);
-    if (r != AL__NUM_OK)
+    enum al_num r = al_parse_double(text, &d);
+    if (r != AL_NUM_OK)
         return cli_usage(cmd, "'%.40s%s'%s %s", text, strlen(text) > 40 ? "..." : "", where,
-                         r == AL__NUM_RANGE ? "is out of range (beyond +-1.8e308; write inf "
+                         r == AL_NUM_RANGE ? "is out of range (beyond +-1.8e308; write inf "
                                               "for infinity)"
                                             : "is not a number");
     if (push(vs, d))
@@ -119,7 +119,7 @@ static int eval_rows(const act_spec *a, int grad, struct values *vs)
     free(y);
     free(dy);
     free(dx);
-    return rc ? cli_fail("eval", "%s", act_last_error()) : CLI_OK;
+    return rc ? cli_fail("eval", "%s", al_last_error()) : CLI_OK;
 }
 
 static int usage(void)
@@ -147,7 +147,7 @@ int cli_eval(int argc, char **argv)
             return usage();
         if (strcmp(s, "--grad") == 0)
             grad = 1;
-        else if (s[0] == '-' && al__parse_double(s, &d) == AL__NUM_INVALID)
+        else if (s[0] == '-' && al_parse_double(s, &d) == AL_NUM_INVALID)
             rc = cli_usage(argv[0], "unknown option '%s' (try --help)", s);
         else if (!func)
             func = s;

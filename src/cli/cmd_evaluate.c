@@ -73,7 +73,7 @@ static int parse_args(int argc, char **argv, struct eval_args *a)
         return CLI_USAGE;
     nn_loss l;
     if (a->loss && nn_loss_parse(a->loss, &l))
-        return cli_usage(argv[0], "--loss: %s", act_last_error());
+        return cli_usage(argv[0], "--loss: %s", al_last_error());
     return CLI_OK;
 }
 
@@ -152,7 +152,7 @@ int cli_evaluate(int argc, char **argv)
         return rc < 0 ? CLI_OK : rc;
     nn_model *m = NULL;
     if (nn_load(a.load, &m))
-        return cli_fail(argv[0], "%s", act_last_error());
+        return cli_fail(argv[0], "%s", al_last_error());
     struct cli_data d;
     if ((rc = cli_source_load_for_model(argv[0], a.data, &a.src, a.load, &d))) {
         nn_model_free(m);
@@ -174,14 +174,14 @@ int cli_evaluate(int argc, char **argv)
     nn_loss loss;
     size_t *cm = NULL;
     if (!rc && nn_loss_parse(name, &loss))
-        rc = cli_usage(argv[0], "--loss: %s", act_last_error());
+        rc = cli_usage(argv[0], "--loss: %s", al_last_error());
     if (!rc && labels && classes <= MATRIX_MAX_CLASSES &&
         !(cm = malloc(classes * classes * sizeof *cm)))
         rc = cli_fail(argv[0], "out of memory");
     nn_eval_stats st;
     if (!rc && nn_evaluate_stats(m, &d.train, &loss, (size_t)a.batch,
                                  d.tmap.log ? cli_target_to_units : NULL, &d.tmap, cm, &st))
-        rc = cli_fail(argv[0], "%s: %s", a.data, act_last_error());
+        rc = cli_fail(argv[0], "%s: %s", a.data, al_last_error());
     if (!rc)
         print_results(&a, &d, name, &st, cm, classes);
     free(cm);

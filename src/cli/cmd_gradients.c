@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include "../core/atomic.h"
-#include "../core/error.h"
 #include "actlab/diag.h"
 #include "actlab/train.h"
 #include "cli.h"
@@ -148,7 +147,7 @@ static int check_out_dir(const char *cmd, const char *dir)
     char probe[4200];
     snprintf(probe, sizeof probe, "%s/gradients.csv", dir);
     if (al__check_writable(probe))
-        return cli_fail(cmd, "-o %s: %s", dir, act_last_error());
+        return cli_fail(cmd, "-o %s: %s", dir, al_last_error());
     return CLI_OK;
 }
 
@@ -292,7 +291,7 @@ static int run_act(const char *cmd, const struct run *r, int ai, struct results 
     if (!rc)
         return CLI_OK;
     /* a run that fails (a diverging loss) keeps what it measured; the other activations run */
-    cli_fail(cmd, "%s: %s", res->names[ai], act_last_error());
+    cli_fail(cmd, "%s: %s", res->names[ai], al_last_error());
     if (ep-- <= 1)
         return CLI_FAIL; /* nothing measured: no model, or a bad batch */
     fprintf(stderr, "actlab %s: %s: epochs %ld to %ld are left NaN\n", cmd, res->names[ai], ep,
@@ -454,7 +453,7 @@ static int series_init(struct series *s, size_t n, int one_based)
     s->x = malloc(n * sizeof *s->x);
     s->y = malloc(PLOT_MAX_CURVES * n * sizeof *s->y);
     if (!s->x || !s->y)
-        return al__fail(AL_ENOMEM, "out of memory for the figures");
+        return al_set_error(AL_ENOMEM, "out of memory for the figures");
     for (size_t i = 0; i < n; i++)
         s->x[i] = (double)i + one_based;
     return AL_OK;
@@ -573,7 +572,7 @@ static int write_outputs(const char *cmd, const struct grad_args *a, const struc
     char path[4200];
     snprintf(path, sizeof path, "%s/gradients.csv", a->out);
     if (write_csv(path, r))
-        return cli_fail(cmd, "%s", act_last_error());
+        return cli_fail(cmd, "%s", al_last_error());
     printf("\nwrote %s\n", path);
 #ifdef ACTLAB_HAVE_PLOT
     char title[256];
@@ -587,12 +586,12 @@ static int write_outputs(const char *cmd, const struct grad_args *a, const struc
     else
         snprintf(title, sizeof title, "%s: %ld x dense(%ld)", data, a->depth, a->width);
     if (plot_gradients(r, a->out, title))
-        return cli_fail(cmd, "%s", act_last_error());
+        return cli_fail(cmd, "%s", al_last_error());
     int relus = 0;
     for (int k = 0; k < r->n_acts; k++)
         relus += any_relu(r, k);
     if (relus && plot_dead(r, a->depth, a->out, title))
-        return cli_fail(cmd, "%s", act_last_error());
+        return cli_fail(cmd, "%s", al_last_error());
 #else
     (void)kind, (void)n_train;
     printf("(no figures: built without PLplot)\n");

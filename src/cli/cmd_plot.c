@@ -130,9 +130,9 @@ int cli_plot(int argc, char **argv)
     if (rc == CLI_OK) {
         int st = plot_activations(specs, n, lo, hi, step, with_grad, out);
         if (st == AL_EINVAL) /* a row-wise function, an unknown extension: the user's to fix */
-            rc = cli_usage(cmd, "%s", act_last_error());
+            rc = cli_usage(cmd, "%s", al_last_error());
         else if (st != AL_OK)
-            rc = cli_fail(cmd, "%s", act_last_error());
+            rc = cli_fail(cmd, "%s", al_last_error());
         else
             printf("wrote %s (%zu function%s%s, %zu points)\n", out, n, n == 1 ? "" : "s",
                    with_grad ? " and derivatives" : "", points);

@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include "../core/atomic.h"
-#include "../core/error.h"
 #include "actlab/train.h"
 #include "cli.h"
 #include "source.h"
@@ -52,7 +51,8 @@ struct predict_args {
 /* --input X.npy|csv:FILE as the SOURCE it stands for */
 static int input_source(const char *cmd, const char *input, struct predict_args *a)
 {
-    const char *pre = !strncmp(input, "csv:", 4) || !strncmp(input, "npy:", 4) ? "" : "npy:";
+    const char *arg, *kind = cli_source_kind(input, &arg);
+    const char *pre = kind && arg && (!strcmp(kind, "csv") || !strcmp(kind, "npy")) ? "" : "npy:";
     size_t n = strlen(pre) + strlen(input) + 1;
     free(a->input_source);
     if (!(a->input_source = malloc(n)))
@@ -98,10 +98,12 @@ static int parse_args(int argc, char **argv, struct predict_args *a)
         return CLI_USAGE;
     if (data && input)
         return cli_usage(argv[0], "give --data SOURCE or --input X.npy|csv:FILE, not both");
-    if (format && strcmp(format, "npy") && strcmp(format, "csv"))
-        return cli_usage(argv[0], "--format '%s': npy or csv", format);
+    static const char *const formats[] = {"npy", "csv"};
+    long f = -1;
+    if (format && cli_choice(argv[0], "--format", format, formats, 2, &f))
+        return CLI_USAGE;
     const char *dot = strrchr(a->output, '.');
-    a->csv = format ? !strcmp(format, "csv") : dot && !strcasecmp(dot, ".csv");
+    a->csv = format ? f == 1 : dot && !strcasecmp(dot, ".csv");
     a->data = data;
     return input ? input_source(argv[0], input, a) : CLI_OK;
 }
@@ -137,9 +139,9 @@ static int put_number(FILE *f, const char *sep, double v)
 
 /* row i's id: a number as %.17g (exact for whole numbers below 2^53), text as it is, a
  * missing value empty */
-static int put_id(FILE *f, const tab_column *c, size_t i)
+static int put_id(FILE *f, const data_column *c, size_t i)
 {
-    if (c->type == TAB_TEXT)
+    if (c->type == DATA_COL_TEXT)
         return put_field(f, c->text[i] ? c->text[i] : "");
     return isnan(c->num[i]) ? 0 : fprintf(f, "%.17g", c->num[i]) < 0;
 }
@@ -207,10 +209,10 @@ static int run(const char *cmd, const struct predict_args *a, nn_model *m,
         cli_target_to_units(&d->tmap, y.data, data_array_count(&y));
     if (!rc)
         rc = a->csv ? write_csv(a->output, d, y.data, n, width, classes)
-                    : data_npy_write(a->output, &y);
+                    : (int)data_npy_write(a->output, &y);
     data_array_free(&y);
     if (rc)
-        return cli_fail(cmd, "%s", act_last_error());
+        return cli_fail(cmd, "%s", al_last_error());
     /* -o /dev/stdout: the note must not become a row of the CSV */
     struct stat o, so;
     int to_stdout = !stat(a->output, &o) && !fstat(STDOUT_FILENO, &so) &&
@@ -231,7 +233,7 @@ int cli_predict(int argc, char **argv)
     nn_model *m = NULL;
     struct cli_data d = {0};
     if (nn_load(a.load, &m))
-        rc = cli_fail(argv[0], "%s", act_last_error());
+        rc = cli_fail(argv[0], "%s", al_last_error());
     if (!rc)
         rc = cli_source_load_for_model(argv[0], a.data, &a.src, a.load, &d);
     if (!rc)

@@ -42,9 +42,9 @@ int cli_summary(int argc, char **argv)
     al_rng_seed(&rng, 1);
     nn_model *m;
     if (nn_model_create(spec, shape, NN_INIT_DEFAULT, &rng, &m))
-        return cli_usage(argv[0], "%s", act_last_error());
+        return cli_usage(argv[0], "%s", al_last_error());
     char *text = NULL;
-    rc = nn_model_summary(m, &text) ? cli_fail(argv[0], "%s", act_last_error()) : CLI_OK;
+    rc = nn_model_summary(m, &text) ? cli_fail(argv[0], "%s", al_last_error()) : CLI_OK;
     if (text)
         fputs(text, stdout);
     free(text);

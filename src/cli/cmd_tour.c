@@ -98,12 +98,12 @@ int cli_tour(int argc, char **argv)
     act_spec specs[N_PLOTTED];
     for (size_t i = 0; i < N_PLOTTED; i++)
         if (act_parse(plotted[i], &specs[i]))
-            return cli_fail(argv[0], "%s", act_last_error());
+            return cli_fail(argv[0], "%s", al_last_error());
 #ifdef ACTLAB_HAVE_PLOT
     printf("\n== plots of %zu functions and their derivatives on [-5, 5]\n\n", N_PLOTTED);
     for (size_t e = 0; e < 2; e++) {
         if (plot_activations(specs, N_PLOTTED, -5.0, 5.0, 0.01, 1, paths[e]))
-            return cli_fail(argv[0], "%s", act_last_error());
+            return cli_fail(argv[0], "%s", al_last_error());
         printf("wrote %s\n", paths[e]);
     }
 #else

@@ -105,14 +105,14 @@ static int make_model(const struct train_args *a, const data_set *train, al_rng 
 {
     if (!a->t.model) {
         if (nn_load(a->load, m))
-            return cli_fail("train", "%s", act_last_error());
+            return cli_fail("train", "%s", al_last_error());
         return CLI_OK;
     }
     int rc = cli_train_model("train", &a->t, NULL, train, rng, m);
     if (!rc && a->load && nn_load_weights(*m, a->load)) {
         nn_model_free(*m);
         *m = NULL;
-        return cli_fail("train", "%s", act_last_error());
+        return cli_fail("train", "%s", al_last_error());
     }
     return rc;
 }
@@ -241,8 +241,8 @@ static int save_model(const char *cmd, const nn_model *m, const struct cli_data 
     const char *keys[2], *values[2];
     size_t n = 0;
     int rc = CLI_OK;
-    if (d->tf && tab_transform_to_json(d->tf, &json))
-        return cli_fail(cmd, "%s", act_last_error());
+    if (d->tf && data_tab_transform_to_json(d->tf, &json))
+        return cli_fail(cmd, "%s", al_last_error());
     if (json)
         keys[n] = "actlab_tabular", values[n++] = json;
     if (tmap->log) {
@@ -250,7 +250,7 @@ static int save_model(const char *cmd, const nn_model *m, const struct cli_data 
         keys[n] = CLI_TARGET_META, values[n++] = target;
     }
     if (nn_save_with_metas(m, path, keys, values, n))
-        rc = cli_fail(cmd, "%s", act_last_error());
+        rc = cli_fail(cmd, "%s", al_last_error());
     else if (!quiet)
         fprintf(stderr, "saved %s\n", path);
     free(json);
@@ -329,8 +329,8 @@ int cli_train(int argc, char **argv)
         cli_progress_clear(&p);
         if (rank) /* each process says why it stopped; only rank 0 says more */
             fprintf(stderr, "actlab %s (rank %d of %d): %s\n", argv[0], rank, procs,
-                    act_last_error());
-        rc = rank ? CLI_FAIL : cli_fail(argv[0], "%s", act_last_error());
+                    al_last_error());
+        rc = rank ? CLI_FAIL : cli_fail(argv[0], "%s", al_last_error());
         if (log->n && !rank)
             fprintf(stderr, "actlab train: %ld epoch%s finished before it stopped%s%s%s\n",
                     log->n, log->n == 1 ? "" : "s",
@@ -349,7 +349,7 @@ int cli_train(int argc, char **argv)
     if (out && a.plot && log->n && cli_log_plot(a.plot, log->hist, log->n,
                                          r.metric_is_acc ? 0 : r.metric_is_rmsle ? 1 : 2,
                                          has_val)) {
-        int prc = cli_fail(argv[0], "%s", act_last_error());
+        int prc = cli_fail(argv[0], "%s", al_last_error());
         rc = rc ? rc : prc;
     }
     if (!rc && out && a.save)

@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include "../core/atomic.h"
-#include "../core/error.h"
 #include "cli.h"
 #include "compare_report.h"
 #include "train_log.h"
@@ -57,7 +56,7 @@ static int figure(const struct cmp_report *r, int val, const char *stem)
     plot_curve *lc = calloc(2 * na * per + 1, sizeof *lc);
     if (!buf || !lc) {
         free(buf), free(lc);
-        return al__fail(AL_ENOMEM, "out of memory for the figures");
+        return al_set_error(AL_ENOMEM, "out of memory for the figures");
     }
     double *x = buf;
     for (long e = 0; e < len; e++)

@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "../core/atomic.h"
-#include "../core/error.h"
 #include "cli.h"
 #include "compare_report.h"
 #include "train_opts.h"

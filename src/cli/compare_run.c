@@ -62,14 +62,14 @@ static void train_one(struct cmp_plan *p, struct cmp_run *r)
     /* the setup's messages would go to stderr from the worker: keep them for the table */
     if (cli_train_setup(p->cmd, &ro, &p->data->train, &loss, &opt, &sched) ||
         cli_train_model(p->cmd, &ro, r->act, &p->data->train, &rng, &m)) {
-        fail_run(r, act_last_error());
+        fail_run(r, al_last_error());
         return;
     }
     nn_fit_config cfg = cli_train_config(&ro, &loss, &opt, &sched, &rng);
     cfg.on_epoch = on_epoch, cfg.ctx = &c;
     if (nn_fit(m, &p->data->train, c.log.has_val ? &p->data->val : NULL, &cfg, NULL,
                &r->report))
-        fail_run(r, act_last_error());
+        fail_run(r, al_last_error());
     r->hist = c.log.hist, r->n = c.log.n;
     c.log.hist = NULL;
     for (long i = 0; i < r->n; i++)

@@ -78,7 +78,7 @@ static int run(int argc, char **argv)
         return CLI_OK;
     }
     if (strcmp(argv[1], "--version") == 0) {
-        printf("actlab %s\n", actlab_version_string());
+        printf("actlab %s\n", al_version_string());
         return CLI_OK;
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)

@@ -30,7 +30,7 @@ int cli_model_spec(const char *cmd, const char *model, const char *act, char *bu
      * an unknown model, and "relux" must not read as "house-mlp is not a built-in" */
     act_spec a;
     if (act && act_parse(act, &a))
-        return cli_usage(cmd, "--act %s: %s", act, act_last_error());
+        return cli_usage(cmd, "--act %s: %s", act, al_last_error());
     if (nn_builtin_spec(model, act, buf, size) == 0)
         return CLI_OK;
     if (act)

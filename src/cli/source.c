@@ -7,8 +7,7 @@
 #include <sys/stat.h>
 
 #include "../core/atomic.h"
-#include "../core/error.h"
-#include "../core/text.h"
+#include "actlab/names.h"
 #include "actlab/nn.h"
 #include "cli.h"
 #include "source.h"
@@ -31,7 +30,7 @@ const char cli_source_help[] =
 void cli_source_defaults(struct cli_source_opts *o)
 {
     memset(o, 0, sizeof *o);
-    tab_options_default(&o->tab);
+    data_tab_options_default(&o->tab);
     o->seed = 42;
     o->split = "train";
 }
@@ -68,19 +67,19 @@ int cli_source_option(const char *cmd, int argc, char **argv, int *i, struct cli
     case 0: o->tab.target = v, o->tab_given = 1; break;
     case 1: o->tab.drop = v, o->tab_given = 1; break;
     case 2:
-        if (!strcmp(v, "median")) o->tab.fill = TAB_FILL_MEDIAN;
-        else if (!strcmp(v, "mean")) o->tab.fill = TAB_FILL_MEAN;
-        else if (!strcmp(v, "zero")) o->tab.fill = TAB_FILL_ZERO;
-        else return cli_usage(cmd, "--fill '%s': one of median, mean, zero", v), -1;
+    case 3: {
+        static const char *const fills[] = {"median", "mean", "zero"},
+                                 *const scales[] = {"minmax", "standard", "none"};
+        long c;
+        if (cli_choice(cmd, a, v, k == 2 ? fills : scales, 3, &c))
+            return -1;
+        if (k == 2)
+            o->tab.fill = (data_tab_fill)c;
+        else
+            o->tab.scale = (data_tab_scale)c;
         o->tab_given = 1;
         break;
-    case 3:
-        if (!strcmp(v, "minmax")) o->tab.scale = TAB_SCALE_MINMAX;
-        else if (!strcmp(v, "standard")) o->tab.scale = TAB_SCALE_STANDARD;
-        else if (!strcmp(v, "none")) o->tab.scale = TAB_SCALE_NONE;
-        else return cli_usage(cmd, "--scale '%s': one of minmax, standard, none", v), -1;
-        o->tab_given = 1;
-        break;
+    }
     case 4:
         o->val = strtod(v, &end);
         if (end == v || *end || !(o->val >= 0 && o->val < 1))
@@ -91,11 +90,14 @@ int cli_source_option(const char *cmd, int argc, char **argv, int *i, struct cli
         if (end == v || *end || v[0] == '-' || o->seed > 0xffffffffUL)
             return cli_usage(cmd, "--seed '%s': a whole number from 0 to 4294967295", v), -1;
         break;
-    case 6:
-        if (strcmp(v, "train") && strcmp(v, "test"))
-            return cli_usage(cmd, "--split '%s': train or test", v), -1;
-        o->split = v;
+    case 6: {
+        static const char *const splits[] = {"train", "test"};
+        long c;
+        if (cli_choice(cmd, a, v, splits, 2, &c))
+            return -1;
+        o->split = splits[c];
         break;
+    }
     case 7: o->columns = v; break;
     }
     return 1;
@@ -106,7 +108,7 @@ static int npy_targets(const char *path, data_array *y, size_t n, data_set *s)
 {
     size_t count = data_array_count(y);
     if (y->ndim < 1 || y->shape[0] != n || count != n || y->ndim > 2)
-        return al__fail(AL_ESHAPE, "%s: shape must be (%zu,) or (%zu, 1) to match X", path, n, n);
+        return al_set_error(AL_ESHAPE, "%s: shape must be (%zu,) or (%zu, 1) to match X", path, n, n);
     if (y->dtype != DATA_F32 && y->dtype != DATA_F64)
         return data_class_labels(path, y, &s->y, &s->n_classes);
     data_array f = {0};
@@ -135,7 +137,7 @@ static int load_npy(const char *spec, data_set *s)
 {
     const char *comma = strchr(spec, ',');
     if (!comma)
-        return al__fail(AL_EINVAL, "npy:%s: give both files, npy:X.npy,Y.npy", spec);
+        return al_set_error(AL_EINVAL, "npy:%s: give both files, npy:X.npy,Y.npy", spec);
     char xpath[4096];
     snprintf(xpath, sizeof xpath, "%.*s", (int)(comma - spec), spec);
     data_array x = {0}, y = {0};
@@ -143,7 +145,7 @@ static int load_npy(const char *spec, data_set *s)
     if (!rc)
         rc = data_npy_read(comma + 1, &y);
     if (!rc && (x.ndim != 2 && x.ndim != 4))
-        rc = al__fail(AL_ESHAPE, "%s: X must be (N, features) or (N, C, H, W), not %d-D", xpath,
+        rc = al_set_error(AL_ESHAPE, "%s: X must be (N, features) or (N, C, H, W), not %d-D", xpath,
                       x.ndim);
     if (!rc)
         rc = npy_inputs(&x, &s->x);
@@ -154,13 +156,13 @@ static int load_npy(const char *spec, data_set *s)
     return rc;
 }
 
-static int write_columns(const char *path, const tab_transform *tf)
+static int write_columns(const char *path, const data_tab_transform *tf)
 {
     char *tmp;
     FILE *f;
     int rc = al__atomic_open(path, &tmp, &f), failed = 0;
-    for (size_t i = 0; !rc && !failed && i < tab_n_features(tf); i++)
-        failed = fprintf(f, "%s\n", tab_feature_name(tf, i)) < 0;
+    for (size_t i = 0; !rc && !failed && i < data_tab_n_features(tf); i++)
+        failed = fprintf(f, "%s\n", data_tab_feature_name(tf, i)) < 0;
     return rc ? rc : al__atomic_commit(path, tmp, f, failed);
 }
 
@@ -168,24 +170,24 @@ static int write_columns(const char *path, const tab_transform *tf)
 static int prefixed(int rc, const char *what)
 {
     char msg[512];
-    snprintf(msg, sizeof msg, "%s", act_last_error());
-    return al__fail(rc, "%s: %s", what, msg);
+    snprintf(msg, sizeof msg, "%s", al_last_error());
+    return al_set_error(rc, "%s: %s", what, msg);
 }
 
 static int load_csv(const char *path, const struct cli_source_opts *o, struct cli_data *d)
 {
-    tab_table t = {0};
-    int rc = tab_csv_read(path, &t);
+    data_table t = {0};
+    int rc = data_csv_read(path, &t);
     if (!rc) { /* the reader's messages name the file already */
-        rc = tab_fit(&t, &o->tab, &d->tf);
+        rc = data_tab_fit(&t, &o->tab, &d->tf);
         if (!rc)
-            rc = tab_apply(d->tf, &t, &d->train.x, &d->train.y);
+            rc = data_tab_apply(d->tf, &t, &d->train.x, &d->train.y);
         if (rc)
             rc = prefixed(rc, path);
     }
     if (!rc && o->columns)
         rc = write_columns(o->columns, d->tf);
-    tab_table_free(&t);
+    data_table_free(&t);
     return rc;
 }
 
@@ -194,9 +196,9 @@ static int split(const struct cli_source_opts *o, struct cli_data *d)
     size_t n = d->train.x.shape[0], nt, nv;
     size_t *idx = malloc(2 * (n ? n : 1) * sizeof *idx);
     if (!idx)
-        return al__fail(AL_ENOMEM, "no memory for the split");
+        return al_set_error(AL_ENOMEM, "no memory for the split");
     data_set all = d->train, tr = {0}, va = {0};
-    int rc = tab_split(n, o->val, (uint32_t)o->seed, idx, &nt, idx + n, &nv);
+    int rc = data_tab_split(n, o->val, (uint32_t)o->seed, idx, &nt, idx + n, &nv);
     char what[64];
     snprintf(what, sizeof what, "--val %g", o->val);
     if (rc)
@@ -242,30 +244,42 @@ static const char *source_hint(const char *source, size_t klen, char *buf, size_
         snprintf(buf, size, "; for a CSV file write csv:%s", source);
     else
         for (size_t i = 0, best = 3; i < sizeof names / sizeof *names; i++) {
-            size_t d = al__edit_distance(source, klen, names[i]);
+            size_t d = al_edit_distance(source, klen, names[i]);
             if (d < best && d < strlen(names[i]))
                 best = d, snprintf(buf, size, d ? "; did you mean %s?" : "; write %s", forms[i]);
         }
     return buf;
 }
 
+const char *cli_source_kind(const char *source, const char **arg)
+{
+    static const char *const kinds[] = {"fashion-mnist", "mnist", "cifar10", "csv", "npy"};
+    const char *colon = strchr(source, ':');
+    size_t klen = colon ? (size_t)(colon - source) : strlen(source);
+    long k = al_name_find(source, klen, kinds, sizeof kinds / sizeof *kinds);
+    if (arg)
+        *arg = colon ? colon + 1 : NULL;
+    return k < 0 ? NULL : kinds[k];
+}
+
 int cli_source_load(const char *cmd, const char *source, const struct cli_source_opts *o,
                     struct cli_data *d)
 {
     memset(d, 0, sizeof *d);
-    const char *colon = strchr(source, ':'), *arg = colon ? colon + 1 : NULL;
+    const char *arg, *kind = cli_source_kind(source, &arg);
+    const char *colon = strchr(source, ':');
     size_t klen = colon ? (size_t)(colon - source) : strlen(source);
     int rc;
-    if (klen == 13 && !strncmp(source, "fashion-mnist", klen))
-        d->kind = "fashion-mnist", rc = data_mnist_load(arg, o->split, 1, &d->train);
-    else if (klen == 5 && !strncmp(source, "mnist", klen) && arg)
-        d->kind = "mnist", rc = data_mnist_load(arg, o->split, 0, &d->train);
-    else if (klen == 7 && !strncmp(source, "cifar10", klen) && arg)
-        d->kind = "cifar10", rc = data_cifar10_load(arg, o->split, &d->train);
-    else if (klen == 3 && !strncmp(source, "csv", klen) && arg)
-        d->kind = "csv", rc = load_csv(arg, o, d);
-    else if (klen == 3 && !strncmp(source, "npy", klen) && arg)
-        d->kind = "npy", rc = load_npy(arg, &d->train);
+    if (kind && !strcmp(kind, "fashion-mnist"))
+        d->kind = kind, rc = data_mnist_load(arg, o->split, 1, &d->train);
+    else if (kind && !strcmp(kind, "mnist") && arg)
+        d->kind = kind, rc = data_mnist_load(arg, o->split, 0, &d->train);
+    else if (kind && !strcmp(kind, "cifar10") && arg)
+        d->kind = kind, rc = data_cifar10_load(arg, o->split, &d->train);
+    else if (kind && !strcmp(kind, "csv") && arg)
+        d->kind = kind, rc = load_csv(arg, o, d);
+    else if (kind && !strcmp(kind, "npy") && arg)
+        d->kind = kind, rc = load_npy(arg, &d->train);
     else {
         char hint[4200];
         return cli_usage(cmd, "unknown data source '%s': fashion-mnist[:DIR], mnist:DIR, "
@@ -273,13 +287,13 @@ int cli_source_load(const char *cmd, const char *source, const struct cli_source
                          source_hint(source, klen, hint, sizeof hint));
     }
     if (!rc && o->tab_given && strcmp(d->kind, "csv") != 0)
-        rc = al__fail(AL_EINVAL, "--target, --drop, --fill, --scale, --one-hot ... apply to "
+        rc = al_set_error(AL_EINVAL, "--target, --drop, --fill, --scale, --one-hot ... apply to "
                                  "csv: sources only");
     if (!rc && o->val > 0)
         rc = split(o, d);
     if (rc) {
         cli_data_free(d);
-        return cli_fail(cmd, "%s", act_last_error());
+        return cli_fail(cmd, "%s", al_last_error());
     }
     return CLI_OK;
 }
@@ -288,20 +302,20 @@ void cli_data_free(struct cli_data *d)
 {
     data_set_free(&d->train);
     data_set_free(&d->val);
-    tab_transform_free(d->tf);
-    tab_table_free(&d->ids);
+    data_tab_transform_free(d->tf);
+    data_table_free(&d->ids);
     free(d->target);
     memset(d, 0, sizeof *d);
 }
 
 /* csv:FILE through a transformation fitted elsewhere (the training set's) */
-static int load_csv_applied(const char *path, const tab_transform *tf, data_set *s)
+static int load_csv_applied(const char *path, const data_tab_transform *tf, data_set *s)
 {
-    tab_table t = {0};
-    int rc = tab_csv_read(path, &t);
+    data_table t = {0};
+    int rc = data_csv_read(path, &t);
     if (!rc)
-        rc = tab_apply(tf, &t, &s->x, &s->y);
-    tab_table_free(&t);
+        rc = data_tab_apply(tf, &t, &s->x, &s->y);
+    data_table_free(&t);
     return rc;
 }
 
@@ -310,17 +324,18 @@ int cli_source_load_val(const char *cmd, const char *source, const struct cli_so
 {
     struct cli_source_opts vo = *o;
     vo.val = 0, vo.columns = NULL, vo.split = split;
-    if (!strncmp(source, "csv:", 4)) {
+    const char *arg, *kind = cli_source_kind(source, &arg);
+    if (kind && !strcmp(kind, "csv") && arg) {
         if (!d->tf)
             return cli_usage(cmd, "--val-data %s: a csv: validation set needs a csv: training "
                                   "set, whose fitted pipeline it goes through", source);
         data_set v = {0};
-        int rc = load_csv_applied(source + 4, d->tf, &v);
+        int rc = load_csv_applied(arg, d->tf, &v);
         if (!rc && !v.y.data)
-            rc = al__fail(AL_EINVAL, "--val-data %s has no target column", source);
+            rc = al_set_error(AL_EINVAL, "--val-data %s has no target column", source);
         if (rc) {
             data_set_free(&v);
-            return cli_fail(cmd, "%s", act_last_error());
+            return cli_fail(cmd, "%s", al_last_error());
         }
         d->val = v;
         return CLI_OK;
@@ -338,8 +353,8 @@ int cli_source_load_val(const char *cmd, const char *source, const struct cli_so
 
 /* ---- a source for a saved model: evaluate, predict ------------------------------------- */
 
-/* The target's name in the pipeline's JSON, as tab_transform_to_json writes it (and
- * tab_transform_from_json has checked it): only for headers, so a name that needed escapes
+/* The target's name in the pipeline's JSON, as data_tab_transform_to_json writes it (and
+ * data_tab_transform_from_json has checked it): only for headers, so a name that needed escapes
  * is left out (NULL) rather than decoded a second way. */
 static int json_target(const char *json, char **out)
 {
@@ -355,39 +370,39 @@ static int json_target(const char *json, char **out)
     if (!len || p[1 + len] != '"')
         return AL_OK;
     if (!(*out = malloc(len + 1)))
-        return al__fail(AL_ENOMEM, "out of memory");
+        return al_set_error(AL_ENOMEM, "out of memory");
     memcpy(*out, p + 1, len);
     (*out)[len] = '\0';
     return AL_OK;
 }
 
-/* An Id column the pipeline does not use is the rows' identity (Kaggle's Id): tab_apply on a
+/* An Id column the pipeline does not use is the rows' identity (Kaggle's Id): data_tab_apply on a
  * view of the table where it has no name tells whether the pipeline needs it. Empty names
  * never occur in a table (pandas' "Unnamed: I"), so "" hides it. The column then moves from
  * t into d->ids. */
-static int apply_with_ids(const tab_transform *tf, tab_table *t, struct cli_data *d)
+static int apply_with_ids(const data_tab_transform *tf, data_table *t, struct cli_data *d)
 {
     static const char *const names[] = {"Id", "id", "ID"};
     long id = -1;
     for (size_t i = 0; id < 0 && i < sizeof names / sizeof *names; i++)
         if (!d->target || strcmp(names[i], d->target))
-            id = tab_find_column(t, names[i]);
+            id = data_table_find_column(t, names[i]);
     if (id < 0)
-        return tab_apply(tf, t, &d->train.x, &d->train.y);
-    tab_column *view_cols = malloc(t->n_cols * sizeof *view_cols);
+        return data_tab_apply(tf, t, &d->train.x, &d->train.y);
+    data_column *view_cols = malloc(t->n_cols * sizeof *view_cols);
     if (!view_cols)
-        return al__fail(AL_ENOMEM, "out of memory");
+        return al_set_error(AL_ENOMEM, "out of memory");
     memcpy(view_cols, t->cols, t->n_cols * sizeof *view_cols);
     view_cols[id].name = "";
-    tab_table view = {.n_rows = t->n_rows, .n_cols = t->n_cols, .cols = view_cols};
-    int rc = tab_apply(tf, &view, &d->train.x, &d->train.y);
+    data_table view = {.n_rows = t->n_rows, .n_cols = t->n_cols, .cols = view_cols};
+    int rc = data_tab_apply(tf, &view, &d->train.x, &d->train.y);
     free(view_cols);
     if (rc == AL_ENAME) /* the pipeline uses the column (or misses another: said again) */
-        return tab_apply(tf, t, &d->train.x, &d->train.y);
+        return data_tab_apply(tf, t, &d->train.x, &d->train.y);
     if (rc)
         return rc;
     if (!(d->ids.cols = malloc(sizeof *d->ids.cols)))
-        return al__fail(AL_ENOMEM, "out of memory");
+        return al_set_error(AL_ENOMEM, "out of memory");
     d->ids.cols[0] = t->cols[id];
     d->ids.n_rows = t->n_rows, d->ids.n_cols = 1;
     t->cols[id] = t->cols[--t->n_cols];
@@ -397,21 +412,21 @@ static int apply_with_ids(const tab_transform *tf, tab_table *t, struct cli_data
 static int load_csv_for_model(const char *path, const char *weights, struct cli_data *d)
 {
     char *json = NULL;
-    tab_table t = {0};
+    data_table t = {0};
     int rc = nn_file_meta(weights, "actlab_tabular", &json);
     if (!rc && !json)
-        rc = al__fail(AL_EINVAL, "%s was not trained on a CSV source, so it has no "
+        rc = al_set_error(AL_EINVAL, "%s was not trained on a CSV source, so it has no "
                                  "preprocessing for csv:%s; give it a prepared npy: source",
                       weights, path);
     if (!rc)
-        rc = tab_transform_from_json(json, &d->tf);
+        rc = data_tab_transform_from_json(json, &d->tf);
     if (!rc)
         rc = json_target(json, &d->target);
     if (!rc)
-        rc = tab_csv_read(path, &t);
+        rc = data_csv_read(path, &t);
     if (!rc && (rc = apply_with_ids(d->tf, &t, d)))
         rc = prefixed(rc, path);
-    tab_table_free(&t);
+    data_table_free(&t);
     free(json);
     return rc;
 }
@@ -424,7 +439,7 @@ static int load_npy_for_model(const char *spec, data_set *s)
     data_array raw = {0};
     int rc = data_npy_read(spec, &raw);
     if (!rc && raw.ndim < 2)
-        rc = al__fail(AL_ESHAPE, "%s: X must be (N, input...), not %d-D", spec, raw.ndim);
+        rc = al_set_error(AL_ESHAPE, "%s: X must be (N, input...), not %d-D", spec, raw.ndim);
     if (!rc)
         rc = npy_inputs(&raw, &s->x);
     data_array_free(&raw);
@@ -447,14 +462,15 @@ static int load_for_model(const char *cmd, const char *source,
     int rc = cli_source_for_model_check(cmd, o);
     if (rc)
         return rc;
-    if (!strncmp(source, "csv:", 4) || !strncmp(source, "npy:", 4)) {
+    const char *arg, *kind = cli_source_kind(source, &arg);
+    if (kind && arg && (!strcmp(kind, "csv") || !strcmp(kind, "npy"))) {
         memset(d, 0, sizeof *d);
-        d->kind = source[0] == 'c' ? "csv" : "npy";
-        rc = d->kind[0] == 'c' ? load_csv_for_model(source + 4, weights, d)
-                               : load_npy_for_model(source + 4, &d->train);
+        d->kind = kind;
+        rc = kind[0] == 'c' ? load_csv_for_model(arg, weights, d)
+                            : load_npy_for_model(arg, &d->train);
         if (rc) {
             cli_data_free(d);
-            return cli_fail(cmd, "%s", act_last_error());
+            return cli_fail(cmd, "%s", al_last_error());
         }
         return CLI_OK;
     }
@@ -482,7 +498,7 @@ int cli_source_load_for_model(const char *cmd, const char *source,
     int rc = load_for_model(cmd, source, o, weights, d);
     if (!rc && target_scale(weights, d)) {
         cli_data_free(d);
-        return cli_fail(cmd, "%s", act_last_error());
+        return cli_fail(cmd, "%s", al_last_error());
     }
     return rc;
 }

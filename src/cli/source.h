@@ -10,7 +10,7 @@
 #include "target_map.h"
 
 struct cli_source_opts {
-    tab_options tab;      /* --target --drop --one-hot --dummy-na --drop-first --fill --scale */
+    data_tab_options tab;      /* --target --drop --one-hot --dummy-na --drop-first --fill --scale */
     int tab_given;        /* any pipeline option was given */
     double val;           /* --val FRACTION (0: no split) */
     unsigned long seed;   /* --seed N [42] */
@@ -31,16 +31,21 @@ extern const char cli_source_help[];
  * fitted transformation (fitted on all rows, as the tutorial's pandas pipeline) comes too. */
 struct cli_data {
     data_set train, val;  /* val.x.data is NULL without a split */
-    tab_transform *tf;    /* CSV only */
+    data_tab_transform *tf;    /* CSV only */
     const char *kind;     /* "fashion-mnist", "csv", ... */
     /* cli_source_load_for_model's csv: the target's name (NULL: none, or not printable), and
      * the Id column the pipeline leaves out (n_cols 0: none), one value per sample */
     char *target;
-    tab_table ids;
+    data_table ids;
     /* and the target's scale saved by train --log-target (log 0: none); its targets are
      * already on the model's scale */
     struct cli_target_map tmap;
 };
+
+/* The kind a SOURCE names, canonical ("fashion-mnist", "mnist", "cifar10", "csv", "npy"),
+ * matched as every name (any case, '_' or '-': "Fashion_MNIST:DIR", "CSV:t.csv"), or NULL;
+ * *arg (when arg is not NULL) is what follows the colon, or NULL. */
+const char *cli_source_kind(const char *source, const char **arg);
 
 int cli_source_load(const char *cmd, const char *source, const struct cli_source_opts *o,
                     struct cli_data *out);

@@ -2,17 +2,16 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../core/error.h"
 #include "target_map.h"
 
 static int check_targets(const data_set *s, const char *what)
 {
     if (s->y.dtype != DATA_F32)
-        return al__fail(AL_EINVAL, "--log-target needs regression targets, not class labels");
+        return al_set_error(AL_EINVAL, "--log-target needs regression targets, not class labels");
     const float *y = s->y.data;
     for (size_t i = 0, n = data_array_count(&s->y); i < n; i++)
         if (!(y[i] > 0))
-            return al__fail(AL_EINVAL, "--log-target: the %s target of sample %zu is %g, which "
+            return al_set_error(AL_EINVAL, "--log-target: the %s target of sample %zu is %g, which "
                             "has no log", what, i, (double)y[i]);
     return AL_OK;
 }
@@ -69,7 +68,7 @@ int cli_target_map_parse(const char *file, const char *text, struct cli_target_m
     double mean, std;
     if (sscanf(text, "log_standard mean=%lf std=%lf %c", &mean, &std, &extra) != 2 ||
         !isfinite(mean) || !(std > 0) || !isfinite(std))
-        return al__fail(AL_EFORMAT, "%s: %s \"%.80s\" in the metadata is not \"log_standard "
+        return al_set_error(AL_EFORMAT, "%s: %s \"%.80s\" in the metadata is not \"log_standard "
                         "mean=M std=S\"", file, CLI_TARGET_META, text);
     *t = (struct cli_target_map){.log = 1, .mean = mean, .std = std};
     return AL_OK;

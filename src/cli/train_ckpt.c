@@ -8,7 +8,6 @@
 #include <sys/stat.h>
 
 #include "../core/atomic.h"
-#include "../core/error.h"
 #include "actlab/table.h"
 #include "cli.h"
 #include "train_ckpt.h"
@@ -31,10 +30,10 @@ int cli_ckpt_prepare(const char *cmd, const char *dir)
         return cli_fail(cmd, "cannot create the checkpoint directory %s: %s", dir,
                         strerror(errno));
     if (al__check_writable(p))
-        return cli_fail(cmd, "%s", act_last_error());
+        return cli_fail(cmd, "%s", al_last_error());
     path_in(p, sizeof p, dir, METRICS);
     if (al__check_writable(p))
-        return cli_fail(cmd, "%s", act_last_error());
+        return cli_fail(cmd, "%s", al_last_error());
     return CLI_OK;
 }
 
@@ -51,26 +50,26 @@ int cli_ckpt_write(const char *dir, nn_model *m, const nn_optimizer *o,
 }
 
 /* The column's value in row r, NaN when the column is absent */
-static double cell(const tab_table *t, const char *name, size_t r)
+static double cell(const data_table *t, const char *name, size_t r)
 {
-    long c = tab_find_column(t, name);
-    return c < 0 || t->cols[c].type != TAB_NUMERIC ? NAN : t->cols[c].num[r];
+    long c = data_table_find_column(t, name);
+    return c < 0 || t->cols[c].type != DATA_COL_NUMERIC ? NAN : t->cols[c].num[r];
 }
 
 /* metrics.csv back into the history: rows for epochs 1..epoch */
 static int read_history(const char *path, long epoch, struct cli_train_log *log)
 {
-    tab_table t = {0};
-    int rc = tab_csv_read(path, &t);
+    data_table t = {0};
+    int rc = data_csv_read(path, &t);
     if (rc)
         return rc;
-    if (t.n_rows < (size_t)epoch || tab_find_column(&t, "epoch") < 0) {
-        tab_table_free(&t);
-        return al__fail(AL_EFORMAT, "%s has %zu epochs of metrics, the checkpoint is at epoch "
+    if (t.n_rows < (size_t)epoch || data_table_find_column(&t, "epoch") < 0) {
+        data_table_free(&t);
+        return al_set_error(AL_EFORMAT, "%s has %zu epochs of metrics, the checkpoint is at epoch "
                         "%ld", path, t.n_rows, epoch);
     }
-    log->labels = tab_find_column(&t, "accuracy") >= 0;
-    log->has_val = tab_find_column(&t, "val_loss") >= 0;
+    log->labels = data_table_find_column(&t, "accuracy") >= 0;
+    log->has_val = data_table_find_column(&t, "val_loss") >= 0;
     for (size_t r = 0; r < (size_t)epoch && !rc; r++) {
         nn_epoch_stats s = {
             .epoch = (long)cell(&t, "epoch", r), .loss = cell(&t, "loss", r),
@@ -81,11 +80,11 @@ static int read_history(const char *path, long epoch, struct cli_train_log *log)
             .val_rmse = cell(&t, "val_rmse", r), .seconds = cell(&t, "seconds", r),
             .lr = cell(&t, "lr", r)};
         if (s.epoch != (long)r + 1)
-            rc = al__fail(AL_EFORMAT, "%s: row %zu is not epoch %zu", path, r + 1, r + 1);
+            rc = al_set_error(AL_EFORMAT, "%s: row %zu is not epoch %zu", path, r + 1, r + 1);
         else
             rc = cli_log_epoch_quiet(log, &s);
     }
-    tab_table_free(&t);
+    data_table_free(&t);
     return rc;
 }
 
@@ -96,12 +95,12 @@ int cli_ckpt_resume(const char *cmd, const char *dir, nn_model **m, nn_optimizer
     if (path_in(p, sizeof p, dir, CKPT))
         return cli_usage(cmd, "--resume: the directory name is too long");
     if (nn_checkpoint_load(p, m, o, epoch, rng))
-        return cli_fail(cmd, "--resume %s: %s", dir, act_last_error());
+        return cli_fail(cmd, "--resume %s: %s", dir, al_last_error());
     path_in(p, sizeof p, dir, METRICS);
     if (read_history(p, *epoch, log)) {
         nn_model_free(*m);
         *m = NULL;
-        return cli_fail(cmd, "--resume %s: %s", dir, act_last_error());
+        return cli_fail(cmd, "--resume %s: %s", dir, al_last_error());
     }
     return CLI_OK;
 }
@@ -155,7 +154,7 @@ int cli_ckpt_load_best(const char *cmd, const char *dir, const struct cli_train_
     nn_model *b;
     float *w, *g, *bw, *bg;
     if (nn_load(path, &b))
-        return cli_fail(cmd, "--resume: the best weights so far: %s", act_last_error());
+        return cli_fail(cmd, "--resume: the best weights so far: %s", al_last_error());
     size_t n = nn_params(m, &w, &g), nb = nn_params(b, &bw, &bg);
     int rc = CLI_OK;
     if (n != nb || strcmp(nn_model_spec(m), nn_model_spec(b)))

@@ -3,7 +3,6 @@
 #include <string.h>
 
 #include "../core/atomic.h"
-#include "../core/error.h"
 #include "actlab/status.h"
 #include "cli.h"
 #include "train_log.h"
@@ -53,7 +52,7 @@ int cli_log_epoch_quiet(struct cli_train_log *l, const nn_epoch_stats *s)
         long cap = l->cap ? 2 * l->cap : 16;
         nn_epoch_stats *h = realloc(l->hist, (size_t)cap * sizeof *h);
         if (!h)
-            return al__fail(AL_ENOMEM, "out of memory for the training history");
+            return al_set_error(AL_ENOMEM, "out of memory for the training history");
         l->hist = h, l->cap = cap;
     }
     l->hist[l->n++] = *s;
@@ -146,7 +145,7 @@ int cli_log_plot(const char *path, const nn_epoch_stats *h, long n, int metric, 
 {
     double *v = malloc(5 * (size_t)(n ? n : 1) * sizeof *v);
     if (!v)
-        return al__fail(AL_ENOMEM, "out of memory for the curves");
+        return al_set_error(AL_ENOMEM, "out of memory for the curves");
     double *ep = v, *loss = v + n, *vloss = v + 2 * n, *met = v + 3 * n, *vmet = v + 4 * n;
     for (long i = 0; i < n; i++) {
         ep[i] = (double)h[i].epoch;
@@ -177,7 +176,7 @@ int cli_log_plot(const char *path, const nn_epoch_stats *h, long n, int metric, 
 int cli_log_plot(const char *path, const nn_epoch_stats *h, long n, int metric, int has_val)
 {
     (void)h, (void)n, (void)metric, (void)has_val;
-    return al__fail(AL_EUNSUPPORTED, "cannot write %s: this actlab was built without plots",
+    return al_set_error(AL_EUNSUPPORTED, "cannot write %s: this actlab was built without plots",
                     path);
 }
 #endif

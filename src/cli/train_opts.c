@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/error.h"
 #include "cli.h"
 #include "model_opts.h"
 #include "train_opts.h"
@@ -135,7 +134,7 @@ static int keep_first(data_set *s, size_t n)
     data_array x = {0}, y = {0};
     size_t *idx = malloc(n * sizeof *idx);
     if (!idx)
-        return al__fail(AL_ENOMEM, "out of memory");
+        return al_set_error(AL_ENOMEM, "out of memory");
     for (size_t i = 0; i < n; i++)
         idx[i] = i;
     int rc = data_gather(&s->x, idx, n, &x);
@@ -166,7 +165,7 @@ int cli_train_data(const char *cmd, struct cli_train_opts *o, struct cli_data *d
                            cli_target_map_apply(&o->tmap, &d->train, "training") ||
                            cli_target_map_apply(&o->tmap, &d->val, "validation")))) {
         cli_data_free(d);
-        return cli_fail(cmd, "%s", act_last_error());
+        return cli_fail(cmd, "%s", al_last_error());
     }
     return CLI_OK;
 }
@@ -175,28 +174,18 @@ int cli_train_setup(const char *cmd, const struct cli_train_opts *o, const data_
                     nn_loss *loss, nn_optimizer *opt, nn_schedule *sched)
 {
     if (nn_optimizer_init(opt, o->opt ? o->opt : "adam"))
-        return cli_usage(cmd, "%s", act_last_error());
+        return cli_usage(cmd, "%s", al_last_error());
     if (o->lr > 0)
         opt->lr = (float)o->lr;
     memset(sched, 0, sizeof *sched);
     if (o->schedule && nn_schedule_parse(o->schedule, sched))
-        return cli_usage(cmd, "--lr-schedule: %s", act_last_error());
+        return cli_usage(cmd, "--lr-schedule: %s", al_last_error());
     const char *name = o->loss ? o->loss
                        : train->y.dtype == DATA_I64 ? "sparse_categorical_crossentropy"
                                                     : "mse";
     if (nn_loss_parse(name, loss))
-        return cli_usage(cmd, "%s", act_last_error());
+        return cli_usage(cmd, "%s", al_last_error());
     return CLI_OK;
-}
-
-static int parse_init(const char *s, nn_init *out)
-{
-    static const char *const names[] = {"default", "glorot_uniform", "he_normal", "he_uniform",
-                                        "lecun_normal"};
-    for (int i = 0; i < 5; i++)
-        if (!strcmp(s, names[i]))
-            return *out = (nn_init)i, 0;
-    return -1;
 }
 
 static nn_shape sample_shape(const data_array *x)
@@ -210,10 +199,13 @@ static nn_shape sample_shape(const data_array *x)
 int cli_train_model(const char *cmd, const struct cli_train_opts *o, const char *act,
                     const data_set *train, al_rng *rng, nn_model **m)
 {
-    nn_init init = NN_INIT_DEFAULT;
-    if (o->init && parse_init(o->init, &init))
-        return cli_usage(cmd, "--init '%s': default, glorot_uniform, he_normal, he_uniform or "
-                              "lecun_normal", o->init);
+    /* in nn_init's order; Keras' names, PyTorch's where they differ */
+    static const char *const inits[] = {"default", "glorot_uniform xavier_uniform",
+                                        "he_normal kaiming_normal", "he_uniform kaiming_uniform",
+                                        "lecun_normal"};
+    long init = NN_INIT_DEFAULT;
+    if (o->init && cli_choice(cmd, "--init", o->init, inits, 5, &init))
+        return CLI_USAGE;
     char spec[4096];
     int rc;
     if (act && strchr(o->model, '@'))
@@ -224,8 +216,8 @@ int cli_train_model(const char *cmd, const struct cli_train_opts *o, const char 
         rc = cli_set_output_act(cmd, o->output_act, spec, sizeof spec);
     if (rc)
         return rc;
-    if (nn_model_create(spec, sample_shape(&train->x), init, rng, m))
-        return cli_usage(cmd, "%s", act_last_error());
+    if (nn_model_create(spec, sample_shape(&train->x), (nn_init)init, rng, m))
+        return cli_usage(cmd, "%s", al_last_error());
     return CLI_OK;
 }
 

@@ -40,7 +40,7 @@ int cli_fail(const char *cmd, const char *fmt, ...)
 int cli_parse_spec(const char *cmd, const char *text, act_spec *out)
 {
     if (act_parse(text, out))
-        return cli_usage(cmd, "%s", act_last_error());
+        return cli_usage(cmd, "%s", al_last_error());
     return CLI_OK;
 }
 
@@ -113,7 +113,7 @@ int cli_check_output(const char *cmd, const char *path)
     if (path && !path[0])
         return cli_usage(cmd, "an output file name is empty");
     if (path && al__check_writable(path))
-        return cli_fail(cmd, "%s", act_last_error());
+        return cli_fail(cmd, "%s", al_last_error());
     return CLI_OK;
 }
 
@@ -128,4 +128,18 @@ int cli_parse_long(const char *cmd, const char *opt, const char *s, long lo, lon
                          s ? s : "");
     *out = v;
     return CLI_OK;
+}
+
+int cli_choice(const char *cmd, const char *opt, const char *v, const char *const *names,
+               size_t n, long *out)
+{
+    long k = al_name_find(v, strlen(v), names, n);
+    if (k >= 0)
+        return *out = k, CLI_OK;
+    char list[256] = "", hint[160];
+    for (size_t i = 0, used = 0; i < n && used < sizeof list; i++)
+        used += (size_t)snprintf(list + used, sizeof list - used, "%s%.*s", i ? ", " : "",
+                                 (int)strcspn(names[i], " "), names[i]);
+    al_name_suggest(v, strlen(v), names, n, hint, sizeof hint);
+    return cli_usage(cmd, "%s '%s': one of %s%s", opt, v, list, hint);
 }

@@ -104,8 +104,9 @@ void data__hint_huge(void *p, size_t n)
 #endif
 }
 
-int data_array_alloc(data_array *a, data_dtype t, int ndim, const size_t *shape)
+al_status data_array_alloc(data_array *a, data_dtype t, int ndim, const size_t *shape)
 {
+    AL_API_ENTRY;
     if (!a)
         return al__fail(AL_EINVAL, "data_array_alloc: array is NULL");
     memset(a, 0, sizeof *a);
@@ -159,8 +160,9 @@ static int check_array(const char *fn, const data_array *a, size_t *count)
     return AL_OK;
 }
 
-int data_array_to_f32(const data_array *in, data_array *out)
+al_status data_array_to_f32(const data_array *in, data_array *out)
 {
+    AL_API_ENTRY;
     size_t n;
     int rc = check_array("data_array_to_f32", in, &n);
     if (rc)
@@ -189,8 +191,9 @@ int data_array_to_f32(const data_array *in, data_array *out)
     return AL_OK;
 }
 
-int data_gather(const data_array *a, const size_t *rows, size_t count, data_array *out)
+al_status data_gather(const data_array *a, const size_t *rows, size_t count, data_array *out)
 {
+    AL_API_ENTRY;
     size_t n;
     int rc = check_array("data_gather", a, &n);
     if (rc)
@@ -226,9 +229,10 @@ int data_gather(const data_array *a, const size_t *rows, size_t count, data_arra
     return AL_OK;
 }
 
-int data_class_labels(const char *name, const data_array *y, data_array *out,
+al_status data_class_labels(const char *name, const data_array *y, data_array *out,
                       size_t *n_classes)
 {
+    AL_API_ENTRY;
     size_t n;
     int rc = check_array("data_class_labels", y, &n);
     if (rc)

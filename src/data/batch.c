@@ -2,8 +2,9 @@
 #include "../core/error.h"
 #include "internal.h"
 
-int data_epoch_order(size_t n, al_rng *rng, size_t *order)
+al_status data_epoch_order(size_t n, al_rng *rng, size_t *order)
 {
+    AL_API_ENTRY;
     if (n && !order)
         return al__fail(AL_EINVAL, "data_epoch_order: order is NULL");
     if ((uint64_t)n > (uint64_t)INT64_MAX)

@@ -181,8 +181,9 @@ static int load(const char *dir, int train, data_set *out)
     return rc;
 }
 
-int data_cifar10_load(const char *dir, const char *split, data_set *out)
+al_status data_cifar10_load(const char *dir, const char *split, data_set *out)
 {
+    AL_API_ENTRY;
     if (!out)
         return al__fail(AL_EINVAL, "data_cifar10_load: out is NULL");
     memset(out, 0, sizeof *out);

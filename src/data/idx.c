@@ -262,8 +262,9 @@ int data__idx_read_unit(const char *path, int ndim, data_array *out)
     return open_and_read(path, read_unit, ndim, out);
 }
 
-int data_idx_read(const char *path, data_array *out)
+al_status data_idx_read(const char *path, data_array *out)
 {
+    AL_API_ENTRY;
     if (!out)
         return al__fail(AL_EINVAL, "data_idx_read: out is NULL");
     memset(out, 0, sizeof *out);

@@ -106,8 +106,9 @@ done:
     return rc;
 }
 
-int data_mnist_load(const char *dir, const char *split, int fashion, data_set *out)
+al_status data_mnist_load(const char *dir, const char *split, int fashion, data_set *out)
 {
+    AL_API_ENTRY;
     if (!out)
         return al__fail(AL_EINVAL, "data_mnist_load: out is NULL");
     memset(out, 0, sizeof *out);

@@ -446,8 +446,9 @@ static int read_npy(FILE *f, const char *path, data_array *out)
     return AL_OK;
 }
 
-int data_npy_read(const char *path, data_array *out)
+al_status data_npy_read(const char *path, data_array *out)
 {
+    AL_API_ENTRY;
     if (!out)
         return al__fail(AL_EINVAL, "data_npy_read: out is NULL");
     memset(out, 0, sizeof *out);
@@ -527,8 +528,9 @@ static int write_body(FILE *f, const data_array *a, size_t count)
     return 0;
 }
 
-int data_npy_write(const char *path, const data_array *a)
+al_status data_npy_write(const char *path, const data_array *a)
 {
+    AL_API_ENTRY;
     if (!path || !path[0])
         return al__fail(AL_EINVAL, "data_npy_write: no path");
     if (!a || (unsigned)a->dtype > DATA_I64 || a->ndim < 0 || a->ndim > DATA_MAX_DIMS)

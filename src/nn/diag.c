@@ -14,6 +14,7 @@
 #include "../core/par.h"
 #include "actlab/diag.h"
 #include "model_access.h"
+#include "../core/error.h"
 
 int nn_diag_relu_family(act_kind k)
 {
@@ -146,9 +147,10 @@ static double weight_norm(const struct nn__layer *l)
     return sqrt(s);
 }
 
-int nn_diagnose(nn_model *m, const float *x, const void *target, size_t batch,
+al_status nn_diagnose(nn_model *m, const float *x, const void *target, size_t batch,
                 const nn_loss *loss, nn_diag_layer *out, size_t n_out, double *loss_value)
 {
+    AL_API_ENTRY;
     if (!m || !x || !target || !loss || !out || !batch)
         return al__fail(AL_EINVAL, "nn_diagnose: %s", !batch ? "batch is 0" : "NULL argument");
     size_t count = nn_diag_count(m), layers = nn__model_layer_count(m), last = SIZE_MAX;

@@ -30,7 +30,7 @@
 #include "actlab/nn.h"
 #include "layer.h"
 #include "model_access.h"
-#include "safetensors.h"
+#include "../data/safetensors.h"
 
 #define OPT_M "optimizer.m"
 #define OPT_V "optimizer.v"
@@ -138,8 +138,8 @@ static int parse_input_shape(const char *file, const char *text, nn_shape *s)
 /* ---- writing ---------------------------------------------------------------------------- */
 
 /* The model's tensors and metadata plus the extra ones of a checkpoint. */
-static int save(const nn_model *m, const char *path, const struct nn__st_kv *xmeta, size_t nx,
-                const struct nn__st_entry *xt, size_t nxt)
+static int save(const nn_model *m, const char *path, const struct data__st_kv *xmeta, size_t nx,
+                const struct data__st_entry *xt, size_t nxt)
 {
     if (!m || !path)
         return al__fail(AL_EINVAL, "nn_save: %s is NULL", m ? "path" : "model");
@@ -148,13 +148,13 @@ static int save(const nn_model *m, const char *path, const struct nn__st_kv *xme
     int rc = model_params(m, &p, &n);
     if (rc)
         return rc;
-    struct nn__st_entry *t = malloc((n + nxt + 1) * sizeof *t);
+    struct data__st_entry *t = malloc((n + nxt + 1) * sizeof *t);
     if (!t) {
         free(p);
         return al__fail(AL_ENOMEM, "out of memory");
     }
     for (size_t i = 0; i < n; i++) {
-        t[i] = (struct nn__st_entry){.name = p[i].name, .ndim = p[i].ndim,
+        t[i] = (struct data__st_entry){.name = p[i].name, .ndim = p[i].ndim,
                                      .data = nn__model_layer(m, p[i].layer)->w + p[i].offset};
         memcpy(t[i].shape, p[i].shape, sizeof p[i].shape);
     }
@@ -163,7 +163,7 @@ static int save(const nn_model *m, const char *path, const struct nn__st_kv *xme
 
     char shape[96];
     format_input_shape(nn_model_input_shape(m), shape, sizeof shape);
-    struct nn__st_kv meta[8] = {
+    struct data__st_kv meta[8] = {
         {"actlab_spec", nn_model_spec(m)},
         {"input_shape", shape},
         {"format", "pt"},
@@ -171,14 +171,15 @@ static int save(const nn_model *m, const char *path, const struct nn__st_kv *xme
     size_t n_meta = 3;
     for (size_t i = 0; i < nx && n_meta < 8; i++)
         meta[n_meta++] = xmeta[i];
-    rc = nn__st_write(path, meta, n_meta, t, n + nxt);
+    rc = data__st_write(path, meta, n_meta, t, n + nxt);
     free(t);
     free(p);
     return rc;
 }
 
-int nn_save(const nn_model *m, const char *path)
+al_status nn_save(const nn_model *m, const char *path)
 {
+    AL_API_ENTRY;
     return save(m, path, NULL, 0, NULL, 0);
 }
 
@@ -219,9 +220,10 @@ static void format_rng(const al_rng *r, char *buf, size_t size)
              r->s[1], r->s[2], r->s[3]);
 }
 
-int nn_checkpoint_save(nn_model *m, const nn_optimizer *o, long epoch, const al_rng *rng,
+al_status nn_checkpoint_save(nn_model *m, const nn_optimizer *o, long epoch, const al_rng *rng,
                        const char *path)
 {
+    AL_API_ENTRY;
     if (!m || !o || !rng || !path)
         return al__fail(AL_EINVAL, "nn_checkpoint_save: %s is NULL",
                         !m ? "model" : !o ? "optimizer" : !rng ? "rng" : "path");
@@ -241,9 +243,9 @@ int nn_checkpoint_save(nn_model *m, const nn_optimizer *o, long epoch, const al_
     format_optimizer(o, opt, sizeof opt);
     format_rng(rng, state, sizeof state);
     format_rng(nn_model_rng(m), dropout, sizeof dropout);
-    const struct nn__st_kv meta[4] = {
+    const struct data__st_kv meta[4] = {
         {"epoch", ep}, {"optimizer", opt}, {"rng", state}, {"dropout_rng", dropout}};
-    const struct nn__st_entry t[2] = {{.name = OPT_M, .ndim = 1, .shape = {n}, .data = mom[0]},
+    const struct data__st_entry t[2] = {{.name = OPT_M, .ndim = 1, .shape = {n}, .data = mom[0]},
                                       {.name = OPT_V, .ndim = 1, .shape = {n}, .data = mom[1]}};
     int rc = save(m, path, meta, 4, t, 2);
     free(zeros);
@@ -260,7 +262,7 @@ static int is_checkpoint_tensor(const char *name)
 /* Checks every tensor of f against the model's parameters (a planned model's will do), then,
  * when copy is set, copies them in. The message names the first mismatch and counts the
  * others. */
-static int match_tensors(nn_model *m, const struct nn__st_file *f, int copy)
+static int match_tensors(nn_model *m, const struct data__st_file *f, int copy)
 {
     struct param *p;
     size_t n;
@@ -278,29 +280,29 @@ static int match_tensors(nn_model *m, const struct nn__st_file *f, int copy)
         }                                                        \
     } while (0)
     for (size_t i = 0; i < n; i++) {
-        const struct nn__st_tensor *t = nn__st_find(f, p[i].name);
-        nn__st_format_shape(p[i].ndim, p[i].shape, want, sizeof want);
+        const struct data__st_tensor *t = data__st_find(f, p[i].name);
+        data__st_format_shape(p[i].ndim, p[i].shape, want, sizeof want);
         if (!t) {
             PROBLEM(AL_ENAME, "no tensor %s (the model expects %s)", p[i].name, want);
             continue;
         }
-        nn__st_format_shape(t->ndim, t->shape, got, sizeof got);
+        data__st_format_shape(t->ndim, t->shape, got, sizeof got);
         int same = t->ndim == p[i].ndim;
         for (int d = 0; same && d < t->ndim; d++)
             same = t->shape[d] == p[i].shape[d];
         if (!same)
             PROBLEM(AL_ESHAPE, "%s has shape %s, the model expects %s", p[i].name, got, want);
-        else if (t->dtype != NN__ST_F32)
+        else if (t->dtype != DATA__ST_F32)
             PROBLEM(AL_EUNSUPPORTED, "%s has dtype %s, the model holds F32 (convert with "
-                    "tensor.float() before saving)", p[i].name, nn__st_dtype_name(t->dtype));
+                    "tensor.float() before saving)", p[i].name, data__st_dtype_name(t->dtype));
     }
     for (size_t j = 0; j < f->n_tensors; j++) {
-        const struct nn__st_tensor *t = &f->tensors[j];
+        const struct data__st_tensor *t = &f->tensors[j];
         size_t i = 0;
         while (i < n && strcmp(p[i].name, t->name) != 0)
             i++;
         if (i == n && !is_checkpoint_tensor(t->name)) {
-            nn__st_format_shape(t->ndim, t->shape, got, sizeof got);
+            data__st_format_shape(t->ndim, t->shape, got, sizeof got);
             PROBLEM(AL_ENAME, "unexpected tensor %.60s %s: the model has no such parameter",
                     t->name, got);
         }
@@ -311,43 +313,45 @@ static int match_tensors(nn_model *m, const struct nn__st_file *f, int copy)
         if (problems > 1)
             snprintf(more, sizeof more, " (and %zu more mismatch%s)", problems - 1,
                      problems > 2 ? "es" : "");
-        const char *spec = nn__st_meta(f, "actlab_spec");
+        const char *spec = data__st_meta(f, "actlab_spec");
         if (spec && strcmp(spec, nn_model_spec(m)) != 0)
             snprintf(hint, sizeof hint, "; the file was saved from the model \"%.120s\"", spec);
         free(p);
         return al__fail(code, "%s: %s%s%s", f->name, first, more, hint);
     }
     for (size_t i = 0; copy && i < n; i++) /* checked above: F32 */
-        nn__st_get_f32(f, nn__st_find(f, p[i].name), nn__model_layer(m, p[i].layer)->w +
+        data__st_get_f32(f, data__st_find(f, p[i].name), nn__model_layer(m, p[i].layer)->w +
                        p[i].offset);
     free(p);
     return AL_OK;
 }
 
-int nn_load_weights(nn_model *m, const char *path)
+al_status nn_load_weights(nn_model *m, const char *path)
 {
+    AL_API_ENTRY;
     if (!m || !path)
         return al__fail(AL_EINVAL, "nn_load_weights: %s is NULL", m ? "path" : "model");
-    struct nn__st_file f;
-    int rc = nn__st_read(path, &f);
+    struct data__st_file f;
+    int rc = data__st_read(path, &f);
     if (!rc)
         rc = match_tensors(m, &f, 1);
-    nn__st_free(&f);
+    data__st_free(&f);
     if (!rc)
         al__clear_error();
     return rc;
 }
 
-static int check_moments(const struct nn__st_file *f, size_t n);
+static int check_moments(const struct data__st_file *f, size_t n);
 
 /* The model the file's metadata describes, with the file's weights (and, for a checkpoint,
  * its optimizer tensors checked). The plan is checked against the tensors before the arena
  * exists, so metadata that asks for a huge model costs nothing unless the file really holds
  * its weights; the arena then needs no initialisation, since the file overwrites all of it. */
-static int model_from_file(const struct nn__st_file *f, int checkpoint, nn_model **out)
+static int model_from_file(const struct data__st_file *f, int checkpoint, nn_model **out)
 {
     *out = NULL;
-    const char *spec = nn__st_meta(f, "actlab_spec"), *shape_text = nn__st_meta(f, "input_shape");
+    const char *spec = data__st_meta(f, "actlab_spec");
+    const char *shape_text = data__st_meta(f, "input_shape");
     if (!spec || !shape_text)
         return al__fail(AL_EFORMAT, "%s has no %s in its __metadata__, so it does not say which "
                         "model it holds (not saved by actlab?): create the model with "
@@ -360,7 +364,7 @@ static int model_from_file(const struct nn__st_file *f, int checkpoint, nn_model
     nn_model *m;
     if ((rc = nn__model_plan(spec, shape, &m))) {
         char why[320];
-        snprintf(why, sizeof why, "%s", act_last_error());
+        snprintf(why, sizeof why, "%s", al_last_error());
         return al__fail(rc, "%s: cannot build the model of its actlab_spec \"%.80s\": %s",
                         f->name, spec, why);
     }
@@ -376,16 +380,17 @@ static int model_from_file(const struct nn__st_file *f, int checkpoint, nn_model
     return AL_OK;
 }
 
-int nn_load(const char *path, nn_model **out)
+al_status nn_load(const char *path, nn_model **out)
 {
+    AL_API_ENTRY;
     if (!out || !path)
         return al__fail(AL_EINVAL, "nn_load: %s is NULL", out ? "path" : "out");
     *out = NULL;
-    struct nn__st_file f;
-    int rc = nn__st_read(path, &f);
+    struct data__st_file f;
+    int rc = data__st_read(path, &f);
     if (!rc)
         rc = model_from_file(&f, 0, out);
-    nn__st_free(&f);
+    data__st_free(&f);
     if (!rc)
         al__clear_error();
     return rc;
@@ -473,34 +478,35 @@ bad:
 }
 
 /* A checkpoint's optimizer tensors: F32 [n] each, n the model's parameter count. */
-static int check_moments(const struct nn__st_file *f, size_t n)
+static int check_moments(const struct data__st_file *f, size_t n)
 {
     const char *names[2] = {OPT_M, OPT_V};
     for (int k = 0; k < 2; k++) {
-        const struct nn__st_tensor *t = nn__st_find(f, names[k]);
+        const struct data__st_tensor *t = data__st_find(f, names[k]);
         char got[96];
-        if (t && (t->ndim != 1 || t->shape[0] != n || t->dtype != NN__ST_F32)) {
-            nn__st_format_shape(t->ndim, t->shape, got, sizeof got);
+        if (t && (t->ndim != 1 || t->shape[0] != n || t->dtype != DATA__ST_F32)) {
+            data__st_format_shape(t->ndim, t->shape, got, sizeof got);
             return al__fail(AL_ESHAPE, "%s: %s is %s %s, the model's optimizer state is F32 "
-                            "[%zu]", f->name, t->name, nn__st_dtype_name(t->dtype), got, n);
+                            "[%zu]", f->name, t->name, data__st_dtype_name(t->dtype), got, n);
         }
     }
     return AL_OK;
 }
 
-int nn_checkpoint_load(const char *path, nn_model **out, nn_optimizer *o, long *epoch,
+al_status nn_checkpoint_load(const char *path, nn_model **out, nn_optimizer *o, long *epoch,
                        al_rng *rng)
 {
+    AL_API_ENTRY;
     if (!path || !out)
         return al__fail(AL_EINVAL, "nn_checkpoint_load: %s is NULL", path ? "out" : "path");
     *out = NULL;
-    struct nn__st_file f;
-    int rc = nn__st_read(path, &f);
+    struct data__st_file f;
+    int rc = data__st_read(path, &f);
     if (rc)
         return rc;
-    const char *ep = nn__st_meta(&f, "epoch"), *opt = nn__st_meta(&f, "optimizer"),
-               *state = nn__st_meta(&f, "rng"), *dropout = nn__st_meta(&f, "dropout_rng");
-    const struct nn__st_tensor *tm = nn__st_find(&f, OPT_M), *tv = nn__st_find(&f, OPT_V);
+    const char *ep = data__st_meta(&f, "epoch"), *opt = data__st_meta(&f, "optimizer"),
+               *state = data__st_meta(&f, "rng"), *dropout = data__st_meta(&f, "dropout_rng");
+    const struct data__st_tensor *tm = data__st_find(&f, OPT_M), *tv = data__st_find(&f, OPT_V);
     nn_optimizer o_new;
     al_rng r_new, d_new;
     long e_new = 0;
@@ -527,7 +533,7 @@ int nn_checkpoint_load(const char *path, nn_model **out, nn_optimizer *o, long *
     if (dropout) /* files before dropout_rng keep the generator of a fresh model */
         *nn_model_rng(m) = d_new;
     size_t n = nn_model_param_count(m);
-    const struct nn__st_tensor *mt[2] = {tm, tv};
+    const struct data__st_tensor *mt[2] = {tm, tv};
     for (int k = 0; k < 2; k++) { /* their shapes checked by model_from_file */
         float *dst = nn__model_moment(m, k);
         if (n && !dst) {
@@ -535,7 +541,7 @@ int nn_checkpoint_load(const char *path, nn_model **out, nn_optimizer *o, long *
             goto done;
         }
         if (n)
-            nn__st_get_f32(&f, mt[k], dst);
+            data__st_get_f32(&f, mt[k], dst);
     }
     if (o)
         *o = o_new;
@@ -548,19 +554,21 @@ int nn_checkpoint_load(const char *path, nn_model **out, nn_optimizer *o, long *
     al__clear_error();
 done:
     nn_model_free(m);
-    nn__st_free(&f);
+    data__st_free(&f);
     return rc;
 }
 
-int nn_save_with_meta(const nn_model *m, const char *path, const char *key, const char *value)
+al_status nn_save_with_meta(const nn_model *m, const char *path, const char *key, const char *value)
 {
+    AL_API_ENTRY;
     return nn_save_with_metas(m, path, &key, &value, 1);
 }
 
-int nn_save_with_metas(const nn_model *m, const char *path, const char *const *keys,
+al_status nn_save_with_metas(const nn_model *m, const char *path, const char *const *keys,
                        const char *const *values, size_t n)
 {
-    struct nn__st_kv kv[NN_MAX_EXTRA_META];
+    AL_API_ENTRY;
+    struct data__st_kv kv[NN_MAX_EXTRA_META];
     if (n > NN_MAX_EXTRA_META || (n && (!keys || !values)))
         return al__fail(AL_EINVAL, "nn_save_with_metas: %zu entries (at most %d), or NULL "
                         "arrays", n, NN_MAX_EXTRA_META);
@@ -568,23 +576,24 @@ int nn_save_with_metas(const nn_model *m, const char *path, const char *const *k
         if (!keys[i] || !values[i])
             return al__fail(AL_EINVAL, "nn_save_with_metas: entry %zu has a NULL key or value",
                             i);
-        kv[i] = (struct nn__st_kv){keys[i], values[i]};
+        kv[i] = (struct data__st_kv){keys[i], values[i]};
     }
     return save(m, path, kv, n, NULL, 0);
 }
 
-int nn_file_meta(const char *path, const char *key, char **value)
+al_status nn_file_meta(const char *path, const char *key, char **value)
 {
-    struct nn__st_file f;
+    AL_API_ENTRY;
+    struct data__st_file f;
     *value = NULL;
-    int rc = nn__st_read(path, &f);
+    int rc = data__st_read(path, &f);
     if (rc)
         return rc;
-    const char *v = nn__st_meta(&f, key);
+    const char *v = data__st_meta(&f, key);
     if (v && !(*value = malloc(strlen(v) + 1)))
         rc = al__fail(AL_ENOMEM, "out of memory");
     else if (v)
         strcpy(*value, v);
-    nn__st_free(&f);
+    data__st_free(&f);
     return rc;
 }

@@ -26,47 +26,38 @@
 
 #include "../core/text.h"
 #include "layer.h"
+#include "../core/error.h"
 
-static const struct {
-    const char *name, *aliases;
-    nn_loss_kind kind;
-} names[] = {
-    {"mse", "mean_squared_error", NN_LOSS_MSE},
-    {"mae", "mean_absolute_error", NN_LOSS_MAE},
-    {"rmsle", "root_mean_squared_logarithmic_error", NN_LOSS_RMSLE},
-    {"binary_crossentropy", "bce", NN_LOSS_BCE},
-    {"categorical_crossentropy", "cce", NN_LOSS_CCE},
-    {"sparse_categorical_crossentropy", "sparse_cce", NN_LOSS_SPARSE_CCE},
+/* Keras' names first, then the other spellings users bring; in nn_loss_kind's order */
+static const char *const names[] = {
+    [NN_LOSS_MSE] = "mse mean_squared_error",
+    [NN_LOSS_MAE] = "mae mean_absolute_error",
+    [NN_LOSS_RMSLE] = "rmsle root_mean_squared_logarithmic_error",
+    [NN_LOSS_BCE] = "binary_crossentropy bce",
+    [NN_LOSS_CCE] = "categorical_crossentropy cce",
+    [NN_LOSS_SPARSE_CCE] = "sparse_categorical_crossentropy sparse_cce",
 };
 #define N_NAMES (sizeof names / sizeof names[0])
 
-static int word_is(const char *s, size_t n, const char *w)
+al_status nn_loss_parse(const char *name, nn_loss *out)
 {
-    size_t i = 0;
-    for (; i < n && w[i]; i++) {
-        char a = (char)tolower((unsigned char)s[i]);
-        if ((a == '-' ? '_' : a) != w[i])
-            return 0;
-    }
-    return i == n && !w[i];
-}
-
-int nn_loss_parse(const char *name, nn_loss *out)
-{
+    AL_API_ENTRY;
     if (!name || !out)
         return al__fail(AL_EINVAL, "nn_loss_parse: NULL argument");
     size_t n = strcspn(name, ":");
     nn_loss l = {NN_LOSS_MSE, 0, 1e-7f};
-    size_t k = 0;
-    for (; k < N_NAMES; k++)
-        if (word_is(name, n, names[k].name) || word_is(name, n, names[k].aliases))
-            break;
-    if (k == N_NAMES)
+    long k = al_name_find(name, n, names, N_NAMES);
+    if (k < 0) {
+        char hint[160];
+        al_name_suggest(name, n, names, N_NAMES, hint, sizeof hint);
         return al__fail(AL_ENAME,
-                        "unknown loss '%.*s' (losses: mse, mae, rmsle, binary_crossentropy, "
+                        "unknown loss '%.*s'%s (losses: mse, mae, rmsle, binary_crossentropy, "
                         "categorical_crossentropy, sparse_categorical_crossentropy)",
-                        (int)(n < 80 ? n : 80), name);
-    l.kind = names[k].kind;
+                        (int)(n < 80 ? n : 80), name, hint);
+    }
+    l.kind = (nn_loss_kind)k;
+    const char *canonical = names[k];
+    int clen = (int)strcspn(canonical, " ");
     for (const char *s = name[n] ? name + n + 1 : name + n; *s;) {
         const char *key;
         size_t klen;
@@ -77,15 +68,15 @@ int nn_loss_parse(const char *name, nn_loss *out)
             return rc;
         int cross = l.kind == NN_LOSS_BCE || l.kind == NN_LOSS_CCE ||
                     l.kind == NN_LOSS_SPARSE_CCE;
-        if (cross && word_is(key, klen, "from_logits") && (v == 0 || v == 1))
+        if (cross && al_name_eq(key, klen, "from_logits") && (v == 0 || v == 1))
             l.from_logits = (int)v;
-        else if (cross && word_is(key, klen, "eps") && v > 0 && v < 0.5)
+        else if (cross && al_name_eq(key, klen, "eps") && v > 0 && v < 0.5)
             l.eps = (float)v;
         else
             return al__fail(AL_EINVAL,
-                            "%s has no option '%.*s' with value %s (the cross-entropies take "
+                            "%.*s has no option '%.*s' with value %s (the cross-entropies take "
                             "from_logits=0|1 and eps in (0, 0.5))",
-                            names[k].name, (int)klen, key, val);
+                            clen, canonical, (int)klen, key, val);
     }
     *out = l;
     return AL_OK;
@@ -146,9 +137,10 @@ static double cce_row(const nn_loss *l, const float *p, const float *y, int64_t 
     return loss;
 }
 
-int nn_loss_eval(const nn_loss *l, const float *pred, const void *target, size_t batch,
+al_status nn_loss_eval(const nn_loss *l, const float *pred, const void *target, size_t batch,
                  size_t width, double *loss, float *dpred)
 {
+    AL_API_ENTRY;
     if (!l || !pred || !target || !loss)
         return al__fail(AL_EINVAL, "nn_loss_eval: NULL argument");
     if (!batch || !width)

@@ -1,6 +1,6 @@
 /* Sequential models: construction (shape and size checks, one parameter arena,
- * initialisation; the spec parser is spec.c), the buffers, forward and backward through the layers and their fused
- * activations, and the Keras-style summary.
+ * initialisation; the spec parser is spec.c), the buffers, and forward and backward through
+ * the layers and their fused activations. The Keras-style summary is model_summary.c.
  *
  * Buffers. Each layer i reads in[i] (the model's copy of the input for the first layer, the
  * previous layer's output after its activation otherwise) and writes pre[i]; a layer with a
@@ -23,26 +23,9 @@
 #include "../core/par.h"
 #include "layer.h"
 #include "model_access.h"
+#include "model_struct.h"
 #include "spec.h"
-
-struct nn_model {
-    size_t n_layers;
-    struct nn__layer *layers;
-    nn_shape input;
-    nn_shape *post_shape; /* each layer's output after its fused activation */
-    size_t n_params;
-    size_t sample_floats; /* every buffer's floats per sample (reserve) */
-    float *w, *g, *m, *v; /* the arena: weights, gradients, optimizer moments; n_params each */
-    char *spec;   /* canonical text */
-    al_rng rng;   /* dropout masks */
-
-    size_t cap;         /* batch the buffers hold; 0 before the first forward */
-    float *block;       /* the one allocation behind every buffer below */
-    float *x0;          /* copy of the input */
-    float **pre, **post; /* n_layers each */
-    float *grad[2];
-    size_t batch; /* of the last forward; 0 when there is none */
-};
+#include "../core/error.h"
 
 static int is_rowwise(const act_spec *a)
 {
@@ -156,7 +139,7 @@ static int setup_layer(nn_model *m, size_t i, const struct nn__parsed *p, nn_sha
     int rc = l->ops->setup(l);
     if (rc) {
         char msg[512];
-        snprintf(msg, sizeof msg, "%s", act_last_error());
+        snprintf(msg, sizeof msg, "%s", al_last_error());
         return NN__LAYER_FAIL(rc, i, p, "%s", msg);
     }
     if (!valid_shape(l->out))
@@ -292,9 +275,10 @@ int nn__model_alloc(nn_model *m, nn_init scheme, al_rng *rng, int init)
     return AL_OK;
 }
 
-int nn_model_create(const char *spec, nn_shape input, nn_init scheme, al_rng *rng,
+al_status nn_model_create(const char *spec, nn_shape input, nn_init scheme, al_rng *rng,
                     nn_model **out)
 {
+    AL_API_ENTRY;
     if (!out)
         return al__fail(AL_EINVAL, "nn_model_create: out is NULL");
     *out = NULL;
@@ -448,16 +432,18 @@ static int forward(nn_model *m, const float *x, float *y, size_t batch, int trai
 static int backward(nn_model *m, const float *dy, float *dx);
 
 /* The passes run the activation kernels serially beside pthread OpenBLAS (core/par.h). */
-int nn_forward(nn_model *m, const float *x, float *y, size_t batch, int training)
+al_status nn_forward(nn_model *m, const float *x, float *y, size_t batch, int training)
 {
+    AL_API_ENTRY;
     int was = al__par_allow(nn__omp_loops());
     int rc = forward(m, x, y, batch, training);
     al__par_allow(was);
     return rc;
 }
 
-int nn_backward(nn_model *m, const float *dy, float *dx)
+al_status nn_backward(nn_model *m, const float *dy, float *dx)
 {
+    AL_API_ENTRY;
     int was = al__par_allow(nn__omp_loops());
     int rc = backward(m, dy, dx);
     al__par_allow(was);
@@ -523,145 +509,5 @@ static int backward(nn_model *m, const float *dy, float *dx)
             return rc;
         cur = din;
     }
-    return AL_OK;
-}
-
-/* ---- Summary ---------------------------------------------------------------------------------
- * Keras' Sequential summary: columns at 29, 55 and 65 of a 65-character line, layer names
- * from the class name in snake case numbered per name (dense, dense_1, ...). Shapes are
- * ours, (None, C, H, W). */
-
-struct text {
-    char *s;
-    size_t len, cap;
-    int failed;
-};
-
-static void put(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void put(struct text *t, const char *fmt, ...)
-{
-    if (t->failed)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(t->s + t->len, t->cap - t->len, fmt, ap);
-    va_end(ap);
-    if (n >= 0 && (size_t)n >= t->cap - t->len) {
-        size_t cap = 2 * t->cap + (size_t)n;
-        char *s = realloc(t->s, cap);
-        if (!s) {
-            t->failed = 1;
-            return;
-        }
-        t->s = s;
-        t->cap = cap;
-        va_start(ap, fmt);
-        n = vsnprintf(t->s + t->len, t->cap - t->len, fmt, ap);
-        va_end(ap);
-    }
-    t->len += n > 0 ? (size_t)n : 0;
-}
-
-/* Keras' to_snake_case: "MaxPooling2D" -> "max_pooling2d", "PReLU" -> "p_re_lu". */
-static void snake_case(const char *name, char *out, size_t size)
-{
-    char tmp[128];
-    size_t k = 0, n = strlen(name);
-    for (size_t i = 0; i < n && k + 2 < sizeof tmp; i++) {
-        if (i > 0 && isupper((unsigned char)name[i]) &&
-            (islower((unsigned char)name[i + 1]) || isdigit((unsigned char)name[i + 1])))
-            tmp[k++] = '_';
-        tmp[k++] = name[i];
-    }
-    tmp[k] = '\0';
-    k = 0;
-    for (size_t i = 0; tmp[i] && k + 2 < size; i++) {
-        out[k++] = (char)tolower((unsigned char)tmp[i]);
-        if (islower((unsigned char)tmp[i]) && isupper((unsigned char)tmp[i + 1]))
-            out[k++] = '_';
-    }
-    out[k] = '\0';
-}
-
-static void with_commas(size_t v, char *out, size_t size)
-{
-    char digits[32];
-    int n = snprintf(digits, sizeof digits, "%zu", v), k = 0;
-    for (int i = 0; i < n && (size_t)k + 2 < size; i++) {
-        if (i && (n - i) % 3 == 0)
-            out[k++] = ',';
-        out[k++] = digits[i];
-    }
-    out[k] = '\0';
-}
-
-/* One row: each field starts at the previous position, padded to its own; a field too long
- * for its column keeps one space after it (Keras would cut it). No trailing spaces. */
-static void row(struct text *t, const char *const f[3])
-{
-    static const int pos[3] = {29, 55, 65};
-    char line[512];
-    size_t len = 0;
-    for (int i = 0; i < 3; i++) {
-        if (i && len < (size_t)pos[i - 1])
-            while (len < (size_t)pos[i - 1])
-                line[len++] = ' ';
-        else if (i)
-            line[len++] = ' ';
-        len += (size_t)snprintf(line + len, sizeof line - len, "%s", f[i]);
-        if (len >= sizeof line)
-            len = sizeof line - 1;
-    }
-    line[len] = '\0';
-    put(t, "%s\n", line);
-}
-
-int nn_model_summary(const nn_model *m, char **text)
-{
-    if (!m || !text)
-        return al__fail(AL_EINVAL, "nn_model_summary: NULL argument");
-    *text = NULL;
-    struct text t = {malloc(1024), 0, 1024, 0};
-    if (!t.s)
-        return al__fail(AL_ENOMEM, "nn_model_summary: out of memory");
-    char rule[66], dbl[66];
-    memset(rule, '_', 65);
-    memset(dbl, '=', 65);
-    rule[65] = dbl[65] = '\0';
-    put(&t, "Model: \"sequential\"\n%s\n", rule);
-    row(&t, (const char *const[]){"Layer (type)", "Output Shape", "Param #"});
-    put(&t, "%s\n", dbl);
-    char names[NN_LAYER_COUNT][64];
-    size_t used[NN_LAYER_COUNT] = {0};
-    for (int k = 0; k < NN_LAYER_COUNT; k++)
-        snake_case(nn__layers[k]->type_name, names[k], sizeof names[k]);
-    for (size_t i = 0; i < m->n_layers; i++) {
-        const struct nn__layer *l = &m->layers[i];
-        char name[160], shape[128], params[32];
-        size_t nth = used[l->kind]++;
-        if (nth)
-            snprintf(name, sizeof name, "%s_%zu (%s)", names[l->kind], nth, l->ops->type_name);
-        else
-            snprintf(name, sizeof name, "%s (%s)", names[l->kind], l->ops->type_name);
-        nn_shape s = m->post_shape[i];
-        size_t k = (size_t)snprintf(shape, sizeof shape, "(None");
-        for (int d = 0; d < s.ndim; d++)
-            k += (size_t)snprintf(shape + k, sizeof shape - k, ", %zu", s.d[d]);
-        snprintf(shape + k, sizeof shape - k, ")");
-        snprintf(params, sizeof params, "%zu", l->n_params);
-        row(&t, (const char *const[]){name, shape, params});
-        put(&t, "%s\n", i + 1 < m->n_layers ? rule : dbl);
-    }
-    char total[40], zero[8];
-    with_commas(m->n_params, total, sizeof total);
-    with_commas(0, zero, sizeof zero);
-    put(&t, "Total params: %s\nTrainable params: %s\nNon-trainable params: %s\n%s\n", total,
-        total, zero, rule);
-    if (t.failed) {
-        free(t.s);
-        return al__fail(AL_ENOMEM, "nn_model_summary: out of memory");
-    }
-    *text = t.s;
     return AL_OK;
 }

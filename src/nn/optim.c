@@ -20,54 +20,39 @@
 #include "../core/text.h"
 #include "layer.h"
 #include "model_access.h"
+#include "../core/error.h"
 
-static const char *const opt_names[] = {"sgd", "adam", "adamw", "rmsprop"};
+/* Each optimizer by name, with torch.optim's defaults (nn.h). */
+static const struct {
+    const char *name;
+    nn_optimizer defaults;
+} optimizers[] = {
+    {"sgd", {.kind = NN_OPT_SGD, .lr = 0.01f}},
+    {"adam", {.kind = NN_OPT_ADAM, .lr = 0.001f, .beta1 = 0.9f, .beta2 = 0.999f, .eps = 1e-8f}},
+    {"adamw", {.kind = NN_OPT_ADAMW, .lr = 0.001f, .beta1 = 0.9f, .beta2 = 0.999f, .eps = 1e-8f,
+               .weight_decay = 0.01f}},
+    {"rmsprop", {.kind = NN_OPT_RMSPROP, .lr = 0.01f, .beta2 = 0.99f, .eps = 1e-8f}},
+};
+#define N_OPTIMIZERS (sizeof optimizers / sizeof optimizers[0])
 
-static int key_is(const char *s, size_t n, const char *w)
+al_status nn_optimizer_init(nn_optimizer *o, const char *name)
 {
-    return strlen(w) == n && strncmp(s, w, n) == 0;
-}
-
-int nn_optimizer_init(nn_optimizer *o, const char *name)
-{
+    AL_API_ENTRY;
     if (!o || !name)
         return al__fail(AL_EINVAL, "nn_optimizer_init: NULL argument");
     size_t n = strcspn(name, ":");
-    nn_optimizer r;
-    memset(&r, 0, sizeof r);
-    int k = 0;
-    for (; k < 4; k++) {
-        size_t i = 0;
-        while (i < n && opt_names[k][i] && tolower((unsigned char)name[i]) == opt_names[k][i])
-            i++;
-        if (i == n && !opt_names[k][i])
-            break;
-    }
-    switch (k) {
-    case 0:
-        r.kind = NN_OPT_SGD;
-        r.lr = 0.01f;
-        break;
-    case 1:
-    case 2:
-        r.kind = k == 1 ? NN_OPT_ADAM : NN_OPT_ADAMW;
-        r.lr = 0.001f;
-        r.beta1 = 0.9f;
-        r.beta2 = 0.999f;
-        r.eps = 1e-8f;
-        r.weight_decay = k == 2 ? 0.01f : 0.0f;
-        break;
-    case 3:
-        r.kind = NN_OPT_RMSPROP;
-        r.lr = 0.01f;
-        r.beta2 = 0.99f;
-        r.eps = 1e-8f;
-        break;
-    default:
-        return al__fail(AL_ENAME, "unknown optimizer '%.*s' (optimizers: sgd, adam, adamw, "
+    const char *table[N_OPTIMIZERS];
+    for (size_t i = 0; i < N_OPTIMIZERS; i++)
+        table[i] = optimizers[i].name;
+    long k = al_name_find(name, n, table, N_OPTIMIZERS);
+    if (k < 0) {
+        char hint[128];
+        al_name_suggest(name, n, table, N_OPTIMIZERS, hint, sizeof hint);
+        return al__fail(AL_ENAME, "unknown optimizer '%.*s'%s (optimizers: sgd, adam, adamw, "
                                   "rmsprop)",
-                        (int)(n < 80 ? n : 80), name);
+                        (int)(n < 80 ? n : 80), name, hint);
     }
+    nn_optimizer r = optimizers[k].defaults;
     for (const char *s = name[n] ? name + n + 1 : name + n; *s;) {
         const char *key;
         size_t klen;
@@ -80,27 +65,27 @@ int nn_optimizer_init(nn_optimizer *o, const char *name)
             return al__fail(AL_EINVAL, "optimizer setting '%.*s': '%s' is not a number >= 0",
                             (int)klen, key, val);
         int adam = r.kind == NN_OPT_ADAM || r.kind == NN_OPT_ADAMW;
-        if (key_is(key, klen, "lr") && v > 0)
+        if (al_name_eq(key, klen, "lr") && v > 0)
             r.lr = (float)v;
-        else if (key_is(key, klen, "weight_decay"))
+        else if (al_name_eq(key, klen, "weight_decay"))
             r.weight_decay = (float)v;
-        else if (key_is(key, klen, "momentum") && r.kind != NN_OPT_ADAM &&
+        else if (al_name_eq(key, klen, "momentum") && r.kind != NN_OPT_ADAM &&
                  r.kind != NN_OPT_ADAMW && v < 1)
             r.momentum = (float)v;
-        else if (key_is(key, klen, "nesterov") && r.kind == NN_OPT_SGD && (v == 0 || v == 1))
+        else if (al_name_eq(key, klen, "nesterov") && r.kind == NN_OPT_SGD && (v == 0 || v == 1))
             r.nesterov = (int)v;
-        else if (key_is(key, klen, "beta1") && adam && v < 1)
+        else if (al_name_eq(key, klen, "beta1") && adam && v < 1)
             r.beta1 = (float)v;
-        else if ((key_is(key, klen, "beta2") || (key_is(key, klen, "alpha") && !adam)) &&
+        else if ((al_name_eq(key, klen, "beta2") || (al_name_eq(key, klen, "alpha") && !adam)) &&
                  r.kind != NN_OPT_SGD && v < 1)
             r.beta2 = (float)v;
-        else if (key_is(key, klen, "eps") && r.kind != NN_OPT_SGD && v > 0)
+        else if (al_name_eq(key, klen, "eps") && r.kind != NN_OPT_SGD && v > 0)
             r.eps = (float)v;
         else
             return al__fail(AL_EINVAL,
                             "%s: no setting '%.*s' (or its value %s is out of range); settings: "
                             "%s",
-                            opt_names[k], (int)klen, key, val,
+                            optimizers[k].name, (int)klen, key, val,
                             r.kind == NN_OPT_SGD ? "lr, momentum in [0, 1), weight_decay, "
                                                    "nesterov=0|1"
                             : adam ? "lr, beta1 and beta2 in [0, 1), eps > 0, weight_decay"
@@ -169,8 +154,9 @@ static void rmsprop_step(const nn_optimizer *o, size_t n, float *restrict w,
     }
 }
 
-int nn_optimizer_step(nn_optimizer *o, nn_model *model)
+al_status nn_optimizer_step(nn_optimizer *o, nn_model *model)
 {
+    AL_API_ENTRY;
     if (!o || !model)
         return al__fail(AL_EINVAL, "nn_optimizer_step: NULL argument");
     float *w, *g, *m = nn__model_moment(model, 0), *v = nn__model_moment(model, 1);

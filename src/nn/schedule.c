@@ -7,26 +7,23 @@
 #include "../core/text.h"
 #include "actlab/train.h"
 
-static int key_is(const char *k, size_t n, const char *want)
+al_status nn_schedule_parse(const char *text, nn_schedule *out)
 {
-    return strlen(want) == n && !strncmp(k, want, n);
-}
-
-int nn_schedule_parse(const char *text, nn_schedule *out)
-{
+    AL_API_ENTRY;
     if (!text || !out)
         return al__fail(AL_EINVAL, "nn_schedule_parse: NULL argument");
     static const char *const names[] = {"none", "step", "cosine", "plateau"};
     const char *colon = strchr(text, ':');
     size_t n = colon ? (size_t)(colon - text) : strlen(text);
     nn_schedule s = {.every = 10, .factor = 0.1, .patience = 10, .min_lr = 0};
-    int k = 0;
-    while (k < 4 && !key_is(text, n, names[k]))
-        k++;
-    if (k == 4)
-        return al__fail(AL_EINVAL, "unknown learning-rate schedule '%.*s' (schedules: none, "
+    long k = al_name_find(text, n, names, 4);
+    if (k < 0) {
+        char hint[96];
+        al_name_suggest(text, n, names, 4, hint, sizeof hint);
+        return al__fail(AL_EINVAL, "unknown learning-rate schedule '%.*s'%s (schedules: none, "
                         "step:every=N,factor=F, cosine:min=LR, plateau:patience=N,factor=F,"
-                        "min=LR)", (int)n, text);
+                        "min=LR)", (int)n, text, hint);
+    }
     s.kind = (nn_schedule_kind)k;
     for (const char *p = colon ? colon + 1 : NULL; p && *p;) {
         const char *key;
@@ -37,14 +34,14 @@ int nn_schedule_parse(const char *text, nn_schedule *out)
         if (rc)
             return rc;
         int whole = v == floor(v) && v >= 1 && v <= 1e9;
-        if (key_is(key, klen, "every") && s.kind == NN_SCHED_STEP && whole)
+        if (al_name_eq(key, klen, "every") && s.kind == NN_SCHED_STEP && whole)
             s.every = (long)v;
-        else if (key_is(key, klen, "patience") && s.kind == NN_SCHED_PLATEAU && whole)
+        else if (al_name_eq(key, klen, "patience") && s.kind == NN_SCHED_PLATEAU && whole)
             s.patience = (long)v;
-        else if (key_is(key, klen, "factor") && v > 0 && v < 1 &&
+        else if (al_name_eq(key, klen, "factor") && v > 0 && v < 1 &&
                  (s.kind == NN_SCHED_STEP || s.kind == NN_SCHED_PLATEAU))
             s.factor = v;
-        else if (key_is(key, klen, "min") && v >= 0 &&
+        else if (al_name_eq(key, klen, "min") && v >= 0 &&
                  (s.kind == NN_SCHED_COSINE || s.kind == NN_SCHED_PLATEAU))
             s.min_lr = v;
         else

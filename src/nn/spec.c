@@ -11,6 +11,7 @@
 
 #include "../core/text.h"
 #include "spec.h"
+#include "../core/error.h"
 
 /* ---- Spec grammar --------------------------------------------------------------------------
  * Each kind's arguments, in positional order. Positional arguments come first, then
@@ -71,40 +72,26 @@ static const struct kind_def kind_defs[NN_LAYER_COUNT] = {
     [NN_LAYER_MAXOUT] = {"maxout(k)", 0, {{"k", NULL, ARG_SIZE, OFF(units), 1}}},
 };
 
+/* every word of a spec (kinds, keys, padding=same, built-in names) is a user-typed name */
 static int same_word(const char *a, size_t n, const char *b)
 {
-    size_t i = 0;
-    for (; i < n && b[i]; i++) {
-        char x = (char)tolower((unsigned char)a[i]), y = (char)tolower((unsigned char)b[i]);
-        if (x == '-')
-            x = '_';
-        if (y == '-')
-            y = '_';
-        if (x != y)
-            return 0;
-    }
-    return i == n && !b[i];
+    return al_name_eq(a, n, b);
 }
 
 static int find_kind(const char *name, size_t n, enum nn__layer_kind *out, char *hint,
                      size_t size)
 {
-    for (int k = 0; k < NN_LAYER_COUNT; k++)
-        if (same_word(name, n, nn__layers[k]->kind)) {
+    al_suggest sg;
+    al_suggest_init(&sg, name, n);
+    for (int k = 0; k < NN_LAYER_COUNT; k++) {
+        const char *kind = nn__layers[k]->kind;
+        if (same_word(name, n, kind)) {
             *out = (enum nn__layer_kind)k;
             return 1;
         }
-    int best = -1;
-    size_t best_d = (size_t)-1;
-    for (int k = 0; k < NN_LAYER_COUNT; k++) {
-        size_t d = al__edit_distance(name, n, nn__layers[k]->kind);
-        if (d < best_d)
-            best_d = d, best = k;
+        al_suggest_add(&sg, kind, strlen(kind), kind, strlen(kind));
     }
-    size_t used = 0;
-    hint[0] = '\0';
-    if (best >= 0 && best_d <= (n <= 4 ? 1 : n <= 7 ? 2 : 3))
-        used = (size_t)snprintf(hint, size, "; did you mean %s?", nn__layers[best]->kind);
+    size_t used = al_suggest_format(&sg, hint, size);
     for (int k = 0; k < NN_LAYER_COUNT && used < size; k++)
         used += (size_t)snprintf(hint + used, size - used, "%s%s", k ? ", " : " (kinds: ",
                                  nn__layers[k]->kind);
@@ -180,7 +167,7 @@ static int parse_value(const struct arg_def *d, const char *v, size_t n, size_t 
         int rc = act_parse(s, &a);
         if (rc) {
             char msg[512];
-            snprintf(msg, sizeof msg, "%s", act_last_error());
+            snprintf(msg, sizeof msg, "%s", al_last_error());
             return NN__LAYER_FAIL(rc, idx, p, "%s", msg);
         }
         *(act_spec *)field = a;
@@ -387,8 +374,9 @@ static int find_builtin(const char *name)
     return -1;
 }
 
-int nn_builtin_spec(const char *name, const char *hidden_act, char *buf, size_t size)
+al_status nn_builtin_spec(const char *name, const char *hidden_act, char *buf, size_t size)
 {
+    AL_API_ENTRY;
     if (!name || (!buf && size))
         return al__fail(AL_EINVAL, "nn_builtin_spec: NULL argument");
     int b = find_builtin(name);

@@ -137,11 +137,12 @@ static int evaluate(nn_model *m, const data_set *s, const nn_loss *l, struct nn_
     return AL_OK;
 }
 
-int nn_evaluate_stats(nn_model *m, const data_set *s, const nn_loss *l, size_t batch,
+al_status nn_evaluate_stats(nn_model *m, const data_set *s, const nn_loss *l, size_t batch,
                       void (*to_target)(const void *ctx, float *v, size_t n),
                       const void *ctx,
                       size_t *confusion, nn_eval_stats *out)
 {
+    AL_API_ENTRY;
     struct nn__batcher b;
     if (!m || !s || !l || !batch || !out)
         return al__fail(AL_EINVAL, "nn_evaluate: NULL argument or zero batch");
@@ -171,9 +172,10 @@ int nn_evaluate_stats(nn_model *m, const data_set *s, const nn_loss *l, size_t b
     return rc;
 }
 
-int nn_evaluate(nn_model *m, const data_set *s, const nn_loss *l, size_t batch, double *loss,
+al_status nn_evaluate(nn_model *m, const data_set *s, const nn_loss *l, size_t batch, double *loss,
                 double *acc)
 {
+    AL_API_ENTRY;
     nn_eval_stats st;
     if (!loss || !acc)
         return al__fail(AL_EINVAL, "nn_evaluate: NULL argument or zero batch");
@@ -460,9 +462,10 @@ static int better(double v, double than, int higher_is_better)
     return higher_is_better ? v > than : v < than;
 }
 
-int nn_fit(nn_model *m, const data_set *train, const data_set *val, const nn_fit_config *c,
+al_status nn_fit(nn_model *m, const data_set *train, const data_set *val, const nn_fit_config *c,
            nn_epoch_stats *history, nn_fit_report *report)
 {
+    AL_API_ENTRY;
     nn_fit_report r_local, *r = report ? report : &r_local;
     memset(r, 0, sizeof *r);
     r->reason = NN_STOP_ERROR;
@@ -554,8 +557,9 @@ int nn_fit(nn_model *m, const data_set *train, const data_set *val, const nn_fit
     return rc;
 }
 
-int nn_predict(nn_model *m, const float *x, size_t n, float *y, size_t batch)
+al_status nn_predict(nn_model *m, const float *x, size_t n, float *y, size_t batch)
 {
+    AL_API_ENTRY;
     if (!m || (n && (!x || !y)) || !batch)
         return al__fail(AL_EINVAL, "nn_predict: NULL argument or zero batch");
     size_t in = nn_shape_count(nn_model_input_shape(m));

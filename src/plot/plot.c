@@ -37,80 +37,10 @@
 #include "actlab/plot.h"
 #include "../core/atomic.h"
 #include "../core/error.h"
-
-/* ---- look ------------------------------------------------------------------------------ */
-
-enum {
-    COL_BG,    /* white background, also the legend's */
-    COL_FG,    /* axes, ticks, text */
-    COL_GRID,  /* light grid */
-    COL_ZERO,  /* x = 0 and y = 0 lines */
-    COL_FRAME, /* legend frame */
-    COL_CURVE0,
-    COL_BAND = COL_CURVE0 + PLOT_PALETTE_SIZE, /* set to a curve's colour, translucent */
-    COL_COUNT
-};
-
-static const PLINT palette[COL_COUNT][3] = {
-    {255, 255, 255}, /* background */
-    {38, 38, 38},    /* foreground */
-    {225, 225, 225}, /* grid */
-    {120, 120, 120}, /* zero lines */
-    {200, 200, 200}, /* legend frame */
-    /* matplotlib's tab10 */
-    {31, 119, 180},
-    {255, 127, 14},
-    {44, 160, 44},
-    {214, 39, 40},
-    {148, 103, 189},
-    {140, 86, 75},
-    {227, 119, 194},
-    {127, 127, 127},
-    {188, 189, 34},
-    {23, 190, 207},
-};
-
-/* PLplot line styles (pllsty): 1 continuous, 4 long dash short gap, 2 short dash short gap */
-static const PLINT line_style[] = {[PLOT_SOLID] = 1, [PLOT_DASHED] = 4, [PLOT_DOTTED] = 2,
-                                   [PLOT_NONE] = 1};
-#define BAND_ALPHA 0.18
-
-#define CURVE_WIDTH 2.0
-#define MARGIN 0.05 /* of the data's y span, above and below */
-#define CHAR_MM 5.0 /* character height at scale 1: 14 px at the cairo drivers' 72 dpi */
-#define PX_PER_MM (72.0 / 25.4)
-#define LEGEND_TEXT 0.85   /* legend text, relative to the other text */
-#define LEGEND_SPACING 1.9 /* legend rows, in character heights */
-#define LEGEND_OFFSET 0.5  /* line to text, in pllegend's character widths */
-#define LEGEND_LINE 3.0    /* the line sample, in character heights */
+#include "plot_job.h"
 
 /* ---- the prepared job: everything render() needs, allocated before it starts ---------- */
 
-/* A legend as pllegend() takes it. */
-struct legend {
-    PLINT n;
-    char **text; /* escaped labels */
-    PLINT *opt, *color, *style, *text_color;
-    PLFLT *width;
-};
-
-struct panel_job {
-    const plot_panel *p;
-    double xmin, xmax, ymin, ymax; /* world coordinates (log10 of y on a log axis) */
-    char *title, *xlabel, *ylabel; /* escaped for PLplot, never NULL */
-    struct legend legend;          /* n == 0 without PLOT_LEGEND or labels */
-    int outside;                   /* the legend goes right of the panel */
-};
-
-struct job {
-    const plot_figure *fig;
-    const char *device, *file;
-    PLINT width, height;
-    double scale; /* text size, 1 for a 600 x 500 panel */
-    char *title;
-    struct panel_job panel[2];
-    double *scratch; /* one curve's y after the log transform */
-};
 
 /* PLplot reads '#' as the start of an escape sequence; "##" is a literal '#'. */
 static char *escape_text(const char *s)
@@ -133,17 +63,17 @@ static char *escape_text(const char *s)
     return out;
 }
 
-static int usable(double x, double y, int log_y)
+int plot__usable(double x, double y, int log_y)
 {
     return isfinite(x) && isfinite(y) && (!log_y || y > 0.0);
 }
 
-static double ty(double y, int log_y)
+double plot__ty(double y, int log_y)
 {
     return log_y ? log10(y) : y;
 }
 
-static int palette_index(int color)
+int plot__palette_index(int color)
 {
     int m = color % PLOT_PALETTE_SIZE;
     return COL_CURVE0 + (m < 0 ? m + PLOT_PALETTE_SIZE : m);
@@ -160,9 +90,9 @@ static void compute_ranges(struct panel_job *pj)
         for (size_t i = 0; i < cv->n; i++)
             for (int k = 0; k < (cv->fill_to ? 2 : 1); k++) {
                 double v = k ? cv->fill_to[i] : cv->y[i];
-                if (!usable(cv->x[i], v, log_y))
+                if (!plot__usable(cv->x[i], v, log_y))
                     continue;
-                double y = ty(v, log_y);
+                double y = plot__ty(v, log_y);
                 x0 = fmin(x0, cv->x[i]);
                 x1 = fmax(x1, cv->x[i]);
                 y0 = fmin(y0, y);
@@ -194,8 +124,8 @@ static void compute_ranges(struct panel_job *pj)
         x1 = p->xmax;
     }
     if (p->ymin < p->ymax && isfinite(p->ymin) && isfinite(p->ymax) && (!log_y || p->ymin > 0.0)) {
-        y0 = ty(p->ymin, log_y);
-        y1 = ty(p->ymax, log_y);
+        y0 = plot__ty(p->ymin, log_y);
+        y1 = plot__ty(p->ymax, log_y);
     }
     pj->xmin = x0;
     pj->xmax = x1;
@@ -241,7 +171,7 @@ static int legend_build(struct legend *l, const plot_panel *p)
             return al__fail(AL_ENOMEM, "out of memory");
         l->n++;
         l->opt[i] = PL_LEGEND_LINE;
-        l->color[i] = palette_index(cv->color);
+        l->color[i] = plot__palette_index(cv->color);
         l->style[i] = line_style[cv->style];
         l->text_color[i] = COL_FG;
         l->width[i] = CURVE_WIDTH;
@@ -280,8 +210,8 @@ static double text_width_em(const char *s)
  * page_w x page_h mm. Its "character width" is the character height taken as a fraction of
  * the page's height and applied to its width; borders are 0.4 of it, the gap from line to
  * text LEGEND_OFFSET of it. */
-static void legend_size_mm(const struct legend *l, double chr, double page_w, double page_h,
-                           double *w, double *h)
+void plot__legend_size_mm(const struct legend *l, double chr, double page_w, double page_h,
+                          double *w, double *h)
 {
     double em = 0.0;
     for (PLINT i = 0; i < l->n; i++)
@@ -356,7 +286,7 @@ static double outside_mm(const struct panel_job *pj, double chr, double page_w, 
     if (!pj->outside || pj->legend.n == 0)
         return 0.0;
     double w, h;
-    legend_size_mm(&pj->legend, chr, page_w, page_h, &w, &h);
+    plot__legend_size_mm(&pj->legend, chr, page_w, page_h, &w, &h);
     return w + 1.5 * chr;
 }
 
@@ -365,8 +295,8 @@ static double outside_mm(const struct panel_job *pj, double chr, double page_w, 
  * ends (*fig_top). Margins are in character heights, so the layout holds for any size and
  * for the devices' different resolutions. Returns 0 when every panel keeps at least a few
  * characters of plot area each way, -1 when the page is too small for its text. */
-static int layout(const struct job *j, double page_w, double page_h, double chr, double vp[2][4],
-                  double *fig_top)
+int plot__layout(const struct job *j, double page_w, double page_h, double chr,
+                 double vp[2][4], double *fig_top)
 {
     const plot_figure *fig = j->fig;
     const double cw = chr / page_w, ch = chr / page_h;
@@ -456,280 +386,18 @@ static int prepare(struct job *j, const plot_figure *fig)
     j->width = (PLINT)w;
     j->height = (PLINT)h;
     double vp[2][4], fig_top;
-    if (layout(j, w / PX_PER_MM, h / PX_PER_MM, CHAR_MM * j->scale, vp, &fig_top))
+    if (plot__layout(j, w / PX_PER_MM, h / PX_PER_MM, CHAR_MM * j->scale, vp, &fig_top))
         return al__fail(AL_EINVAL,
                         "plot_write: %d x %d is too small for this figure's labels and legends",
                         j->width, j->height);
     return AL_OK;
 }
 
-/* ---- drawing -------------------------------------------------------------------------- */
-
-/* The band between y and fill_to, run by run as the lines are: poly holds 4 * cv->n. */
-static void draw_band(const plot_curve *cv, int log_y, double *poly)
-{
-    int col = palette_index(cv->color);
-    plscol0a(COL_BAND, palette[col][0], palette[col][1], palette[col][2], BAND_ALPHA);
-    plcol0(COL_BAND);
-    size_t i = 0;
-    while (i < cv->n) {
-        while (i < cv->n && !(usable(cv->x[i], cv->y[i], log_y) &&
-                              usable(cv->x[i], cv->fill_to[i], log_y)))
-            i++;
-        size_t start = i;
-        while (i < cv->n && usable(cv->x[i], cv->y[i], log_y) &&
-               usable(cv->x[i], cv->fill_to[i], log_y))
-            i++;
-        size_t len = i - start;
-        if (len < 2)
-            continue;
-        double *px = poly, *py = poly + 2 * len;
-        for (size_t k = 0; k < len; k++) {
-            px[k] = cv->x[start + k];
-            py[k] = ty(cv->y[start + k], log_y);
-            px[2 * len - 1 - k] = cv->x[start + k];
-            py[2 * len - 1 - k] = ty(cv->fill_to[start + k], log_y);
-        }
-        plfill((PLINT)(2 * len), px, py);
-    }
-}
-
-/* Draws the usable runs of a curve: every NaN, inf (or y <= 0 on a log axis) ends one.
- * scratch holds 5 * cv->n values. */
-static void draw_curve(const plot_curve *cv, int log_y, double *scratch)
-{
-    if (cv->fill_to)
-        draw_band(cv, log_y, scratch + cv->n);
-    if (cv->style == PLOT_NONE)
-        return;
-    plcol0(palette_index(cv->color));
-    pllsty(line_style[cv->style]);
-    plwidth(CURVE_WIDTH);
-    size_t i = 0;
-    while (i < cv->n) {
-        while (i < cv->n && !usable(cv->x[i], cv->y[i], log_y))
-            i++;
-        size_t start = i;
-        while (i < cv->n && usable(cv->x[i], cv->y[i], log_y))
-            i++;
-        size_t len = i - start;
-        if (len == 0)
-            continue;
-        const double *y = cv->y + start;
-        if (log_y) {
-            for (size_t k = 0; k < len; k++)
-                scratch[k] = log10(y[k]);
-            y = scratch;
-        }
-        if (len == 1) /* a lone point: a dot, since a line needs two */
-            plline(2, (const PLFLT[]){cv->x[start], cv->x[start]}, (const PLFLT[]){y[0], y[0]});
-        else
-            plline((PLINT)len, cv->x + start, y);
-    }
-    pllsty(1);
-}
-
-/* Where the legend goes. The legend is a box of box_w x box_h (fractions of the viewport)
- * in one corner; the data are sampled along every line (segments subdivided, so a sparse
- * loss curve counts where it passes, not only at its points). A corner no line enters wins,
- * upper corners first. Otherwise the legend goes to the upper corner that needs the least
- * extra headroom, and *ymax grows so that the lines pass below the box. */
-struct corner_stat {
-    size_t hits; /* samples inside the box */
-    double top;  /* highest sample (0..1 of the y range) under the box's x span */
-};
-
-static void sample(struct corner_stat st[4], double u, double v, double box_w, double box_h)
-{
-    if (u < 0 || u > 1 || v < 0 || v > 1)
-        return;
-    int left = u <= box_w, right = u >= 1 - box_w;
-    int top = v >= 1 - box_h, bottom = v <= box_h;
-    st[0].hits += top && left;
-    st[1].hits += top && right;
-    st[2].hits += bottom && left;
-    st[3].hits += bottom && right;
-    if (left && v > st[0].top)
-        st[0].top = v;
-    if (right && v > st[1].top)
-        st[1].top = v;
-}
-
-static PLINT place_legend(const plot_panel *p, double xmin, double xmax, double ymin, double *ymax,
-                          int ymax_fixed, double box_w, double box_h)
-{
-    static const PLINT corner[4] = {
-        PL_POSITION_TOP | PL_POSITION_LEFT, PL_POSITION_TOP | PL_POSITION_RIGHT,
-        PL_POSITION_BOTTOM | PL_POSITION_LEFT, PL_POSITION_BOTTOM | PL_POSITION_RIGHT};
-    struct corner_stat st[4] = {{0, 0.0}};
-    const int log_y = (p->flags & PLOT_LOG_Y) != 0;
-    const double sx = xmax - xmin, sy = *ymax - ymin;
-    for (size_t c = 0; c < p->n_curves; c++) {
-        const plot_curve *cv = &p->curves[c];
-        size_t stride = cv->n / 4000 + 1;
-        int have_prev = 0;
-        double pu = 0, pv = 0;
-        for (size_t i = 0; i < cv->n; i += stride) {
-            if (!usable(cv->x[i], cv->y[i], log_y)) {
-                have_prev = 0;
-                continue;
-            }
-            double u = (cv->x[i] - xmin) / sx, v = (ty(cv->y[i], log_y) - ymin) / sy;
-            int steps = 1;
-            if (have_prev) {
-                double d = fmax(fabs(u - pu), fabs(v - pv));
-                steps = d > 0.01 ? (int)fmin(200.0, ceil(d / 0.01)) : 1;
-            }
-            for (int s = 1; s <= steps; s++) {
-                double t = have_prev ? (double)s / steps : 1.0;
-                sample(st, pu + (u - pu) * t, pv + (v - pv) * t, box_w, box_h);
-            }
-            pu = u;
-            pv = v;
-            have_prev = 1;
-        }
-    }
-    for (int k = 0; k < 4; k++)
-        if (st[k].hits == 0)
-            return corner[k];
-    const double gap = 0.03, room = 1.0 - box_h - gap;
-    if (ymax_fixed || room < 0.3) { /* no headroom to make: the corner least in the way */
-        int best = 0;
-        for (int k = 1; k < 4; k++)
-            if (st[k].hits < st[best].hits)
-                best = k;
-        return corner[best];
-    }
-    int best = st[1].top < st[0].top ? 1 : 0;
-    double need = ymin + st[best].top * sy / room;
-    if (need > *ymax)
-        *ymax = need;
-    return corner[best];
-}
-
-/* One panel in the viewport (vx0..vx1, vy0..vy1) of a page of page_w x page_h mm, with
- * characters chr mm high. */
-static void draw_panel(const struct job *j, const struct panel_job *pj, double vx0, double vx1,
-                       double vy0, double vy1, double chr, double page_w, double page_h)
-{
-    const plot_panel *p = pj->p;
-    const int log_y = (p->flags & PLOT_LOG_Y) != 0;
-    const char *yopt_grid = log_y ? "gl" : "g";
-    const char *yopt = log_y ? "bcnstvl" : "bcntv"; /* minor ticks mark 2..9 on log */
-    double xmin = pj->xmin, xmax = pj->xmax, ymin = pj->ymin, ymax = pj->ymax;
-    const double vp_w = (vx1 - vx0) * page_w, vp_h = (vy1 - vy0) * page_h; /* mm */
-    const double offset_x = 0.6 * chr / vp_w, offset_y = 0.6 * chr / vp_h;
-    const double line = LEGEND_LINE * chr / vp_w;
-    PLINT legend_pos = 0;
-    double legend_x = offset_x, legend_y = offset_y;
-
-    plvpor(vx0, vx1, vy0, vy1);
-    double w = 0.0, h = 0.0;
-    if (pj->legend.n > 0)
-        legend_size_mm(&pj->legend, chr, page_w, page_h, &w, &h);
-    if (pj->legend.n > 0 && !pj->outside) {
-        int ymax_fixed = p->ymin < p->ymax && isfinite(p->ymin) && isfinite(p->ymax);
-        legend_pos = place_legend(p, xmin, xmax, ymin, &ymax, ymax_fixed, offset_x + w / vp_w,
-                                  offset_y + h / vp_h);
-        legend_pos |= PL_POSITION_INSIDE;
-    } else if (pj->legend.n > 0) {
-        /* "outside, right, top" puts the box above the corner; move it down by its height
-         * (which pllegend computes exactly as legend_size_mm does) so it starts level with
-         * the top of the panel */
-        legend_pos = PL_POSITION_OUTSIDE | PL_POSITION_RIGHT | PL_POSITION_TOP;
-        legend_x = 1.5 * chr / vp_w;
-        legend_y = -h / vp_h;
-    }
-    plwind(xmin, xmax, ymin, ymax);
-    plwidth(1.0);
-    if (p->flags & PLOT_GRID) {
-        plcol0(COL_GRID);
-        plbox("g", 0.0, 0, yopt_grid, 0.0, 0);
-    }
-    if (p->flags & PLOT_ZERO_AXES) {
-        plcol0(COL_ZERO);
-        plwidth(1.2);
-        if (!log_y && ymin < 0.0 && ymax > 0.0)
-            pljoin(xmin, 0.0, xmax, 0.0);
-        if (xmin < 0.0 && xmax > 0.0)
-            pljoin(0.0, ymin, 0.0, ymax);
-        plwidth(1.0);
-    }
-    /* last to first, so the first curves stay on top where lines coincide: relu over
-     * leaky_relu for x > 0 leaves both visible, where the other order hides relu */
-    for (size_t c = p->n_curves; c-- > 0;)
-        draw_curve(&p->curves[c], log_y, j->scratch);
-
-    plcol0(COL_FG);
-    plwidth(1.0);
-    /* labels of up to 7 characters as they are: PLplot's default writes 0.26 as 2.6 with a
-     * "(x10^-1)" above the axis, where it runs into the panel's title */
-    plsxax(7, 0);
-    plsyax(7, 0);
-    plbox("bcnt", 0.0, 0, yopt, 0.0, 0);
-    if (pj->title[0]) {
-        plschr(0.0, j->scale * 1.2);
-        plmtex("t", 1.0, 0.5, 0.5, pj->title);
-        plschr(0.0, j->scale);
-    }
-    if (pj->xlabel[0])
-        plmtex("b", 2.9, 0.5, 0.5, pj->xlabel);
-    if (pj->ylabel[0])
-        plmtex("l", 5.6, 0.5, 0.5, pj->ylabel); /* clear of 7-character tick labels */
-
-    if (legend_pos) {
-        const struct legend *l = &pj->legend;
-        PLFLT legend_w, legend_h;
-        pllegend(&legend_w, &legend_h, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX,
-                 legend_pos | PL_POSITION_VIEWPORT, legend_x, legend_y, line, COL_BG, COL_FRAME, 1,
-                 0, 0, l->n, l->opt, LEGEND_OFFSET, j->scale * LEGEND_TEXT, LEGEND_SPACING, 0.0,
-                 l->text_color, (const char *const *)l->text, NULL, NULL, NULL, NULL, l->color,
-                 l->style, l->width, NULL, NULL, NULL, NULL);
-        plcol0(COL_FG);
-    }
-}
-
-static void draw(const struct job *j)
-{
-    const plot_figure *fig = j->fig;
-    plspage(0.0, 0.0, j->width, j->height, 0, 0);
-    plsdev(j->device);
-    plsfnam(j->file);
-    plscmap0n(COL_COUNT);
-    PLINT r[COL_COUNT], g[COL_COUNT], b[COL_COUNT];
-    for (int i = 0; i < COL_COUNT; i++) {
-        r[i] = palette[i][0];
-        g[i] = palette[i][1];
-        b[i] = palette[i][2];
-    }
-    plscmap0(r, g, b, COL_COUNT);
-    plinit();
-    pladv(0);
-    plschr(CHAR_MM, j->scale);
-
-    double chr_def, chr, mm_x0, mm_x1, mm_y0, mm_y1;
-    plgchr(&chr_def, &chr);
-    plgspa(&mm_x0, &mm_x1, &mm_y0, &mm_y1);
-    const double page_w = mm_x1 - mm_x0, page_h = mm_y1 - mm_y0;
-    double vp[2][4], fig_top;
-    layout(j, page_w, page_h, chr, vp, &fig_top); /* prepare() checked it fits */
-    if (j->title[0]) {
-        plvpor(0.0, 1.0, 0.0, 1.0);
-        plwind(0.0, 1.0, 0.0, 1.0);
-        plcol0(COL_FG);
-        plschr(0.0, j->scale * 1.35);
-        plmtex("t", -1.6, 0.5, 0.5, j->title);
-        plschr(0.0, j->scale);
-    }
-    for (size_t k = 0; k < fig->n_panels; k++)
-        draw_panel(j, &j->panel[k], vp[k][0], vp[k][1], vp[k][2], vp[k][3], chr, page_w, page_h);
-}
-
 /* ---- the PLplot fence ----------------------------------------------------------------- */
 
 static pthread_mutex_t plot_lock = PTHREAD_MUTEX_INITIALIZER;
 static jmp_buf plexit_jump;
-static char pl_message[256]; /* first message PLplot gave, for act_last_error() */
+static char pl_message[256]; /* first message PLplot gave, for al_last_error() */
 static PLINT pl_errcode;
 static char pl_errmsg[2048]; /* plabort() sprintf()s into this; its messages are short */
 
@@ -772,7 +440,7 @@ static int render(const struct job *j)
         plsstrm(old_stream);
         return -1;
     }
-    draw(j);
+    plot__draw(j);
     plend1();
     plsexit(NULL);
     plsabort(NULL);
@@ -840,8 +508,9 @@ static int copy_drawing(const char *scratch, FILE *f)
     return rc;
 }
 
-int plot_write(const plot_figure *fig, const char *path)
+al_status plot_write(const plot_figure *fig, const char *path)
 {
+    AL_API_ENTRY;
     if (!path || !path[0])
         return al__fail(AL_EINVAL, "no output path");
     const char *dev = device_for(path);
@@ -884,120 +553,5 @@ int plot_write(const plot_figure *fig, const char *path)
     free_job(&j);
     if (!rc)
         al__clear_error();
-    return rc;
-}
-
-/* ---- activation functions --------------------------------------------------------------- */
-
-size_t plot_grid_size(double lo, double hi, double step)
-{
-    if (!isfinite(lo) || !isfinite(hi) || !(lo < hi) || !isfinite(step) || !(step > 0.0))
-        return 0;
-    double count = floor((hi - lo) / step + 1e-9) + 1.0;
-    if (!(count <= PLOT_MAX_ACT_POINTS))
-        return PLOT_MAX_ACT_POINTS + 1;
-    size_t m = (size_t)count;
-    if (lo + (double)(m - 1) * step < hi - step * 1e-6) /* the last step falls short of hi */
-        m++;
-    return m > PLOT_MAX_ACT_POINTS ? PLOT_MAX_ACT_POINTS + 1 : m;
-}
-
-int plot_activations(const act_spec *specs, size_t n, double lo, double hi, double step,
-                     int with_grad, const char *path)
-{
-    if (!specs || n == 0)
-        return al__fail(AL_EINVAL, "plot_activations: no functions to plot");
-    if (n > PLOT_MAX_CURVES)
-        return al__fail(AL_EINVAL, "plot_activations: %zu functions, at most %d", n,
-                        PLOT_MAX_CURVES);
-    if (!isfinite(lo) || !isfinite(hi) || !(lo < hi) || fabs(lo) > FLT_MAX || fabs(hi) > FLT_MAX)
-        return al__fail(AL_EINVAL,
-                        "plot_activations: bad range %g:%g (need lo < hi, both finite floats)", lo,
-                        hi);
-    if (!(step > 0.0) || !isfinite(step))
-        return al__fail(AL_EINVAL, "plot_activations: bad step %g (need step > 0)", step);
-    size_t m = plot_grid_size(lo, hi, step);
-    if (m > PLOT_MAX_ACT_POINTS)
-        return al__fail(AL_EINVAL,
-                        "plot_activations: range %g:%g with step %g gives more than %d points", lo,
-                        hi, step, PLOT_MAX_ACT_POINTS);
-    for (size_t i = 0; i < n; i++) {
-        const act_info *info = act_get_info(specs[i].kind);
-        if (!info)
-            return al__fail(AL_EINVAL, "plot_activations: function %zu: unknown kind %d", i + 1,
-                            (int)specs[i].kind);
-        if (info->flags & ACT_ROWWISE)
-            return al__fail(AL_EINVAL,
-                            "%s works on whole rows, not single values; it has "
-                            "no curve to plot",
-                            info->name);
-        int rc = act_validate(&specs[i]);
-        if (rc)
-            return rc;
-    }
-
-    /* x = lo + i*step, the last one hi itself */
-    size_t per = with_grad ? 3 : 2; /* float x, f, f' */
-    float *xf = malloc(m * per * sizeof *xf);
-    double *xd = malloc(m * sizeof *xd);
-    double *yd = malloc(m * n * (with_grad ? 2 : 1) * sizeof *yd);
-    char(*labels)[128] = malloc(n * sizeof *labels);
-    plot_curve *curves = malloc(n * 2 * sizeof *curves);
-    int rc = AL_OK;
-    if (!xf || !xd || !yd || !labels || !curves) {
-        rc = al__fail(AL_ENOMEM, "out of memory for %zu points", m);
-        goto done;
-    }
-    float *yf = xf + m, *gf = with_grad ? xf + 2 * m : NULL;
-    for (size_t i = 0; i < m; i++) {
-        double x = i + 1 == m ? hi : lo + (double)i * step;
-        xf[i] = (float)x;
-        xd[i] = (double)xf[i]; /* plot the x the function actually saw */
-    }
-    for (size_t k = 0; k < n; k++) {
-        double *f = yd + k * m, *g = with_grad ? yd + (n + k) * m : NULL;
-        if ((rc = act_forward(&specs[k], xf, yf, m)) != AL_OK)
-            goto done;
-        for (size_t i = 0; i < m; i++)
-            f[i] = yf[i];
-        if (with_grad) {
-            for (size_t i = 0; i < m; i++)
-                gf[i] = 1.0f;
-            if ((rc = act_backward(&specs[k], xf, yf, gf, gf, m)) != AL_OK)
-                goto done;
-            for (size_t i = 0; i < m; i++)
-                g[i] = gf[i];
-        }
-        act_format(&specs[k], labels[k], sizeof labels[k]);
-        curves[k] = (plot_curve){labels[k], xd, f, m, PLOT_SOLID, (int)k, NULL};
-        if (with_grad)
-            curves[n + k] = (plot_curve){labels[k], xd, g, m, PLOT_SOLID, (int)k, NULL};
-    }
-    /* One legend is enough: the colours are the same in both panels. Up to four entries it
-     * fits inside the f(x) panel; more go to the right of the last panel. */
-    const unsigned axes = PLOT_GRID | PLOT_ZERO_AXES;
-    const unsigned legend = n <= 4 ? PLOT_LEGEND : PLOT_LEGEND_OUTSIDE;
-    plot_panel panels[2] = {
-        {.title = "Activation functions",
-         .xlabel = "x",
-         .ylabel = "f(x)",
-         .curves = curves,
-         .n_curves = n,
-         .flags = axes | (n <= 4 || !with_grad ? legend : 0)},
-        {.title = "Derivatives",
-         .xlabel = "x",
-         .ylabel = "f'(x)",
-         .curves = curves + n,
-         .n_curves = n,
-         .flags = axes | (n > 4 ? legend : 0)},
-    };
-    plot_figure fig = {.panels = panels, .n_panels = with_grad ? 2 : 1};
-    rc = plot_write(&fig, path);
-done:
-    free(xf);
-    free(xd);
-    free(yd);
-    free(labels);
-    free(curves);
     return rc;
 }

@@ -37,7 +37,7 @@ errors)
     run 2 "--loss: .*mse" "$A" evaluate --load missing --data csv:t.csv --loss mes
     run 2 "pipeline options.*are train's" "$A" evaluate --load missing --data csv:t.csv --target y
     run 2 "pipeline options.*are train's" "$A" predict --load missing --data csv:t.csv --drop a -o p.csv
-    run 2 "--format 'xml': npy or csv" "$A" predict --load missing --data csv:t.csv -o p --format xml
+    run 2 "--format 'xml': one of npy, csv" "$A" predict --load missing --data csv:t.csv -o p --format xml
     run 2 "not both" "$A" predict --load w.safetensors --data csv:t.csv --input X.npy -o p.npy
     run 2 "unknown data source 'fashion-mnst'.*did you mean fashion-mnist" \
         "$A" evaluate --load w.safetensors --data fashion-mnst

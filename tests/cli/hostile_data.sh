@@ -123,7 +123,7 @@ source_csv_hint)
 source_npy_hint)
     exec "$expect" 2 "for a NumPy array write npy:X\\.npy,Y\\.npy" -- "$actlab" data inspect X.npy ;;
 source_typo_hint)
-    exec "$expect" 2 "did you mean fashion-mnist" -- "$actlab" data inspect fashion_mnist ;;
+    exec "$expect" 2 "did you mean fashion-mnist" -- "$actlab" data inspect fashion_mnst ;;
 message_target)
     table
     exec "$expect" 1 "^actlab data: t\\.csv: target column 'tt' not found; did you mean 't'\\?" -- \

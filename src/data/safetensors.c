@@ -1,8 +1,8 @@
 /* The safetensors format (see safetensors.h for the layout and what is checked).
  *
- * The JSON header is read by a small recursive-descent parser for exactly the grammar the
- * format uses (an object of objects of strings, integer arrays and string maps), not a general
- * JSON library: every value is checked against what its key allows, every read is bounded by
+ * The JSON header is walked with the core pull reader (src/core/json.h) for exactly the
+ * grammar the format uses (an object of objects of strings, integer arrays and string maps):
+ * every value is checked against what its key allows, every read is bounded by
  * the header length, and decoded strings go to one arena of header-length bytes (a decoded
  * string plus its NUL is never longer than its quoted form). Tensor offsets are checked after
  * the whole header is read: sorted by offset, the tensors must tile the data section exactly,
@@ -13,7 +13,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,71 +21,46 @@
 
 #include "../core/atomic.h"
 #include "../core/error.h"
+#include "../core/json.h"
+#include "../core/strbuf.h"
+#include "internal.h"
 #include "actlab/status.h"
 
 static const struct {
     const char *name;
     size_t size;
 } dtypes[] = {
-#define X(id, size) [NN__ST_##id] = {#id, size},
-    NN__ST_DTYPE_LIST(X)
+#define X(id, size) [DATA__ST_##id] = {#id, size},
+    DATA__ST_DTYPE_LIST(X)
 #undef X
 };
-_Static_assert(sizeof dtypes / sizeof dtypes[0] == NN__ST_DTYPE_COUNT, "dtype table out of sync");
+_Static_assert(sizeof dtypes / sizeof dtypes[0] == DATA__ST_DTYPE_COUNT, "dtype table out of sync");
 
-const char *nn__st_dtype_name(enum nn__st_dtype t)
+const char *data__st_dtype_name(enum data__st_dtype t)
 {
-    return (unsigned)t < NN__ST_DTYPE_COUNT ? dtypes[t].name : "?";
+    return (unsigned)t < DATA__ST_DTYPE_COUNT ? dtypes[t].name : "?";
 }
 
-size_t nn__st_dtype_size(enum nn__st_dtype t)
+size_t data__st_dtype_size(enum data__st_dtype t)
 {
-    return (unsigned)t < NN__ST_DTYPE_COUNT ? dtypes[t].size : 0;
-}
-
-static int host_is_little(void)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    return 0;
-#else
-    return 1;
-#endif
-}
-
-static void swap4(void *p, size_t n)
-{
-    unsigned char *b = p;
-    for (size_t i = 0; i < n; i++, b += 4) {
-        unsigned char t0 = b[0], t1 = b[1];
-        b[0] = b[3];
-        b[1] = b[2];
-        b[2] = t1;
-        b[3] = t0;
-    }
+    return (unsigned)t < DATA__ST_DTYPE_COUNT ? dtypes[t].size : 0;
 }
 
 /* Product of the shape; 0 (with *ok = 0) when it overflows size_t. */
 static size_t shape_count(int ndim, const size_t *shape, int *ok)
 {
-    size_t n = 1;
-    *ok = 1;
-    for (int i = 0; i < ndim; i++) {
-        if (shape[i] && n > SIZE_MAX / shape[i]) {
-            *ok = 0;
-            return 0;
-        }
-        n *= shape[i];
-    }
+    size_t n;
+    *ok = data__shape_count(ndim, shape, &n);
     return n;
 }
 
-size_t nn__st_count(const struct nn__st_tensor *t)
+size_t data__st_count(const struct data__st_tensor *t)
 {
     int ok;
     return shape_count(t->ndim, t->shape, &ok);
 }
 
-char *nn__st_format_shape(int ndim, const size_t *shape, char *buf, size_t size)
+char *data__st_format_shape(int ndim, const size_t *shape, char *buf, size_t size)
 {
     size_t used = 0;
     if (!size)
@@ -104,49 +78,15 @@ char *nn__st_format_shape(int ndim, const size_t *shape, char *buf, size_t size)
 
 struct parser {
     const char *file;
-    const unsigned char *s; /* the header: bytes [8, 8 + n) of the file */
-    size_t n, p;
+    struct al__json j; /* over the header: bytes [8, 8 + n) of the file */
     char *arena;
     size_t used;
-    struct nn__st_tensor *t;
+    struct data__st_tensor *t;
     size_t nt, cap_t;
-    struct nn__st_kv *kv;
+    struct data__st_kv *kv;
     size_t nkv, cap_kv;
     int have_meta;
 };
-
-/* A syntax error at the current position, counted in bytes from the start of the file. */
-__attribute__((format(printf, 2, 3))) static int bad(const struct parser *c, const char *fmt, ...)
-{
-    char what[256];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
-    return al__fail(AL_EFORMAT, "%s: bad JSON header at byte %zu: %s", c->file, 8 + c->p, what);
-}
-
-static int peek(const struct parser *c)
-{
-    return c->p < c->n ? c->s[c->p] : -1;
-}
-
-static void skip_ws(struct parser *c)
-{
-    while (c->p < c->n &&
-           (c->s[c->p] == ' ' || c->s[c->p] == '\t' || c->s[c->p] == '\n' || c->s[c->p] == '\r'))
-        c->p++;
-}
-
-static int expect(struct parser *c, int ch, const char *where)
-{
-    skip_ws(c);
-    if (peek(c) != ch)
-        return bad(c, "expected '%c' %s", ch, where);
-    c->p++;
-    skip_ws(c);
-    return AL_OK;
-}
 
 /* Offset of the first byte that is not part of well-formed UTF-8 (no overlong forms, no
  * surrogates, nothing above U+10FFFF), or n when all is well. */
@@ -183,149 +123,17 @@ static size_t utf8_check(const unsigned char *s, size_t n)
     return n;
 }
 
-static int hex4(struct parser *c, uint32_t *v)
-{
-    if (c->n - c->p < 4)
-        return bad(c, "\\u needs four hex digits");
-    *v = 0;
-    for (int k = 0; k < 4; k++) {
-        int h = c->s[c->p + (size_t)k];
-        int d = h >= '0' && h <= '9' ? h - '0'
-              : h >= 'a' && h <= 'f' ? h - 'a' + 10
-              : h >= 'A' && h <= 'F' ? h - 'A' + 10
-                                     : -1;
-        if (d < 0)
-            return bad(c, "\\u needs four hex digits");
-        *v = *v << 4 | (uint32_t)d;
-    }
-    c->p += 4;
-    return AL_OK;
-}
-
-static size_t put_utf8(char *d, uint32_t cp)
-{
-    if (cp < 0x80) {
-        d[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        d[0] = (char)(0xC0 | cp >> 6);
-        d[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        d[0] = (char)(0xE0 | cp >> 12);
-        d[1] = (char)(0x80 | (cp >> 6 & 0x3F));
-        d[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    d[0] = (char)(0xF0 | cp >> 18);
-    d[1] = (char)(0x80 | (cp >> 12 & 0x3F));
-    d[2] = (char)(0x80 | (cp >> 6 & 0x3F));
-    d[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
-/* A JSON string, decoded into the arena (NUL-terminated; "\u0000" is refused, since names
- * are C strings). The header is valid UTF-8 already, so raw bytes are copied as they are. */
+/* A JSON string, decoded into the arena (NUL-terminated). The header is valid UTF-8
+ * already, so raw bytes are copied as they are. */
 static int parse_string(struct parser *c, const char **out)
 {
-    if (peek(c) != '"')
-        return bad(c, "expected a string in double quotes");
-    size_t start = c->p++;
+    size_t len;
     char *dst = c->arena + c->used;
-    size_t k = 0;
-    for (;;) {
-        if (c->p >= c->n) {
-            c->p = start;
-            return bad(c, "unterminated string");
-        }
-        unsigned char ch = c->s[c->p];
-        if (ch == '"') {
-            c->p++;
-            break;
-        }
-        if (ch < 0x20)
-            return bad(c, "control character 0x%02x in a string (JSON needs it escaped)", ch);
-        if (ch != '\\') {
-            dst[k++] = (char)ch;
-            c->p++;
-            continue;
-        }
-        if (c->p + 1 >= c->n) {
-            c->p = start;
-            return bad(c, "unterminated string");
-        }
-        int e = c->s[c->p + 1];
-        c->p += 2;
-        switch (e) {
-        case '"': dst[k++] = '"'; break;
-        case '\\': dst[k++] = '\\'; break;
-        case '/': dst[k++] = '/'; break;
-        case 'b': dst[k++] = '\b'; break;
-        case 'f': dst[k++] = '\f'; break;
-        case 'n': dst[k++] = '\n'; break;
-        case 'r': dst[k++] = '\r'; break;
-        case 't': dst[k++] = '\t'; break;
-        case 'u': {
-            uint32_t cp, lo;
-            int rc = hex4(c, &cp);
-            if (rc)
-                return rc;
-            if (cp >= 0xDC00 && cp <= 0xDFFF)
-                return bad(c, "lone low surrogate \\u%04X", (unsigned)cp);
-            if (cp >= 0xD800 && cp <= 0xDBFF) {
-                if (c->n - c->p < 2 || c->s[c->p] != '\\' || c->s[c->p + 1] != 'u')
-                    return bad(c, "high surrogate \\u%04X without its low half", (unsigned)cp);
-                c->p += 2;
-                if ((rc = hex4(c, &lo)))
-                    return rc;
-                if (lo < 0xDC00 || lo > 0xDFFF)
-                    return bad(c, "high surrogate \\u%04X followed by \\u%04X", (unsigned)cp,
-                               (unsigned)lo);
-                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-            }
-            if (cp == 0)
-                return bad(c, "\\u0000 in a string (names and metadata are C strings)");
-            k += put_utf8(dst + k, cp);
-            break;
-        }
-        default:
-            c->p--;
-            return bad(c, "unknown escape '\\%c'", e >= 0x20 && e < 0x7f ? e : '?');
-        }
-    }
-    dst[k++] = '\0';
-    c->used += k;
+    int rc = al__json_string_into(&c->j, dst, &len);
+    if (rc)
+        return rc;
+    c->used += len + 1;
     *out = dst;
-    return AL_OK;
-}
-
-/* A non-negative JSON integer that fits size_t (no sign, fraction, exponent, leading 0). */
-static int parse_uint(struct parser *c, size_t *v, const char *what)
-{
-    int ch = peek(c);
-    if (ch == '-')
-        return bad(c, "%s must not be negative", what);
-    if (ch < '0' || ch > '9')
-        return bad(c, "expected %s (a non-negative integer)", what);
-    size_t start = c->p, x = 0;
-    while ((ch = peek(c)) >= '0' && ch <= '9') {
-        size_t d = (size_t)(ch - '0');
-        if (x > (SIZE_MAX - d) / 10) {
-            c->p = start;
-            return bad(c, "%s is too large", what);
-        }
-        x = x * 10 + d;
-        c->p++;
-    }
-    if (c->s[start] == '0' && c->p - start > 1) {
-        c->p = start;
-        return bad(c, "%s has a leading zero", what);
-    }
-    if (ch == '.' || ch == 'e' || ch == 'E')
-        return bad(c, "%s must be a whole number", what);
-    *v = x;
     return AL_OK;
 }
 
@@ -345,169 +153,159 @@ static int grow(void **p, size_t *cap, size_t need, size_t el)
 /* "__metadata__": null or an object of string values. */
 static int parse_meta(struct parser *c)
 {
+    struct al__json *j = &c->j;
     if (c->have_meta)
-        return bad(c, "\"__metadata__\" appears twice");
+        return al__json_fail(j, "\"__metadata__\" appears twice");
     c->have_meta = 1;
-    if (c->n - c->p >= 4 && memcmp(c->s + c->p, "null", 4) == 0) {
-        c->p += 4;
+    if (al__json_accept(j, "null"))
         return AL_OK;
-    }
-    int rc = expect(c, '{', "to open \"__metadata__\"");
-    if (rc)
+    int rc = al__json_expect(j, "{", "to open \"__metadata__\"");
+    if (rc || al__json_accept(j, "}"))
         return rc;
-    if (peek(c) == '}') {
-        c->p++;
-        return AL_OK;
-    }
     for (;;) {
-        struct nn__st_kv kv;
-        if ((rc = parse_string(c, &kv.key)) || (rc = expect(c, ':', "after a metadata key")))
+        struct data__st_kv kv;
+        if ((rc = parse_string(c, &kv.key)) ||
+            (rc = al__json_expect(j, ":", "after a metadata key")))
             return rc;
-        if (peek(c) != '"')
-            return bad(c, "__metadata__ values must be strings (\"%s\" has another value)",
-                       kv.key);
+        if (al__json_peek(j) != '"')
+            return al__json_fail(j, "__metadata__ values must be strings (\"%s\" has another "
+                                    "value)", kv.key);
         if ((rc = parse_string(c, &kv.value)))
             return rc;
         if ((rc = grow((void **)&c->kv, &c->cap_kv, c->nkv + 1, sizeof *c->kv)))
             return rc;
         c->kv[c->nkv++] = kv;
-        skip_ws(c);
-        if (peek(c) == '}') {
-            c->p++;
+        if (al__json_accept(j, "}"))
             return AL_OK;
-        }
-        if ((rc = expect(c, ',', "or '}' after a metadata value")))
+        if ((rc = al__json_expect(j, ",", "or '}' after a metadata value")))
             return rc;
     }
 }
 
-/* [d0, d1, ...], at most NN__ST_MAX_DIMS of them */
-static int parse_shape(struct parser *c, struct nn__st_tensor *t)
+/* [d0, d1, ...], at most DATA__ST_MAX_DIMS of them */
+static int parse_shape(struct parser *c, struct data__st_tensor *t)
 {
-    int rc = expect(c, '[', "to open \"shape\"");
-    if (rc)
-        return rc;
+    struct al__json *j = &c->j;
+    int rc = al__json_expect(j, "[", "to open \"shape\"");
     t->ndim = 0;
-    if (peek(c) == ']') {
-        c->p++;
-        return AL_OK;
-    }
+    if (rc || al__json_accept(j, "]"))
+        return rc;
     for (;;) {
-        if (t->ndim == NN__ST_MAX_DIMS)
+        if (t->ndim == DATA__ST_MAX_DIMS)
             return al__fail(AL_EUNSUPPORTED, "%s: tensor \"%s\" has more than %d dimensions",
-                            c->file, t->name, NN__ST_MAX_DIMS);
-        if ((rc = parse_uint(c, &t->shape[t->ndim], "a dimension")))
+                            c->file, t->name, DATA__ST_MAX_DIMS);
+        if ((rc = al__json_uint(j, &t->shape[t->ndim], "a dimension")))
             return rc;
         t->ndim++;
-        skip_ws(c);
-        if (peek(c) == ']') {
-            c->p++;
+        if (al__json_accept(j, "]"))
             return AL_OK;
-        }
-        if ((rc = expect(c, ',', "or ']' in \"shape\"")))
+        if ((rc = al__json_expect(j, ",", "or ']' in \"shape\"")))
             return rc;
     }
 }
 
-static int parse_offsets(struct parser *c, struct nn__st_tensor *t)
+static int parse_offsets(struct parser *c, struct data__st_tensor *t)
 {
+    struct al__json *j = &c->j;
     int rc;
-    if ((rc = expect(c, '[', "to open \"data_offsets\"")) ||
-        (rc = parse_uint(c, &t->begin, "a data offset")) ||
-        (rc = expect(c, ',', "between the two data offsets")) ||
-        (rc = parse_uint(c, &t->end, "a data offset")))
+    if ((rc = al__json_expect(j, "[", "to open \"data_offsets\"")) ||
+        (rc = al__json_uint(j, &t->begin, "a data offset")) ||
+        (rc = al__json_expect(j, ",", "between the two data offsets")) ||
+        (rc = al__json_uint(j, &t->end, "a data offset")))
         return rc;
-    skip_ws(c);
-    if (peek(c) != ']')
-        return bad(c, "\"data_offsets\" must be [begin, end]");
-    c->p++;
+    if (!al__json_accept(j, "]"))
+        return al__json_fail(j, "\"data_offsets\" must be [begin, end]");
     return AL_OK;
 }
 
 /* {"dtype": "F32", "shape": [...], "data_offsets": [b, e]} in any order, each exactly once */
 static int parse_tensor(struct parser *c, const char *name)
 {
-    struct nn__st_tensor t = {.name = name};
+    struct al__json *j = &c->j;
+    struct data__st_tensor t = {.name = name};
     int seen[3] = {0, 0, 0}, rc;
     static const char *const keys[3] = {"dtype", "shape", "data_offsets"};
-    if ((rc = expect(c, '{', "to open a tensor entry")))
+    if ((rc = al__json_expect(j, "{", "to open a tensor entry")))
         return rc;
-    if (peek(c) != '}')
+    if (!al__json_accept(j, "}"))
         for (;;) {
             const char *key;
-            if ((rc = parse_string(c, &key)) || (rc = expect(c, ':', "after a key")))
+            if ((rc = parse_string(c, &key)) || (rc = al__json_expect(j, ":", "after a key")))
                 return rc;
             int k = 0;
             while (k < 3 && strcmp(key, keys[k]) != 0)
                 k++;
             if (k == 3)
-                return bad(c, "tensor \"%s\": unknown key \"%s\" (a tensor has dtype, shape and "
-                              "data_offsets)", name, key);
+                return al__json_fail(j, "tensor \"%s\": unknown key \"%s\" (a tensor has dtype, "
+                                        "shape and data_offsets)", name, key);
             if (seen[k]++)
-                return bad(c, "tensor \"%s\": \"%s\" appears twice", name, key);
+                return al__json_fail(j, "tensor \"%s\": \"%s\" appears twice", name, key);
             if (k == 0) {
                 const char *dt;
                 if ((rc = parse_string(c, &dt)))
                     return rc;
                 unsigned d = 0;
-                while (d < NN__ST_DTYPE_COUNT && strcmp(dt, dtypes[d].name) != 0)
+                while (d < DATA__ST_DTYPE_COUNT && strcmp(dt, dtypes[d].name) != 0)
                     d++;
-                if (d == NN__ST_DTYPE_COUNT)
+                if (d == DATA__ST_DTYPE_COUNT)
                     return al__fail(AL_EFORMAT, "%s: tensor \"%s\" has unknown dtype \"%s\"",
                                     c->file, name, dt);
-                t.dtype = (enum nn__st_dtype)d;
+                t.dtype = (enum data__st_dtype)d;
             } else if ((rc = k == 1 ? parse_shape(c, &t) : parse_offsets(c, &t)))
                 return rc;
-            skip_ws(c);
-            if (peek(c) == '}')
+            if (al__json_accept(j, "}"))
                 break;
-            if ((rc = expect(c, ',', "or '}' in a tensor entry")))
+            if ((rc = al__json_expect(j, ",", "or '}' in a tensor entry")))
                 return rc;
         }
-    c->p++;
     for (int k = 0; k < 3; k++)
         if (!seen[k])
-            return bad(c, "tensor \"%s\" has no \"%s\"", name, keys[k]);
+            return al__json_fail(j, "tensor \"%s\" has no \"%s\"", name, keys[k]);
     if ((rc = grow((void **)&c->t, &c->cap_t, c->nt + 1, sizeof *c->t)))
         return rc;
     c->t[c->nt++] = t;
     return AL_OK;
 }
 
-static int parse_header(struct parser *c)
+static int parse_object(struct parser *c)
 {
-    int rc;
-    c->p = 1; /* the caller has checked the '{' */
-    skip_ws(c);
-    if (peek(c) == '}')
-        c->p++;
-    else
+    struct al__json *j = &c->j;
+    int rc = al__json_expect(j, "{", "to open the header");
+    if (!rc && !al__json_accept(j, "}"))
         for (;;) {
             const char *key;
-            if ((rc = parse_string(c, &key)) || (rc = expect(c, ':', "after a tensor name")))
+            if ((rc = parse_string(c, &key)) ||
+                (rc = al__json_expect(j, ":", "after a tensor name")))
                 return rc;
             if ((rc = strcmp(key, "__metadata__") == 0 ? parse_meta(c) : parse_tensor(c, key)))
                 return rc;
-            skip_ws(c);
-            if (peek(c) == '}') {
-                c->p++;
+            if (al__json_accept(j, "}"))
                 break;
-            }
-            if ((rc = expect(c, ',', "or '}' after a tensor entry")))
+            if ((rc = al__json_expect(j, ",", "or '}' after a tensor entry")))
                 return rc;
         }
-    skip_ws(c);
-    if (c->p != c->n)
-        return bad(c, "unexpected text after the JSON object");
-    return AL_OK;
+    if (!rc && al__json_peek(j) != -1)
+        return al__json_fail(j, "unexpected text after the JSON object");
+    return rc;
+}
+
+/* The header, with a syntax error reported at its position counted in bytes from the start
+ * of the file. */
+static int parse_header(struct parser *c)
+{
+    int rc = parse_object(c);
+    if (rc && c->j.rc)
+        rc = al__fail(c->j.rc, "%s: bad JSON header at byte %zu: %s", c->file, 8 + c->j.err_pos,
+                      c->j.msg);
+    return rc;
 }
 
 /* ---- checks across tensors -------------------------------------------------------------- */
 
 static int by_offset(const void *a, const void *b)
 {
-    const struct nn__st_tensor *x = *(const struct nn__st_tensor *const *)a;
-    const struct nn__st_tensor *y = *(const struct nn__st_tensor *const *)b;
+    const struct data__st_tensor *x = *(const struct data__st_tensor *const *)a;
+    const struct data__st_tensor *y = *(const struct data__st_tensor *const *)b;
     if (x->begin != y->begin)
         return x->begin < y->begin ? -1 : 1;
     return x->end < y->end ? -1 : x->end > y->end;
@@ -543,8 +341,8 @@ static int check_tensors(const struct parser *c, size_t data_size)
     char sh[128];
     const char *dup;
     int rc;
-    _Static_assert(offsetof(struct nn__st_tensor, name) == 0, "name first");
-    _Static_assert(offsetof(struct nn__st_kv, key) == 0, "key first");
+    _Static_assert(offsetof(struct data__st_tensor, name) == 0, "name first");
+    _Static_assert(offsetof(struct data__st_kv, key) == 0, "key first");
     if ((rc = find_duplicate(c->t, c->nt, sizeof *c->t, &dup)))
         return rc;
     if (dup)
@@ -555,10 +353,10 @@ static int check_tensors(const struct parser *c, size_t data_size)
         return al__fail(AL_EFORMAT, "%s: metadata key \"%s\" appears twice", c->file, dup);
 
     for (size_t i = 0; i < c->nt; i++) {
-        const struct nn__st_tensor *t = &c->t[i];
+        const struct data__st_tensor *t = &c->t[i];
         int ok;
         size_t count = shape_count(t->ndim, t->shape, &ok), el = dtypes[t->dtype].size;
-        nn__st_format_shape(t->ndim, t->shape, sh, sizeof sh);
+        data__st_format_shape(t->ndim, t->shape, sh, sizeof sh);
         if (!ok || count > SIZE_MAX / el)
             return al__fail(AL_EFORMAT, "%s: tensor \"%s\": shape %s is too large", c->file,
                             t->name, sh);
@@ -578,7 +376,7 @@ static int check_tensors(const struct parser *c, size_t data_size)
     }
 
     /* sorted by offset, each tensor starts where the previous one ended */
-    const struct nn__st_tensor **v = malloc((c->nt ? c->nt : 1) * sizeof *v);
+    const struct data__st_tensor **v = malloc((c->nt ? c->nt : 1) * sizeof *v);
     if (!v)
         return al__fail(AL_ENOMEM, "out of memory reading a safetensors header");
     for (size_t i = 0; i < c->nt; i++)
@@ -605,7 +403,7 @@ static int check_tensors(const struct parser *c, size_t data_size)
 
 /* ---- reading ---------------------------------------------------------------------------- */
 
-void nn__st_free(struct nn__st_file *f)
+void data__st_free(struct data__st_file *f)
 {
     if (!f)
         return;
@@ -616,24 +414,24 @@ void nn__st_free(struct nn__st_file *f)
     memset(f, 0, sizeof *f);
 }
 
-int nn__st_parse(const char *name, const unsigned char *bytes, size_t size,
-                 struct nn__st_file *out)
+int data__st_parse(const char *name, const unsigned char *bytes, size_t size,
+                 struct data__st_file *out)
 {
     memset(out, 0, sizeof *out);
     if (!name)
         name = "safetensors";
     if (!bytes && size)
-        return al__fail(AL_EINVAL, "nn__st_parse: no bytes");
+        return al__fail(AL_EINVAL, "data__st_parse: no bytes");
     if (size < 8)
         return al__fail(AL_EFORMAT, "%s: %zu bytes: too short for a safetensors file (it starts "
                         "with an 8-byte header length)", name, size);
     uint64_t n = 0;
     for (int i = 7; i >= 0; i--)
         n = n << 8 | bytes[i];
-    if (n > NN__ST_MAX_HEADER)
+    if (n > DATA__ST_MAX_HEADER)
         return al__fail(AL_EFORMAT, "%s: header length %llu is over the format's limit of %llu "
                         "bytes: not a safetensors file?", name, (unsigned long long)n,
-                        (unsigned long long)NN__ST_MAX_HEADER);
+                        (unsigned long long)DATA__ST_MAX_HEADER);
     if (n > size - 8)
         return al__fail(AL_EFORMAT, "%s: header length %llu is larger than the rest of the file "
                         "(%zu bytes): the file is truncated or not a safetensors file", name,
@@ -647,7 +445,8 @@ int nn__st_parse(const char *name, const unsigned char *bytes, size_t size,
                         8 + bad_at);
 
     size_t name_len = strlen(name) + 1;
-    struct parser c = {.s = bytes + 8, .n = (size_t)n};
+    struct parser c = {0};
+    al__json_init(&c.j, bytes + 8, (size_t)n);
     c.arena = malloc((size_t)n + 1 + name_len);
     if (!c.arena)
         return al__fail(AL_ENOMEM, "%s: out of memory for a %llu-byte header", name,
@@ -677,7 +476,7 @@ int nn__st_parse(const char *name, const unsigned char *bytes, size_t size,
     return AL_OK;
 }
 
-int nn__st_read(const char *path, struct nn__st_file *out)
+int data__st_read(const char *path, struct data__st_file *out)
 {
     memset(out, 0, sizeof *out);
     if (!path || !path[0])
@@ -715,7 +514,7 @@ int nn__st_read(const char *path, struct nn__st_file *out)
         free(buf);
         return al__fail(AL_EIO, "cannot read %s: %s", path, strerror(err));
     }
-    int rc = nn__st_parse(path, buf, len, out);
+    int rc = data__st_parse(path, buf, len, out);
     if (rc) {
         free(buf);
         return rc;
@@ -724,7 +523,7 @@ int nn__st_read(const char *path, struct nn__st_file *out)
     return AL_OK;
 }
 
-const struct nn__st_tensor *nn__st_find(const struct nn__st_file *f, const char *name)
+const struct data__st_tensor *data__st_find(const struct data__st_file *f, const char *name)
 {
     for (size_t i = 0; i < f->n_tensors; i++)
         if (strcmp(f->tensors[i].name, name) == 0)
@@ -732,7 +531,7 @@ const struct nn__st_tensor *nn__st_find(const struct nn__st_file *f, const char 
     return NULL;
 }
 
-const char *nn__st_meta(const struct nn__st_file *f, const char *key)
+const char *data__st_meta(const struct data__st_file *f, const char *key)
 {
     for (size_t i = 0; i < f->n_meta; i++)
         if (strcmp(f->meta[i].key, key) == 0)
@@ -740,76 +539,19 @@ const char *nn__st_meta(const struct nn__st_file *f, const char *key)
     return NULL;
 }
 
-int nn__st_get_f32(const struct nn__st_file *f, const struct nn__st_tensor *t, float *out)
+int data__st_get_f32(const struct data__st_file *f, const struct data__st_tensor *t, float *out)
 {
-    if (t->dtype != NN__ST_F32)
+    if (t->dtype != DATA__ST_F32)
         return al__fail(AL_EUNSUPPORTED, "%s: %s has dtype %s; actlab reads F32 only (save it with "
                         "tensor.float())", f->name, t->name, dtypes[t->dtype].name);
-    size_t n = nn__st_count(t);
+    size_t n = data__st_count(t);
     memcpy(out, f->data + t->begin, n * sizeof *out);
-    if (!host_is_little())
-        swap4(out, n);
+    if (!data__host_is_little())
+        data__swap_bytes(out, n, 4);
     return AL_OK;
 }
 
 /* ---- writing ---------------------------------------------------------------------------- */
-
-struct sbuf {
-    char *p;
-    size_t len, cap;
-    int oom;
-};
-
-static void sb_add(struct sbuf *b, const char *s, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *q = realloc(b->p, cap);
-        if (!q) {
-            b->oom = 1;
-            return;
-        }
-        b->p = q;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
-
-static void sb_str(struct sbuf *b, const char *s)
-{
-    sb_add(b, s, strlen(s));
-}
-
-/* A JSON string literal: '"' and '\' escaped, control characters as \n, \t or \u00XX, the
- * rest (UTF-8, checked by the caller) as it is. */
-static void sb_json(struct sbuf *b, const char *s)
-{
-    sb_add(b, "\"", 1);
-    for (const char *r = s; *r; r++) {
-        unsigned char ch = (unsigned char)*r;
-        char esc[8];
-        if (ch == '"' || ch == '\\') {
-            esc[0] = '\\';
-            esc[1] = (char)ch;
-            sb_add(b, esc, 2);
-        } else if (ch == '\n')
-            sb_add(b, "\\n", 2);
-        else if (ch == '\t')
-            sb_add(b, "\\t", 2);
-        else if (ch < 0x20) {
-            snprintf(esc, sizeof esc, "\\u%04x", ch);
-            sb_add(b, esc, 6);
-        } else
-            sb_add(b, r, 1);
-    }
-    sb_add(b, "\"", 1);
-}
 
 static int check_text(const char *path, const char *what, const char *s)
 {
@@ -822,8 +564,8 @@ static int check_text(const char *path, const char *what, const char *s)
 }
 
 /* The JSON header, padded with spaces to a multiple of 8 bytes. */
-static int build_header(const char *path, const struct nn__st_kv *meta, size_t n_meta,
-                        const struct nn__st_entry *t, size_t n, struct sbuf *b)
+static int build_header(const char *path, const struct data__st_kv *meta, size_t n_meta,
+                        const struct data__st_entry *t, size_t n, struct al__sb *b)
 {
     int rc;
     for (size_t i = 0; i < n_meta; i++) {
@@ -840,7 +582,7 @@ static int build_header(const char *path, const struct nn__st_kv *meta, size_t n
             return rc;
         if (strcmp(t[i].name, "__metadata__") == 0)
             return al__fail(AL_EINVAL, "%s: \"%s\" cannot name a tensor", path, t[i].name);
-        if (t[i].ndim < 0 || t[i].ndim > NN__ST_MAX_DIMS)
+        if (t[i].ndim < 0 || t[i].ndim > DATA__ST_MAX_DIMS)
             return al__fail(AL_EINVAL, "%s: tensor %s has %d dimensions", path, t[i].name,
                             t[i].ndim);
         for (size_t j = 0; j < i; j++)
@@ -848,18 +590,17 @@ static int build_header(const char *path, const struct nn__st_kv *meta, size_t n
                 return al__fail(AL_EINVAL, "%s: tensor %s given twice", path, t[i].name);
     }
 
-    char num[64];
-    sb_add(b, "{", 1);
+    al__sb_add(b, "{", 1);
     if (n_meta) {
-        sb_str(b, "\"__metadata__\":{");
+        al__sb_puts(b, "\"__metadata__\":{");
         for (size_t i = 0; i < n_meta; i++) {
             if (i)
-                sb_add(b, ",", 1);
-            sb_json(b, meta[i].key);
-            sb_add(b, ":", 1);
-            sb_json(b, meta[i].value);
+                al__sb_add(b, ",", 1);
+            al__sb_json(b, meta[i].key, AL__JSON_ESC_SHORT);
+            al__sb_add(b, ":", 1);
+            al__sb_json(b, meta[i].value, AL__JSON_ESC_SHORT);
         }
-        sb_add(b, "}", 1);
+        al__sb_add(b, "}", 1);
     }
     size_t at = 0;
     for (size_t i = 0; i < n; i++) {
@@ -870,29 +611,26 @@ static int build_header(const char *path, const struct nn__st_kv *meta, size_t n
         if (count && !t[i].data)
             return al__fail(AL_EINVAL, "%s: tensor %s has no data", path, t[i].name);
         if (n_meta || i)
-            sb_add(b, ",", 1);
-        sb_json(b, t[i].name);
-        sb_str(b, ":{\"dtype\":\"F32\",\"shape\":[");
-        for (int d = 0; d < t[i].ndim; d++) {
-            snprintf(num, sizeof num, "%s%zu", d ? "," : "", t[i].shape[d]);
-            sb_str(b, num);
-        }
-        snprintf(num, sizeof num, "],\"data_offsets\":[%zu,%zu]}", at, at + count * 4);
-        sb_str(b, num);
+            al__sb_add(b, ",", 1);
+        al__sb_json(b, t[i].name, AL__JSON_ESC_SHORT);
+        al__sb_puts(b, ":{\"dtype\":\"F32\",\"shape\":[");
+        for (int d = 0; d < t[i].ndim; d++)
+            al__sb_printf(b, "%s%zu", d ? "," : "", t[i].shape[d]);
+        al__sb_printf(b, "],\"data_offsets\":[%zu,%zu]}", at, at + count * 4);
         at += count * 4;
     }
-    sb_add(b, "}", 1);
-    while (!b->oom && b->len % 8)
-        sb_add(b, " ", 1);
-    if (b->oom)
+    al__sb_add(b, "}", 1);
+    while (!b->failed && b->len % 8)
+        al__sb_add(b, " ", 1);
+    if (b->failed)
         return al__fail(AL_ENOMEM, "%s: out of memory building the header", path);
-    if ((uint64_t)b->len > NN__ST_MAX_HEADER)
+    if ((uint64_t)b->len > DATA__ST_MAX_HEADER)
         return al__fail(AL_EINVAL, "%s: the header would be %zu bytes, over the format's limit",
                         path, b->len);
     return AL_OK;
 }
 
-static int write_body(FILE *f, const struct sbuf *h, const struct nn__st_entry *t, size_t n)
+static int write_body(FILE *f, const struct al__sb *h, const struct data__st_entry *t, size_t n)
 {
     unsigned char len[8];
     for (int i = 0; i < 8; i++)
@@ -902,7 +640,7 @@ static int write_body(FILE *f, const struct sbuf *h, const struct nn__st_entry *
     for (size_t i = 0; i < n; i++) {
         int ok;
         size_t count = shape_count(t[i].ndim, t[i].shape, &ok); /* checked in build_header */
-        if (host_is_little()) {
+        if (data__host_is_little()) {
             if (count && fwrite(t[i].data, sizeof(float), count, f) != count)
                 return -1;
             continue;
@@ -911,7 +649,7 @@ static int write_body(FILE *f, const struct sbuf *h, const struct nn__st_entry *
         for (size_t k = 0; k < count;) {
             size_t m = count - k < 1024 ? count - k : 1024;
             memcpy(chunk, t[i].data + k, m * sizeof *chunk);
-            swap4(chunk, m);
+            data__swap_bytes(chunk, m, 4);
             if (fwrite(chunk, sizeof *chunk, m, f) != m)
                 return -1;
             k += m;
@@ -920,17 +658,17 @@ static int write_body(FILE *f, const struct sbuf *h, const struct nn__st_entry *
     return 0;
 }
 
-int nn__st_write(const char *path, const struct nn__st_kv *meta, size_t n_meta,
-                 const struct nn__st_entry *t, size_t n)
+int data__st_write(const char *path, const struct data__st_kv *meta, size_t n_meta,
+                 const struct data__st_entry *t, size_t n)
 {
     if (!path || !path[0])
         return al__fail(AL_EINVAL, "no path given to write a safetensors file");
     if ((n && !t) || (n_meta && !meta))
         return al__fail(AL_EINVAL, "%s: no tensors or metadata array", path);
-    struct sbuf h = {0};
+    struct al__sb h = {0};
     int rc = build_header(path, meta, n_meta, t, n, &h);
     if (rc) {
-        free(h.p);
+        al__sb_free(&h);
         return rc;
     }
 
@@ -939,7 +677,7 @@ int nn__st_write(const char *path, const struct nn__st_kv *meta, size_t n_meta,
     rc = al__atomic_open(path, &tmp, &f);
     if (!rc)
         rc = al__atomic_commit(path, tmp, f, write_body(f, &h, t, n) != 0);
-    free(h.p);
+    al__sb_free(&h);
     if (!rc)
         al__clear_error();
     return rc;
