@@ -12,6 +12,7 @@ packages=(
     zlib1g-dev                        # IDX data sets come gzipped (read through zlib)
     libopenblas-dev                   # nn: matrix products (cblas_sgemm)
     dataset-fashion-mnist             # Fashion-MNIST in /usr/share/datasets/fashion-mnist
+    libopenmpi-dev openmpi-bin        # MPI: mpirun -np N actlab compare|train (optional)
 )
 (($# > 0)) && packages=("$@")
 

@@ -102,6 +102,26 @@ typedef struct nn_batch_progress {
     double loss, acc;          /* running means over the epoch; acc NaN for regression */
 } nn_batch_progress;
 
+/* Data-parallel training (e.g. over MPI, which the library does not link): `ranks`
+ * processes hold the same model, data, generator and options, and each trains on its slice
+ * of every global batch of `batch` samples (rank r takes samples [split(r), split(r + 1)) of
+ * a batch of k, split as np.array_split does), with the loss normalised by the global batch.
+ * Validation runs whole on every process, so every process sees the same metrics.
+ *   sum_floats  sums v[0 .. n) over the processes, in place, once per step (the gradients,
+ *               before the optimizer step); *stop is 1 when this process cannot go on, and
+ *               must come back 1 on every process when any of them said so.
+ *   sum_doubles sums v[0 .. n) over the processes: the epoch's training metrics (and, for
+ *               rmsle, each batch's sum of squares, which the gradient needs whole).
+ * Both must give every process the same bits (a fixed order of addition also makes two runs
+ * with the same ranks identical); a non-zero return stops training with that status.
+ * Dropout masks come from a stream per rank derived each step from the model's generator. */
+typedef struct nn_fit_shard {
+    int rank, ranks;
+    int (*sum_floats)(void *ctx, float *v, size_t n, int *stop);
+    int (*sum_doubles)(void *ctx, double *v, size_t n);
+    void *ctx;
+} nn_fit_shard;
+
 typedef struct nn_fit_config {
     long epochs;               /* the run's last epoch */
     long start_epoch;          /* epochs already done (a resumed run): training runs epochs
@@ -139,6 +159,8 @@ typedef struct nn_fit_config {
      * stopping), and the best weights so far in nn_params order (NULL: none kept). */
     const nn_epoch_stats *past;
     const float *best_weights;
+    /* NULL, or ranks 1: one process trains on whole batches */
+    const nn_fit_shard *shard;
 } nn_fit_config;
 
 /* Trains m on train (validating on val when val && val->x.data) for c->epochs epochs;

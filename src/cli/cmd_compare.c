@@ -11,6 +11,8 @@
 #include "cli.h"
 #include "compare_report.h"
 #include "compare_run.h"
+#include "mpi.h"
+#include "train_log.h"
 #include "train_opts.h"
 
 #define DEFAULT_ACTS "sigmoid,tanh,relu,leaky_relu,elu,selu,gelu,silu,mish"
@@ -170,8 +172,8 @@ static int parse_args(int argc, char **argv, struct compare_args *a)
         return cli_usage(argv[0], "-o DIR is required: the table, figures and report go there");
     if (!a->seeds)
         a->seeds = 1;
-    if (!a->jobs) {
-        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    if (!a->jobs) { /* the cores, shared by the processes mpirun put on this machine */
+        long cores = sysconf(_SC_NPROCESSORS_ONLN) / cli_mpi_local_size();
         a->jobs = cores > 0 ? cores : 1;
     }
     return CLI_OK;
@@ -242,6 +244,21 @@ static void run_done(void *ctx)
         fprintf(stderr, "actlab compare: %s\n", al_last_error());
 }
 
+/* under mpirun, on rank 0: a run another process trained; its metrics CSV as train_one
+ * would have written it */
+static void run_received(void *ctx, size_t i)
+{
+    struct live *l = ctx;
+    const struct cmp_plan *p = l->r->plan;
+    const struct cmp_run *r = &p->runs[i];
+    char path[4400];
+    snprintf(path, sizeof path, "%s/%s-seed%lu.csv", p->runs_dir, r->act, r->seed);
+    if (r->n && cli_log_write_csv(path, r->hist, r->n, p->data->train.y.dtype == DATA_I64,
+                                  p->data->val.x.data != NULL))
+        fprintf(stderr, "actlab compare: %s\n", al_last_error());
+    run_done(ctx);
+}
+
 static void command_line(int argc, char **argv, char *buf, size_t size)
 {
     size_t used = (size_t)snprintf(buf, size, "actlab");
@@ -261,8 +278,11 @@ int cli_compare(int argc, char **argv)
     const char *acts[MAX_ACTS];
     size_t n_acts = 0;
     if ((rc = parse_acts(argv[0], a.acts ? a.acts : DEFAULT_ACTS, actbuf, sizeof actbuf, acts,
-                         &n_acts)) ||
-        (rc = make_dirs(argv[0], a.out, runs_dir, sizeof runs_dir)))
+                         &n_acts)))
+        return rc;
+    int rank = cli_mpi_rank(), procs = cli_mpi_size(); /* under mpirun, rank 0 writes */
+    if ((rc = cli_mpi_agree(rank ? CLI_OK : make_dirs(argv[0], a.out, runs_dir,
+                                                       sizeof runs_dir))))
         return rc;
     char probe[4096];
     if (!strchr(a.t.model, '@') && nn_builtin_spec(a.t.model, NULL, probe, sizeof probe) != 0)
@@ -270,8 +290,12 @@ int cli_compare(int argc, char **argv)
                                   "e.g. 'dense(64,activation=@) dense(10,activation=softmax)', "
                                   "or use a built-in (lenet5, house-mlp)", a.t.model);
     struct cli_data d;
-    if ((rc = cli_train_data(argv[0], &a.t, &d)))
+    int drc = cli_train_data(argv[0], &a.t, &d);
+    if ((rc = cli_mpi_agree(drc))) {
+        if (!drc)
+            cli_data_free(&d);
         return rc;
+    }
     { /* the model must build for these data before any worker starts */
         al_rng rng;
         nn_model *m = NULL;
@@ -279,7 +303,7 @@ int cli_compare(int argc, char **argv)
         struct cli_train_opts o1 = a.t;
         if (a.act_output)
             o1.output_act = acts[0];
-        rc = cli_train_model(argv[0], &o1, acts[0], &d.train, &rng, &m);
+        rc = cli_mpi_agree(cli_train_model(argv[0], &o1, acts[0], &d.train, &rng, &m));
         nn_model_free(m);
         if (rc) {
             cli_data_free(&d);
@@ -307,19 +331,29 @@ int cli_compare(int argc, char **argv)
              a.t.train_samples || a.t.val_samples ? " (a budget: --train-samples/--val-samples)"
                                                   : "");
     struct cmp_plan plan = {.cmd = argv[0], .opts = &a.t, .data = &d,
-                            .act_output = a.act_output, .runs_dir = runs_dir, .runs = runs,
-                            .n_runs = n_runs, .quiet = a.t.quiet};
+                            .act_output = a.act_output, .runs_dir = rank ? NULL : runs_dir,
+                            .runs = runs, .n_runs = n_runs, .quiet = a.t.quiet || rank,
+                            .next_run = procs > 1 ? cli_mpi_next_run : NULL};
     struct cmp_report rep = {.plan = &plan, .acts = sum, .n_acts = n_acts,
                              .seeds = (size_t)a.seeds, .dir = a.out, .command = cmdline,
                              .data_desc = desc};
     struct live live = {.r = &rep};
     snprintf(live.path, sizeof live.path, "%s/summary.csv", a.out);
-    plan.on_run_done = run_done, plan.ctx = &live;
-    if (!a.t.quiet)
-        fprintf(stderr, "compare: %zu activation%s x %ld seed%s = %zu trainings, %ld at a time; "
-                        "%s\n", n_acts, n_acts == 1 ? "" : "s", a.seeds, a.seeds == 1 ? "" : "s",
-                n_runs, a.jobs < (long)n_runs ? a.jobs : (long)n_runs, desc);
-    rc = cmp_run_all(&plan, (int)a.jobs);
+    plan.on_run_done = rank ? NULL : run_done, plan.ctx = &live;
+    if (!a.t.quiet && !rank)
+        fprintf(stderr, "compare: %zu activation%s x %ld seed%s = %zu trainings, %ld at a time"
+                        "%s%.0d%s; %s\n", n_acts, n_acts == 1 ? "" : "s", a.seeds,
+                a.seeds == 1 ? "" : "s", n_runs, a.jobs < (long)n_runs ? a.jobs : (long)n_runs,
+                procs > 1 ? " in each of " : "", procs > 1 ? procs : 0,
+                procs > 1 ? " processes" : "", desc);
+    if (procs > 1)
+        cli_mpi_counter_open();
+    rc = cli_mpi_agree(cmp_run_all(&plan, (int)a.jobs));
+    cli_mpi_counter_close();
+    if (!rc && procs > 1)
+        rc = cli_mpi_gather_runs(runs, n_runs, rank ? NULL : run_received, &live);
+    if (rank) /* rank 0 writes everything; the others go to the cleanup (-1: no failure) */
+        rc = rc ? rc : -1;
     cmp_summarise(&rep);
     char *verdict = rc ? NULL : cmp_verdict(&rep);
     char md[4200];
@@ -338,5 +372,5 @@ int cli_compare(int argc, char **argv)
         free(runs[i].hist);
     free(runs), free(sum);
     cli_data_free(&d);
-    return rc;
+    return rc < 0 ? CLI_OK : rc;
 }

@@ -7,6 +7,7 @@
 
 #include "actlab/train.h"
 #include "cli.h"
+#include "mpi.h"
 #include "train_opts.h"
 #include "progress.h"
 #include "source.h"
@@ -124,9 +125,12 @@ static void print_header(const nn_model *m, const struct cli_data *d, const nn_f
     size_t n = d->train.x.shape[0];
     size_t batches = c->n_batches ? c->n_batches : data_batch_count(n, c->batch);
     size_t per = c->n_batches ? data_split_start(n, batches, 1) : c->batch;
-    printf("%zu train / %zu validation samples, %zu batches of %s%zu\n", n,
+    printf("%zu train / %zu validation samples, %zu batches of %s%zu", n,
            d->val.x.data ? d->val.x.shape[0] : 0, batches,
            c->n_batches && n % batches ? "up to " : "", per < n ? per : n);
+    if (c->shard && c->shard->ranks > 1)
+        printf(", each split over %d processes", c->shard->ranks);
+    putchar('\n');
     fflush(stdout);
 }
 
@@ -201,6 +205,26 @@ static int on_epoch(void *ctx, const nn_epoch_stats *s)
     return rc;
 }
 
+/* under mpirun rank 0 writes, and every process stops when its write failed */
+static int agreed(int rc)
+{
+    int all = cli_mpi_agree(rc);
+    if (all && !rc)
+        return al_set_error((al_status)all, "rank 0 could not write the run's outputs (its message "
+                        "says why)");
+    return all;
+}
+
+static int on_best_mpi(void *ctx, long epoch)
+{
+    return agreed(on_best(ctx, epoch));
+}
+
+static int on_epoch_mpi(void *ctx, const nn_epoch_stats *s)
+{
+    return agreed(on_epoch(ctx, s));
+}
+
 static void on_batch(void *ctx, const nn_batch_progress *b)
 {
     cli_log_batch(&((struct train_ctx *)ctx)->log, b);
@@ -237,11 +261,16 @@ int cli_train(int argc, char **argv)
     int rc = parse_args(argc, argv, &a);
     if (rc)
         return rc < 0 ? CLI_OK : rc;
-    if ((rc = check_outputs(argv[0], &a)))
+    int rank = cli_mpi_rank(), procs = cli_mpi_size(); /* under mpirun, rank 0 writes */
+    if ((rc = cli_mpi_agree(rank ? CLI_OK : check_outputs(argv[0], &a))))
         return rc;
     struct cli_data d;
-    if ((rc = cli_train_data(argv[0], &a.t, &d)))
+    int drc = cli_train_data(argv[0], &a.t, &d);
+    if ((rc = cli_mpi_agree(drc))) {
+        if (!drc)
+            cli_data_free(&d);
         return rc;
+    }
     nn_loss loss;
     nn_optimizer opt;
     nn_schedule sched;
@@ -253,14 +282,14 @@ int cli_train(int argc, char **argv)
     al_rng_seed(&rng, a.t.src.seed);
     nn_model *m = NULL;
     struct cli_progress p;
-    cli_progress_init(&p, stderr, a.t.epochs, a.t.quiet);
+    cli_progress_init(&p, stderr, a.t.epochs, a.t.quiet || rank);
     int has_val = d.val.x.data != NULL;
-    struct train_ctx t = {.log = {.cmd = argv[0], .metrics = a.metrics,
-                                  .out = a.t.quiet ? NULL : stdout, .progress = &p,
+    struct train_ctx t = {.log = {.cmd = argv[0], .metrics = rank ? NULL : a.metrics,
+                                  .out = a.t.quiet || rank ? NULL : stdout, .progress = &p,
                                   .epochs = a.t.epochs, .labels = d.train.y.dtype == DATA_I64,
                                   .has_val = has_val},
-                          .checkpoint = a.checkpoint, .rng = &rng, .opt = &opt,
-                          .keep_best = a.checkpoint && a.t.early_stop};
+                          .checkpoint = rank ? NULL : a.checkpoint, .rng = &rng, .opt = &opt,
+                          .keep_best = a.checkpoint && a.t.early_stop && !rank};
     /* the config holds the base rate: a resumed optimizer has the last scheduled one */
     nn_fit_config c = cli_train_config(&a.t, &loss, &opt, &sched, &rng);
     long done = 0;
@@ -272,45 +301,56 @@ int cli_train(int argc, char **argv)
                                     "set: give the same data options", a.resume,
                            t.log.labels ? "class labels" : "regression targets",
                            t.log.has_val ? "a" : "no");
-        if (!rc && t.keep_best && done)
+        /* every process needs the best weights (restore_best), rank 0 alone keeps them */
+        if (!rc && a.checkpoint && a.t.early_stop && done)
             rc = cli_ckpt_load_best(argv[0], a.resume, &t.log, m, &best_w);
-        if (!rc && !a.t.quiet)
+        if (!rc && !a.t.quiet && !rank)
             printf("resuming %s after epoch %ld of %ld\n", a.resume, done, a.t.epochs);
     } else {
         rc = make_model(&a, &d.train, &rng, &m);
     }
+    rc = cli_mpi_agree(rc);
     t.m = m;
     c.start_epoch = done < a.t.epochs ? done : a.t.epochs;
     c.on_batch = p.bar ? on_batch : NULL, c.on_epoch = on_epoch, c.on_best = on_best;
     c.ctx = &t, c.past = t.log.hist, c.best_weights = best_w;
+    nn_fit_shard shard;
+    if (procs > 1) {
+        cli_mpi_shard(&shard);
+        c.shard = &shard, c.on_epoch = on_epoch_mpi, c.on_best = on_best_mpi;
+    }
     struct cli_train_log *log = &t.log;
     nn_fit_report r = {0};
-    if (!rc && !a.t.quiet)
+    if (!rc && !a.t.quiet && !rank)
         print_header(m, &d, &c);
     if (!rc && nn_fit(m, &d.train, has_val ? &d.val : NULL, &c, NULL, &r)) {
         cli_progress_clear(&p);
-        rc = cli_fail(argv[0], "%s", al_last_error());
-        if (log->n)
+        if (rank) /* each process says why it stopped; only rank 0 says more */
+            fprintf(stderr, "actlab %s (rank %d of %d): %s\n", argv[0], rank, procs,
+                    al_last_error());
+        rc = rank ? CLI_FAIL : cli_fail(argv[0], "%s", al_last_error());
+        if (log->n && !rank)
             fprintf(stderr, "actlab train: %ld epoch%s finished before it stopped%s%s%s\n",
                     log->n, log->n == 1 ? "" : "s",
                     a.checkpoint ? "; the last one is checkpointed in " : "",
                     a.checkpoint ? a.checkpoint : "",
                     a.metrics && !a.checkpoint ? "; their metrics are in the --metrics file" : "");
     }
-    if (!rc)
+    int out = !rank; /* rank 0 prints and writes the results */
+    if (!rc && out)
         print_result(log, &r, a.t.quiet);
-    if (!rc && a.t.early_stop && r.best_epoch) /* part of the result: --quiet keeps it */
+    if (!rc && out && a.t.early_stop && r.best_epoch) /* part of the result: --quiet keeps it */
         printf("early stopping: %s; the weights are epoch %ld's (best %s %.4f)\n",
                r.stopped_early ? "stopped" : "ran every epoch", r.best_epoch,
                has_val ? "val_loss" : "loss",
                has_val ? log->hist[r.best_epoch - 1].val_loss : log->hist[r.best_epoch - 1].loss);
-    if (a.plot && log->n && cli_log_plot(a.plot, log->hist, log->n,
+    if (out && a.plot && log->n && cli_log_plot(a.plot, log->hist, log->n,
                                          r.metric_is_acc ? 0 : r.metric_is_rmsle ? 1 : 2,
                                          has_val)) {
         int prc = cli_fail(argv[0], "%s", al_last_error());
         rc = rc ? rc : prc;
     }
-    if (!rc && a.save)
+    if (!rc && out && a.save)
         rc = save_model(argv[0], m, &d, &a.t.tmap, a.save, a.t.quiet);
     cli_log_free(log);
     free(best_w);

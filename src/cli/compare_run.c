@@ -52,9 +52,11 @@ static void train_one(struct cmp_plan *p, struct cmp_run *r)
     al_rng_seed(&rng, r->seed);
     nn_model *m = NULL;
     char path[4200];
-    snprintf(path, sizeof path, "%s/%s-seed%lu.csv", p->runs_dir, r->act, r->seed);
+    path[0] = '\0';
+    if (p->runs_dir)
+        snprintf(path, sizeof path, "%s/%s-seed%lu.csv", p->runs_dir, r->act, r->seed);
     struct run_ctx c = {.p = p, .r = r,
-                        .log = {.cmd = p->cmd, .metrics = path, .epochs = o->epochs,
+                        .log = {.cmd = p->cmd, .metrics = p->runs_dir ? path : NULL, .epochs = o->epochs,
                                 .labels = p->data->train.y.dtype == DATA_I64,
                                 .has_val = p->data->val.x.data != NULL}};
     /* the setup's messages would go to stderr from the worker: keep them for the table */
@@ -80,9 +82,10 @@ static void *worker(void *arg)
     struct cmp_plan *p = arg;
     for (;;) {
         pthread_mutex_lock(&p->lock);
-        size_t i = p->next < p->n_runs ? p->next++ : p->n_runs;
+        size_t i = p->next_run ? p->next_run(p->ctx)
+                   : p->next < p->n_runs ? p->next++ : p->n_runs;
         pthread_mutex_unlock(&p->lock);
-        if (i == p->n_runs)
+        if (i >= p->n_runs)
             return NULL;
         train_one(p, &p->runs[i]);
         pthread_mutex_lock(&p->lock);

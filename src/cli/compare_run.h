@@ -25,13 +25,16 @@ struct cmp_plan {
     const struct cli_train_opts *opts;
     const struct cli_data *data;
     int act_output;          /* the compared activation is the output layer's too */
-    const char *runs_dir;    /* DIR/runs: one metrics CSV per run */
+    const char *runs_dir;    /* DIR/runs: one metrics CSV per run; NULL: none written */
     struct cmp_run *runs;
     size_t n_runs;
     int quiet;
     /* after each run ends, under the plan's lock (e.g. rewriting summary.csv) */
     void (*on_run_done)(void *ctx);
     void *ctx;
+    /* NULL, or where the next run's index comes from (n_runs or more: none left), under the
+     * lock: several processes share the runs (mpirun) */
+    size_t (*next_run)(void *ctx);
     /* internal */
     pthread_mutex_t lock;
     size_t next;

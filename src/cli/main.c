@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "mpi.h"
 
 struct command {
     const char *name, *doc;
@@ -90,7 +91,11 @@ static int run(int argc, char **argv)
 int main(int argc, char **argv)
 {
     remove_temporaries_on_signals();
-    int rc = run(argc, argv);
+    int rc = cli_mpi_init(&argc, &argv);
+    if (rc)
+        return rc;
+    rc = run(argc, argv);
+    cli_mpi_finalize();
     if (finish_stdout() && rc == CLI_OK)
         rc = CLI_FAIL;
     return rc;

@@ -222,6 +222,126 @@ static int batch_failure(const struct nn__batcher *b, const nn_fit_config *c, co
                     e, bi, isnan(bl) ? "NaN" : "infinite", (double)c->opt->lr);
 }
 
+/* ---- data-parallel steps (nn_fit_shard) ---------------------------------------------------
+ * Kept apart from the single-process step, which stays exactly as it was. */
+
+static int sharded(const nn_fit_config *c)
+{
+    return c->shard && c->shard->ranks > 1;
+}
+
+/* The error of a step that another process gave up on (it says why itself). */
+static int shard_stopped(long e, size_t bi, nn_fit_report *r)
+{
+    r->reason = NN_STOP_ERROR, r->epoch = e, r->batch = bi;
+    return al__fail(AL_EINVAL, "epoch %ld, batch %zu: another process of the data-parallel run "
+                    "stopped (its own message says why)", e, bi);
+}
+
+/* rmsle is not a mean over samples: the gradient needs the global batch's loss. Returns the
+ * global loss in *bl and scales dy from the local loss (over kl samples) to the global one
+ * (over k); *stop as sum_floats has it. */
+static int shard_rmsle(const nn_fit_shard *s, struct nn__batcher *b, size_t kl, size_t k,
+                       double *bl, int *stop)
+{
+    double local = *stop || !kl ? 0.0 : *bl, v[2] = {local * local * (double)kl, *stop};
+    int rc = s->sum_doubles(s->ctx, v, 2);
+    if (rc || v[1] > 0) {
+        *stop = 1;
+        return rc;
+    }
+    double global = sqrt(v[0] / (double)k);
+    /* local dy = e / (kl L p); global dy = e / (k G p) */
+    double scale = global > 0 ? (double)kl * local / ((double)k * global) : 0.0;
+    for (size_t i = 0; i < kl * b->width; i++)
+        b->dy[i] = (float)(b->dy[i] * scale);
+    *bl = global;
+    return AL_OK;
+}
+
+/* One step on this process's slice of a global batch of k samples (rows): forward, loss,
+ * backward on the slice, the gradients summed over the processes, then the same optimizer
+ * step everywhere. */
+static int shard_step(nn_model *m, const data_set *train, const nn_fit_config *c,
+                      struct nn__batcher *b, const size_t *rows, size_t k, long e, size_t bi,
+                      struct nn__metric_sums *sums, nn_fit_report *r)
+{
+    const nn_fit_shard *s = c->shard;
+    size_t lo = data_split_start(k, (size_t)s->ranks, (size_t)s->rank),
+           kl = data_split_start(k, (size_t)s->ranks, (size_t)s->rank + 1) - lo;
+    float *w, *g;
+    size_t np = nn_params(m, &w, &g);
+    /* dropout: a stream of this rank's own for the step; the model's generator advances by
+     * one draw on every process, so it stays the same everywhere (and in checkpoints) */
+    al_rng *mr = nn_model_rng(m), shared = *mr;
+    al_rng_seed(mr, al_rng_next(&shared) ^ (0x9E3779B97F4A7C15u * (uint64_t)(s->rank + 1)));
+    double bl = NAN;
+    int rc = AL_OK, lrc = AL_OK, stop = 0;
+    nn_zero_grad(m);
+    if (kl) {
+        gather(b, train, rows + lo, 0, kl);
+        if (!(rc = nn_forward(m, b->x, b->y, kl, 1))) {
+            lrc = nn_loss_eval(&c->loss, b->y, b->t, kl, b->width, &bl, b->dy);
+            if (lrc || !isfinite(bl))
+                rc = batch_failure(b, c, rows + lo, kl, e, bi, lrc, bl, r);
+        }
+    }
+    stop = rc != AL_OK;
+    int rmsle = c->loss.kind == NN_LOSS_RMSLE, xrc = AL_OK, agreed = 0;
+    if (rmsle) /* after it, every process knows whether one stopped */
+        xrc = shard_rmsle(s, b, kl, k, &bl, &stop), agreed = stop;
+    if (!stop && !rmsle) {
+        double scale = (double)kl / (double)k; /* the local mean's share of the global one */
+        for (size_t i = 0; i < kl * b->width; i++)
+            b->dy[i] = (float)(b->dy[i] * scale);
+    }
+    if (!stop && kl)
+        stop = (rc = nn_backward(m, b->dy, NULL)) != AL_OK;
+    if (!xrc && !agreed)
+        xrc = s->sum_floats(s->ctx, g, np, &stop);
+    *mr = shared;
+    if (rc || xrc || stop) {
+        if (!rc && !xrc)
+            return shard_stopped(e, bi, r);
+        if (r->reason != NN_STOP_DIVERGED && r->reason != NN_STOP_DOMAIN)
+            r->reason = NN_STOP_ERROR, r->epoch = e, r->batch = bi;
+        return rc ? rc : xrc;
+    }
+    if ((rc = nn_optimizer_step(c->opt, m))) {
+        r->reason = NN_STOP_ERROR, r->epoch = e, r->batch = bi;
+        return rc;
+    }
+    if (kl)
+        nn__metrics_add(sums, b, train, rows + lo, 0, kl, &c->loss, bl, c);
+    return AL_OK;
+}
+
+/* The epoch's training sums over every process (exact: counts, and sums of doubles added
+ * in the same order everywhere). */
+static int shard_sums(const nn_fit_config *c, struct nn__metric_sums *m)
+{
+    double v[8] = {m->loss, (double)m->n, (double)m->hits, m->sq, m->abs, m->sqlog,
+                   (double)m->values, (double)m->log_bad};
+    int rc = c->shard->sum_doubles(c->shard->ctx, v, 8);
+    m->loss = v[0], m->n = (size_t)v[1], m->hits = (size_t)v[2], m->sq = v[3], m->abs = v[4];
+    m->sqlog = v[5], m->values = (size_t)v[6], m->log_bad = (size_t)v[7];
+    return rc;
+}
+
+static void batch_progress(const nn_fit_config *c, const data_set *train,
+                           const struct nn__metric_sums *sums, long e, size_t bi,
+                           size_t batches)
+{
+    if (!c->on_batch || !sums->n)
+        return;
+    nn_batch_progress p = {.epoch = e, .batch = bi, .batches = batches, .samples = sums->n,
+                           .loss = sums->loss / (double)sums->n,
+                           .acc = train->y.dtype == DATA_I64
+                                      ? (double)sums->hits / (double)sums->n
+                                      : NAN};
+    c->on_batch(c->ctx, &p);
+}
+
 /* One epoch's batches; the training sums go to sums. */
 static int train_epoch(nn_model *m, const data_set *train, const nn_fit_config *c,
                        struct nn__batcher *b, size_t *order, size_t batches, long e,
@@ -241,6 +361,12 @@ static int train_epoch(nn_model *m, const data_set *train, const nn_fit_config *
         size_t k = end - start;
         if (!k)
             continue; /* array_split gives empty batches when k > n */
+        if (sharded(c)) {
+            if ((rc = shard_step(m, train, c, b, order + start, k, e, bi + 1, sums, r)))
+                return rc;
+            batch_progress(c, train, sums, e, bi + 1, batches);
+            continue;
+        }
         double bl = NAN;
         gather(b, train, order + start, 0, k);
         nn_zero_grad(m);
@@ -257,16 +383,9 @@ static int train_epoch(nn_model *m, const data_set *train, const nn_fit_config *
             return rc;
         }
         nn__metrics_add(sums, b, train, order + start, 0, k, &c->loss, bl, c);
-        if (c->on_batch) {
-            nn_batch_progress p = {.epoch = e, .batch = bi + 1, .batches = batches,
-                                   .samples = sums->n, .loss = sums->loss / (double)sums->n,
-                                   .acc = train->y.dtype == DATA_I64
-                                              ? (double)sums->hits / (double)sums->n
-                                              : NAN};
-            c->on_batch(c->ctx, &p);
-        }
+        batch_progress(c, train, sums, e, bi + 1, batches);
     }
-    return AL_OK;
+    return sharded(c) ? shard_sums(c, sums) : AL_OK;
 }
 
 /* The schedule's and early stopping's view of the run: the monitored loss of every epoch
