@@ -10,4 +10,7 @@
  * process can act on the answer: the CLI re-executes itself (src/cli/main.c). */
 const char *nn__blas_better_core(void);
 
+/* The thread count nn_set_threads set, 0 when none (OpenMP's own count then applies). */
+int nn__threads(void);
+
 #endif

@@ -20,20 +20,25 @@
  *   forward:  T (F, nb*P)       = W (F, Ckk) * cols,   then y[n][f][p] = T[f][n*P + p] + b[f]
  *   backward: dW (F, Ckk)      += dY (F, nb*P) * cols^T           (dY: dy regrouped as T)
  *             dcols (Ckk, nb*P) = W^T * dY, then col2im adds each column back into dx.
- * One large GEMM per chunk keeps OpenBLAS busy (F is often as small as 6, which per-sample
- * products would waste), and summing the weight gradient inside one product over all the
- * chunk's samples, chunk after chunk, fixes the order of accumulation: results depend only on
- * the shapes and OpenBLAS's thread count, never on OpenMP scheduling. The OpenMP loops
- * (im2col, regrouping, col2im) each write disjoint memory per sample, in a fixed order within
- * a sample. A chunk holds as many samples as fit in CHUNK_FLOATS of workspace, so memory
- * stays bounded for large batches. Backward recomputes the columns from x rather than keeping
- * them from forward: the scratch need not survive between the two calls, and im2col costs
- * little next to the products. */
+ * A chunk is as many samples as fit in CHUNK_FLOATS of workspace (512 KiB): small enough that
+ * the columns im2col writes are still in the core's L2 cache when the product reads them,
+ * large enough (hundreds to thousands of columns) for OpenBLAS's blocking, and memory stays
+ * bounded for any batch. Chunks run in parallel, one per OpenMP thread in a slot of the
+ * workspace of its own (columns, product, weight gradient), when OpenBLAS shares OpenMP's
+ * pool (its OpenMP build, where a product called inside the parallel loop runs on the calling
+ * thread); beside the pthread build they run one after another and OpenBLAS threads each
+ * product. The chunks are the same for every thread count, so outputs and input gradients do
+ * not depend on it; the weight gradient is summed chunk after chunk within a thread's
+ * (static, contiguous) share and then slot by slot, so it depends only on the shapes and the
+ * thread count, never on scheduling. Backward recomputes the columns from x rather than
+ * keeping them from forward: the scratch need not survive between the two calls, and
+ * recomputing a chunk that fits in L2 costs little next to its products. */
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "blas_core.h"
 #include "layer.h"
 
 #ifdef _OPENMP
@@ -53,8 +58,8 @@
 /* Workspace budget of one chunk, in floats (512 KiB): the columns im2col writes are still in
  * the core's L2 cache when the GEMM reads them (and the products' when col2im reads them).
  * At 16 MiB a chunk the passes ran from memory: a LeNet-5 step at batch 256 took 20-30%
- * longer (docs/BENCHMARKS.md). LeNet-5's layers get 5 (first) to 6 (last) samples a chunk,
- * products with N of 294 to 3920: still large enough for OpenBLAS's blocking. */
+ * longer (docs/BENCHMARKS.md). LeNet-5's layers get 4 or 5 samples a chunk, products with N
+ * of 245 (last layer) to 3920 (first). */
 #define CHUNK_FLOATS ((size_t)1 << 17)
 /* Below this many floats touched (1 MiB), an OpenMP region costs more than it saves: waking
  * a thread takes microseconds on a quiet machine and far longer on a busy one. */
@@ -192,6 +197,8 @@ static size_t slots_now(size_t chunks)
     if (chunks < 2 || !nn__omp_loops())
         return 1;
     size_t n = (size_t)omp_get_max_threads(), m = slots_max();
+    if (nn__threads() > 0 && (size_t)nn__threads() < n)
+        n = (size_t)nn__threads();
     n = n < m ? n : m;
     return n < chunks ? n : chunks;
 #else
