@@ -113,7 +113,7 @@ Test(conv_slots, threads_match_one_thread)
 {
     int procs = omp_get_num_procs();
     if (!nn__omp_loops())
-        cr_log_warn("OpenBLAS is its pthread build: conv2d runs one slot, the parallel path "
+        cr_log_info("OpenBLAS is its pthread build: conv2d runs one slot, the parallel path "
                     "is not exercised");
     for (size_t i = 0; i < sizeof shapes / sizeof *shapes; i++) {
         const struct shape *q = &shapes[i];
