@@ -123,6 +123,15 @@ ACTLAB_API void nn_zero_grad(nn_model *m);
  * model is running. */
 ACTLAB_API void nn_set_threads(int n);
 
+/* The OPENBLAS_CORETYPE value that would give this CPU faster SGEMM kernels than the ones
+ * OpenBLAS picked, or NULL when its choice is already right or the user chose
+ * (OPENBLAS_CORETYPE is set). OpenBLAS 0.3.21 may name a Zen 4/5 "Zen" and run its AVX2
+ * kernels on it, at about half the single-thread speed of its AVX-512 ("SkylakeX") ones
+ * (docs/BENCHMARKS.md). OpenBLAS reads the variable only when it loads, so only a new
+ * process can act on the answer: the actlab tool re-executes itself with it; a program
+ * linking the library sets it before it starts. */
+ACTLAB_API const char *nn_blas_better_core(void);
+
 /* The parameter arena: count, weights and gradients in module order (for optimizers and
  * gradient checks). */
 ACTLAB_API size_t nn_params(nn_model *m, float **w, float **g);

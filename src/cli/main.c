@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "mpi.h"
@@ -88,8 +90,24 @@ static int run(int argc, char **argv)
     return CLI_USAGE;
 }
 
+/* OpenBLAS chose its kernels when it loaded, before main; when faster ones suit this CPU
+ * (nn_blas_better_core), run this program again with them named. Setting the variable
+ * first makes the new process's answer NULL, so this happens at most once; the user's own
+ * OPENBLAS_CORETYPE (any value) turns it off. If the exec fails, this process carries on
+ * with the kernels it has: correct, only slower. */
+static void reexec_for_blas(char **argv)
+{
+    const char *core = nn_blas_better_core();
+    if (!core || setenv("OPENBLAS_CORETYPE", core, 1) != 0)
+        return;
+    fflush(NULL);
+    execv("/proc/self/exe", argv);
+    unsetenv("OPENBLAS_CORETYPE");
+}
+
 int main(int argc, char **argv)
 {
+    reexec_for_blas(argv);
     remove_temporaries_on_signals();
     int rc = cli_mpi_init(&argc, &argv);
     if (rc)

@@ -20,31 +20,47 @@
  *   forward:  T (F, nb*P)       = W (F, Ckk) * cols,   then y[n][f][p] = T[f][n*P + p] + b[f]
  *   backward: dW (F, Ckk)      += dY (F, nb*P) * cols^T           (dY: dy regrouped as T)
  *             dcols (Ckk, nb*P) = W^T * dY, then col2im adds each column back into dx.
- * One large GEMM per chunk keeps OpenBLAS busy (F is often as small as 6, which per-sample
- * products would waste), and summing the weight gradient inside one product over all the
- * chunk's samples, chunk after chunk, fixes the order of accumulation: results depend only on
- * the shapes and OpenBLAS's thread count, never on OpenMP scheduling. The OpenMP loops
- * (im2col, regrouping, col2im) each write disjoint memory per sample, in a fixed order within
- * a sample. A chunk holds as many samples as fit in CHUNK_FLOATS of workspace, so memory
- * stays bounded for large batches. Backward recomputes the columns from x rather than keeping
- * them from forward: the scratch need not survive between the two calls, and im2col costs
- * little next to the products. */
+ * A chunk is as many samples as fit in CHUNK_FLOATS of workspace (512 KiB): small enough that
+ * the columns im2col writes are still in the core's L2 cache when the product reads them,
+ * large enough (hundreds to thousands of columns) for OpenBLAS's blocking, and memory stays
+ * bounded for any batch. Chunks run in parallel, one per OpenMP thread in a slot of the
+ * workspace of its own (columns, product, weight gradient), when OpenBLAS shares OpenMP's
+ * pool (its OpenMP build, where a product called inside the parallel loop runs on the calling
+ * thread); beside the pthread build they run one after another and OpenBLAS threads each
+ * product. The chunks are the same for every thread count, so outputs and input gradients do
+ * not depend on it; the weight gradient is summed chunk after chunk within a thread's
+ * (static, contiguous) share and then slot by slot, so it depends only on the shapes and the
+ * thread count, never on scheduling. Backward recomputes the columns from x rather than
+ * keeping them from forward: the scratch need not survive between the two calls, and
+ * recomputing a chunk that fits in L2 costs little next to its products. */
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "blas_core.h"
 #include "layer.h"
 
 #ifdef _OPENMP
-#define PARALLEL_FOR_IF_BIG _Pragma("omp parallel for schedule(static) if(big)")
-#else
-#define PARALLEL_FOR_IF_BIG
+#include <omp.h>
 #endif
 
-/* Workspace budget of one chunk, in floats (16 MiB): LeNet-5's first layer at batch 64
- * (83k floats a sample) fits 50 samples a chunk. */
-#define CHUNK_FLOATS ((size_t)1 << 22)
+#ifdef _OPENMP
+#define PARALLEL_FOR_IF_BIG _Pragma("omp parallel for schedule(static) if(big)")
+#define PRAGMA_SIMD _Pragma("omp simd")
+#define PARALLEL_CHUNKS _Pragma("omp parallel for schedule(static) num_threads(slots) if(slots > 1)")
+#else
+#define PARALLEL_CHUNKS
+#define PARALLEL_FOR_IF_BIG
+#define PRAGMA_SIMD
+#endif
+
+/* Workspace budget of one chunk, in floats (512 KiB): the columns im2col writes are still in
+ * the core's L2 cache when the GEMM reads them (and the products' when col2im reads them).
+ * At 16 MiB a chunk the passes ran from memory: a LeNet-5 step at batch 256 took 20-30%
+ * longer (docs/BENCHMARKS.md). LeNet-5's layers get 4 or 5 samples a chunk, products with N
+ * of 245 (last layer) to 3920 (first). */
+#define CHUNK_FLOATS ((size_t)1 << 17)
 /* Below this many floats touched (1 MiB), an OpenMP region costs more than it saves: waking
  * a thread takes microseconds on a quiet machine and far longer on a busy one. */
 #define PARALLEL_MIN ((size_t)1 << 18)
@@ -155,6 +171,57 @@ static void conv_init_params(struct nn__layer *l, nn_init scheme, al_rng *rng)
         nn__init_bias(l->w + nw, g.f, g.ckk, scheme, rng);
 }
 
+/* Chunks run in parallel, one per OpenMP thread, each in a slot of its own: columns, products
+ * and a private weight gradient. The slots are sized for the most threads this process can
+ * have (the processors, at most MAX_SLOTS), a number that never changes, so the workspace the
+ * model reserved always holds as many slots as a pass uses. */
+#define MAX_SLOTS 64
+
+static size_t slots_max(void)
+{
+#ifdef _OPENMP
+    int p = omp_get_num_procs();
+    return p < 1 ? 1 : p > MAX_SLOTS ? MAX_SLOTS : (size_t)p;
+#else
+    return 1;
+#endif
+}
+
+/* Slots a pass over `chunks` chunks uses: one beside a pthread OpenBLAS (which threads the
+ * products itself, and whose pool our threads would fight); else a thread per chunk up to
+ * OpenMP's thread count. Inside the parallel loop the OpenMP OpenBLAS runs each product on
+ * the calling thread. */
+static size_t slots_now(size_t chunks)
+{
+#ifdef _OPENMP
+    if (chunks < 2 || !nn__omp_loops())
+        return 1;
+    size_t n = (size_t)omp_get_max_threads(), m = slots_max();
+    if (nn__threads() > 0 && (size_t)nn__threads() < n)
+        n = (size_t)nn__threads();
+    n = n < m ? n : m;
+    return n < chunks ? n : chunks;
+#else
+    (void)chunks;
+    return 1;
+#endif
+}
+
+static int slot_id(void)
+{
+#ifdef _OPENMP
+    return omp_get_thread_num();
+#else
+    return 0;
+#endif
+}
+
+/* Floats of one slot for chunks of nb samples: columns, products, weight gradient. */
+static size_t slot_floats(const struct geom *g, size_t nb)
+{
+    return nb * g->p * (g->ckk + g->f) + g->f * g->ckk;
+}
+
 static size_t conv_workspace(const struct nn__layer *l, size_t batch)
 {
     struct geom g;
@@ -162,7 +229,7 @@ static size_t conv_workspace(const struct nn__layer *l, size_t batch)
     size_t nb = chunk_of(&g);
     if (batch < nb)
         nb = batch;
-    return nb * g.p * (g.ckk + g.f);
+    return slots_max() * slot_floats(&g, nb);
 }
 
 /* The outputs o in [0, n_out) whose input index o * s + off lies in [0, n_in): [*lo, *hi). */
@@ -211,6 +278,15 @@ static void im2col(const struct geom *g, const float *x, float *cols, size_t ld)
             }
 }
 
+/* d[i] += s[i]. The pragma vectorises it whatever the optimisation level's cost model says
+ * (-O2 leaves loops that need a tail alone); the arrays do not overlap (dx and the columns). */
+static void add_row(float *restrict d, const float *restrict s, size_t n)
+{
+    PRAGMA_SIMD
+    for (size_t i = 0; i < n; i++)
+        d[i] += s[i];
+}
+
 /* The adjoint of im2col: dx = sum over the columns' entries of their input positions.
  * dx is overwritten. Entries are added in row order, the same every call. */
 static void col2im(const struct geom *g, const float *cols, size_t ld, float *dx)
@@ -229,10 +305,43 @@ static void col2im(const struct geom *g, const float *cols, size_t ld, float *dx
                         continue;
                     const float *s = row + oh * g->wo;
                     float *d = dx + (c * g->h + (size_t)ih) * g->w;
-                    for (size_t ow = lo; ow < hi; ow++)
-                        d[(ptrdiff_t)(ow * g->s) + offw] += s[ow];
+                    if (g->s == 1) /* contiguous: one vector add (each d once, no reordering) */
+                        add_row(d + (ptrdiff_t)lo + offw, s + lo, hi - lo);
+                    else
+                        for (size_t ow = lo; ow < hi; ow++)
+                            d[(ptrdiff_t)(ow * g->s) + offw] += s[ow];
                 }
             }
+}
+
+/* Forward of samples [n0, n0 + nb) in one slot: im2col, one product, then bias and
+ * activation while regrouping the product into NCHW. */
+static void forward_chunk(struct nn__layer *l, const struct geom *g, const float *x, float *y,
+                          size_t n0, size_t nb, float *slot, size_t nbmax)
+{
+    float *cols = slot, *t = slot + nbmax * g->p * g->ckk;
+    const float *b = l->args.bias ? l->w + g->f * g->ckk : NULL;
+    size_t in_n = g->c * g->h * g->w, out_n = g->f * g->p, ld = nb * g->p;
+    for (size_t n = 0; n < nb; n++)
+        im2col(g, x + (n0 + n) * in_n, cols + n * g->p, ld);
+    nn__gemm(0, 0, g->f, ld, g->ckk, 1.0f, l->w, g->ckk, cols, ld, 0.0f, t, ld);
+    for (size_t n = 0; n < nb; n++) {
+        float *yn = y + (n0 + n) * out_n;
+        for (size_t f = 0; f < g->f; f++) {
+            float *src = t + f * ld + n * g->p;
+            float *dst = yn + f * g->p;
+            if (l->act_out) { /* bias and activation in the same pass (setup made sure the
+                               * activation is elementwise: it cannot fail) */
+                float *post = l->act_out + (n0 + n) * out_n + f * g->p;
+                (void)act_forward_bias(&l->args.act, src, b ? b + f : NULL, post, 1, 1, g->p);
+                memcpy(dst, src, g->p * sizeof *dst);
+            } else if (b)
+                for (size_t p = 0; p < g->p; p++)
+                    dst[p] = src[p] + b[f];
+            else
+                memcpy(dst, src, g->p * sizeof *dst);
+        }
+    }
 }
 
 static int conv_forward(struct nn__layer *l, const float *x, float *y, size_t batch,
@@ -244,37 +353,37 @@ static int conv_forward(struct nn__layer *l, const float *x, float *y, size_t ba
     struct geom g;
     geom_of(l, &g);
     size_t chunk = chunk_of(&g), nbmax = batch < chunk ? batch : chunk;
-    float *cols = l->scratch, *t = l->scratch + nbmax * g.p * g.ckk;
-    const float *wt = l->w, *b = l->args.bias ? l->w + g.f * g.ckk : NULL;
-    size_t in_n = g.c * g.h * g.w, out_n = g.f * g.p;
-    for (size_t n0 = 0; n0 < batch; n0 += chunk) {
-        size_t nb = batch - n0 < chunk ? batch - n0 : chunk, ld = nb * g.p;
-        int big = nb > 1 && ld * g.ckk >= PARALLEL_MIN && nn__omp_loops();
-        (void)big;
-        PARALLEL_FOR_IF_BIG
-        for (size_t n = 0; n < nb; n++)
-            im2col(&g, x + (n0 + n) * in_n, cols + n * g.p, ld);
-        nn__gemm(0, 0, g.f, ld, g.ckk, 1.0f, wt, g.ckk, cols, ld, 0.0f, t, ld);
-        PARALLEL_FOR_IF_BIG
-        for (size_t n = 0; n < nb; n++) {
-            float *yn = y + (n0 + n) * out_n;
-            for (size_t f = 0; f < g.f; f++) {
-                float *src = t + f * ld + n * g.p;
-                float *dst = yn + f * g.p;
-                if (l->act_out) { /* bias and activation in the same pass (setup made sure
-                                   * the activation is elementwise: it cannot fail) */
-                    float *post = l->act_out + (n0 + n) * out_n + f * g.p;
-                    (void)act_forward_bias(&l->args.act, src, b ? b + f : NULL, post, 1, 1, g.p);
-                    memcpy(dst, src, g.p * sizeof *dst);
-                } else if (b)
-                    for (size_t p = 0; p < g.p; p++)
-                        dst[p] = src[p] + b[f];
-                else
-                    memcpy(dst, src, g.p * sizeof *dst);
-            }
-        }
+    size_t chunks = (batch + chunk - 1) / chunk, slots = slots_now(chunks);
+    size_t per = slot_floats(&g, nbmax);
+    (void)slots;
+    PARALLEL_CHUNKS
+    for (size_t ci = 0; ci < chunks; ci++) {
+        size_t n0 = ci * chunk, nb = batch - n0 < chunk ? batch - n0 : chunk;
+        forward_chunk(l, &g, x, y, n0, nb, l->scratch + (size_t)slot_id() * per, nbmax);
     }
     return AL_OK;
+}
+
+/* Backward of samples [n0, n0 + nb) in one slot: the columns again, dy regrouped as the
+ * product was, dw += dY cols^T, then (dx) dcols = W^T dY and col2im. */
+static void backward_chunk(struct nn__layer *l, const struct geom *g, const float *x,
+                           const float *dy, float *dx, size_t n0, size_t nb, float *slot,
+                           size_t nbmax, float *dw)
+{
+    float *cols = slot, *dyt = slot + nbmax * g->p * g->ckk;
+    size_t in_n = g->c * g->h * g->w, out_n = g->f * g->p, ld = nb * g->p;
+    for (size_t n = 0; n < nb; n++) {
+        im2col(g, x + (n0 + n) * in_n, cols + n * g->p, ld);
+        const float *dyn = dy + (n0 + n) * out_n;
+        for (size_t f = 0; f < g->f; f++)
+            memcpy(dyt + f * ld + n * g->p, dyn + f * g->p, g->p * sizeof *dyt);
+    }
+    nn__gemm(0, 1, g->f, g->ckk, ld, 1.0f, dyt, ld, cols, ld, 1.0f, dw, g->ckk);
+    if (!dx)
+        return;
+    nn__gemm(1, 0, g->ckk, ld, g->f, 1.0f, l->w, g->ckk, dyt, ld, 0.0f, cols, ld);
+    for (size_t n = 0; n < nb; n++)
+        col2im(g, cols + n * g->p, ld, dx + (n0 + n) * in_n);
 }
 
 static int conv_backward(struct nn__layer *l, const float *x, const float *y, const float *dy,
@@ -286,8 +395,8 @@ static int conv_backward(struct nn__layer *l, const float *x, const float *y, co
     struct geom g;
     geom_of(l, &g);
     size_t chunk = chunk_of(&g), nbmax = batch < chunk ? batch : chunk;
-    float *cols = l->scratch, *dyt = l->scratch + nbmax * g.p * g.ckk;
-    size_t in_n = g.c * g.h * g.w, out_n = g.f * g.p, nw = g.f * g.ckk;
+    size_t chunks = (batch + chunk - 1) / chunk, slots = slots_now(chunks);
+    size_t per = slot_floats(&g, nbmax), out_n = g.f * g.p, nw = g.f * g.ckk;
 
     if (l->args.bias) {
         /* db[f] += sum over samples and positions, in double, in sample order */
@@ -306,25 +415,21 @@ static int conv_backward(struct nn__layer *l, const float *x, const float *y, co
         }
     }
 
-    for (size_t n0 = 0; n0 < batch; n0 += chunk) {
-        size_t nb = batch - n0 < chunk ? batch - n0 : chunk, ld = nb * g.p;
-        int big = nb > 1 && ld * g.ckk >= PARALLEL_MIN && nn__omp_loops();
-        (void)big;
-        PARALLEL_FOR_IF_BIG
-        for (size_t n = 0; n < nb; n++) {
-            im2col(&g, x + (n0 + n) * in_n, cols + n * g.p, ld);
-            const float *dyn = dy + (n0 + n) * out_n;
-            for (size_t f = 0; f < g.f; f++)
-                memcpy(dyt + f * ld + n * g.p, dyn + f * g.p, g.p * sizeof *dyt);
-        }
-        nn__gemm(0, 1, g.f, g.ckk, ld, 1.0f, dyt, ld, cols, ld, 1.0f, l->g, g.ckk);
-        if (!dx)
-            continue;
-        nn__gemm(1, 0, g.ckk, ld, g.f, 1.0f, l->w, g.ckk, dyt, ld, 0.0f, cols, ld);
-        PARALLEL_FOR_IF_BIG
-        for (size_t n = 0; n < nb; n++)
-            col2im(&g, cols + n * g.p, ld, dx + (n0 + n) * in_n);
+    /* With one slot the chunks add into l->g in order. With several, each thread adds its
+     * (static, contiguous) share of the chunks into its slot's gradient, and the slots are
+     * added to l->g in slot order: the sums depend on the thread count, never on timing. */
+    float *dw0 = l->scratch + per - nw;
+    for (size_t s = 0; slots > 1 && s < slots; s++)
+        memset(dw0 + s * per, 0, nw * sizeof *dw0);
+    PARALLEL_CHUNKS
+    for (size_t ci = 0; ci < chunks; ci++) {
+        size_t n0 = ci * chunk, nb = batch - n0 < chunk ? batch - n0 : chunk;
+        float *slot = l->scratch + (size_t)slot_id() * per;
+        backward_chunk(l, &g, x, dy, dx, n0, nb, slot, nbmax,
+                       slots > 1 ? slot + per - nw : l->g);
     }
+    for (size_t s = 0; slots > 1 && s < slots; s++)
+        add_row(l->g, dw0 + s * per, nw);
     return AL_OK;
 }
 

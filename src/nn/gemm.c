@@ -1,12 +1,17 @@
 /* The one call site of BLAS: row-major single-precision products through OpenBLAS.
  * OpenBLAS splits a product among its threads by blocks of the output, never along k, so
  * results are reproducible for a given thread count. */
+#define _POSIX_C_SOURCE 200809L /* strcasecmp */
+
 #include <assert.h>
 #include <limits.h>
 #include <stdatomic.h>
+#include <stdlib.h>
+#include <strings.h>
 
 #include <cblas.h>
 
+#include "blas_core.h"
 #include "layer.h"
 
 void nn__gemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
@@ -32,6 +37,16 @@ void nn__gemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alph
  * loops beside it fight it for the same cores (measured in docs/BENCHMARKS.md: the LeNet
  * convolutions ran 1.6x slower on 2 cores). Our own loops go parallel only when OpenBLAS
  * shares OpenMP's pool (its OpenMP build) or runs serially. */
+/* nn_set_threads' count, 0 when none is set. openblas_set_num_threads cannot stand for it:
+ * in OpenBLAS's OpenMP build it sets OpenMP's thread count of the calling thread only, and
+ * compare's trainings run on threads of their own. */
+static _Atomic int threads_set;
+
+int nn__threads(void)
+{
+    return atomic_load_explicit(&threads_set, memory_order_relaxed);
+}
+
 int nn__omp_loops(void)
 {
     /* atomic: two threads may ask first at once (both compute the same answer) */
@@ -41,7 +56,7 @@ int nn__omp_loops(void)
         v = openblas_get_parallel() != 1;
         atomic_store_explicit(&ok, v, memory_order_relaxed);
     }
-    return v;
+    return v && nn__threads() != 1;
 }
 
 void nn_set_threads(int n)
@@ -52,4 +67,27 @@ void nn_set_threads(int n)
     int expected = 0, now = openblas_get_num_threads();
     atomic_compare_exchange_strong(&initial, &expected, now > 0 ? now : 1);
     openblas_set_num_threads(n > 0 ? n : atomic_load(&initial));
+    atomic_store(&threads_set, n > 0 ? n : 0);
+}
+
+const char *nn_blas_better_core(void)
+{
+    if (getenv("OPENBLAS_CORETYPE"))
+        return NULL;
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+    /* what OpenBLAS's SkylakeX kernels execute (its own check for that core) */
+    if (!(__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+          __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
+          __builtin_cpu_supports("avx512cd")))
+        return NULL;
+    /* the AVX-512 cores an OpenBLAS build may know already */
+    static const char *const avx512[] = {"skylakex", "cooperlake", "sapphirerapids"};
+    const char *core = openblas_get_corename();
+    for (size_t i = 0; core && i < sizeof avx512 / sizeof *avx512; i++)
+        if (strcasecmp(core, avx512[i]) == 0)
+            return NULL;
+    return "SkylakeX";
+#else
+    return NULL;
+#endif
 }

@@ -170,8 +170,8 @@ void nn__init_bias(float *b, size_t n, size_t fan_in, nn_init scheme, al_rng *rn
 
 /* C = A * B^T style products go through OpenBLAS's cblas_sgemm (wrapped here so the layers
  * share one call site). Row-major. C = alpha * op(A) op(B) + beta * C. */
-/* Whether the layers' own OpenMP loops should run in parallel (not beside a pthread
- * OpenBLAS, whose spinning pool they would fight). */
+/* Whether the layers' own OpenMP loops should run in parallel: not beside a pthread
+ * OpenBLAS, whose spinning pool they would fight, nor after nn_set_threads(1). */
 int nn__omp_loops(void);
 
 void nn__gemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,

@@ -16,6 +16,7 @@
  * and within a plane the order of accumulation (overlapping windows when stride < pool) is
  * fixed, so results do not depend on the thread count. */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -95,6 +96,42 @@ static size_t avgpool_workspace(const struct nn__layer *l, size_t batch)
     return 0;
 }
 
+/* whether v replaces the running maximum m: strictly greater keeps the first maximum; the
+ * first NaN wins and stays */
+static inline int beats(float v, float m)
+{
+    return (v > m) | ((v != v) & (m == m)); /* v != v: NaN; bitwise, so no branches */
+}
+
+/* m, at = v, k when v beats m. Selected through the bits: the compiler turns a float ?: into a
+ * branch, and on real data which value of a window wins is a coin toss (mispredicted, the
+ * branches cost more than the rest of the pass). */
+static inline void take(float v, float k, float *m, float *at)
+{
+    uint32_t c = 0u - (uint32_t)beats(v, *m), vb, mb, kb, ab;
+    memcpy(&vb, &v, 4), memcpy(&mb, m, 4), memcpy(&kb, &k, 4), memcpy(&ab, at, 4);
+    mb = (vb & c) | (mb & ~c), ab = (kb & c) | (ab & ~c);
+    memcpy(m, &mb, 4), memcpy(at, &ab, 4);
+}
+
+/* The common 2x2, stride 2 window with the general loop's comparisons in its order (so the
+ * same winner), unrolled. */
+static void max2x2(const struct pgeom *g, const float *xp, float *yp, float *arg)
+{
+    for (size_t oh = 0; oh < g->ho; oh++) {
+        const float *r0 = xp + 2 * oh * g->w, *r1 = r0 + g->w;
+        float *yo = yp + oh * g->wo, *ao = arg + oh * g->wo;
+        for (size_t ow = 0; ow < g->wo; ow++) {
+            float m = r0[2 * ow], at = 0.0f;
+            take(r0[2 * ow + 1], 1.0f, &m, &at);
+            take(r1[2 * ow], 2.0f, &m, &at);
+            take(r1[2 * ow + 1], 3.0f, &m, &at);
+            yo[ow] = m;
+            ao[ow] = at;
+        }
+    }
+}
+
 static int maxpool_forward(struct nn__layer *l, const float *x, float *y, size_t batch,
                            int training, al_rng *rng)
 {
@@ -108,6 +145,10 @@ static int maxpool_forward(struct nn__layer *l, const float *x, float *y, size_t
     for (size_t q = 0; q < planes; q++) {
         const float *xp = x + q * in_p;
         float *yp = y + q * out_p, *arg = l->scratch + q * out_p;
+        if (g.k == 2 && g.s == 2) {
+            max2x2(&g, xp, yp, arg);
+            continue;
+        }
         for (size_t oh = 0; oh < g.ho; oh++)
             for (size_t ow = 0; ow < g.wo; ow++) {
                 const float *win = xp + oh * g.s * g.w + ow * g.s;
@@ -116,9 +157,7 @@ static int maxpool_forward(struct nn__layer *l, const float *x, float *y, size_t
                 for (size_t di = 0; di < g.k; di++)
                     for (size_t dj = 0; dj < g.k; dj++) {
                         float v = win[di * g.w + dj];
-                        /* strictly greater keeps the first maximum; the first NaN wins
-                         * and stays */
-                        if (v > m || (isnan(v) && !isnan(m))) {
+                        if (beats(v, m)) {
                             m = v;
                             at = di * g.k + dj;
                         }
@@ -146,6 +185,14 @@ static int maxpool_backward(struct nn__layer *l, const float *x, const float *y,
         float *dxp = dx + q * in_p;
         const float *dyp = dy + q * out_p, *arg = l->scratch + q * out_p;
         memset(dxp, 0, in_p * sizeof *dxp);
+        if (g.k == 2 && g.s == 2) { /* no division by the window's side */
+            for (size_t oh = 0; oh < g.ho; oh++)
+                for (size_t ow = 0; ow < g.wo; ow++) {
+                    size_t at = (size_t)arg[oh * g.wo + ow];
+                    dxp[(2 * oh + (at >> 1)) * g.w + 2 * ow + (at & 1)] += dyp[oh * g.wo + ow];
+                }
+            continue;
+        }
         for (size_t oh = 0; oh < g.ho; oh++)
             for (size_t ow = 0; ow < g.wo; ow++) {
                 size_t at = (size_t)arg[oh * g.wo + ow];
