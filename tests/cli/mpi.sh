@@ -32,9 +32,9 @@ compare)
     run() { local pre=(); while [[ $1 != -- ]]; do pre+=("$1"); shift; done; shift
         "${pre[@]}" compare --model 'dense(16,activation=@) dense(1)' "${data[@]}" --log-target \
             --epochs 4 --batch 16 --acts relu,tanh,elu --seeds 2 --quiet "$@"; }
-    run "$actlab" -- -o "$d/c1" >"$d/out1" 2>&1 || fail "1 process: $(cat "$d/out1")"
+    run "$actlab" -- -o "$d/c1" >"$d/out1" 2>"$d/err1" || fail "1 process: $(cat "$d/out1" "$d/err1")"
     for n in 2 3; do
-        run mpi "$n" -- -o "$d/c$n" >"$d/out$n" 2>&1 || fail "$n processes: $(cat "$d/out$n")"
+        run mpi "$n" -- -o "$d/c$n" >"$d/out$n" 2>"$d/err$n" || fail "$n processes: $(cat "$d/out$n" "$d/err$n")"
         # summary.csv: seconds is the 5th column
         diff <(untimed "$d/c1/summary.csv" 5) <(untimed "$d/c$n/summary.csv" 5) ||
             fail "summary.csv differs between 1 and $n processes"
@@ -44,6 +44,10 @@ compare)
                 fail "runs/$(basename "$f") differs between 1 and $n processes"
         done
         diff <(sed "s|$d/c1|DIR|" "$d/out1") <(sed "s|$d/c$n|DIR|" "$d/out$n") || fail "the table and verdict differ with $n processes"
+        # stderr too, less what the MPI runtime's hardware probe says where /sys is missing
+        # (a container: "[hwloc/linux] failed to find sysfs cpu topology directory")
+        diff <(sed "s|$d/c1|DIR|" "$d/err1") <(grep -v '^\[hwloc' "$d/err$n" | sed "s|$d/c$n|DIR|") ||
+            fail "the messages differ with $n processes"
         [[ -s $d/c$n/report.html ]] || fail "no report.html with $n processes"
     done
     # runs that fail (relu and tanh cannot be an rmsle model's output) are reported alike
