@@ -68,8 +68,8 @@ static void draw_curve(const plot_curve *cv, int log_y, double *scratch)
                 scratch[k] = log10(y[k]);
             y = scratch;
         }
-        if (len == 1) /* a lone point: a dot, since a line needs two */
-            plline(2, (const PLFLT[]){cv->x[start], cv->x[start]}, (const PLFLT[]){y[0], y[0]});
+        if (len == 1) /* a lone point (one epoch): a filled dot; a line needs two */
+            plpoin(1, cv->x + start, y, 17);
         else
             plline((PLINT)len, cv->x + start, y);
     }
