@@ -39,6 +39,7 @@
 #include <string.h>
 
 #include "blas_core.h"
+#include "conv_direct.h"
 #include "layer.h"
 
 #ifdef _OPENMP
@@ -222,14 +223,105 @@ static size_t slot_floats(const struct geom *g, size_t nb)
     return nb * g->p * (g->ckk + g->f) + g->f * g->ckk;
 }
 
+/* Which passes run the direct kernels (conv_direct.c): stride 1 on the AVX-512 path, where
+ * the channels a pass writes fill its vectors at least three quarters (LeNet-5: the first
+ * layer's 6 filters and the second's 6 input channels stay with im2col + GEMM). */
+struct plan {
+    int fwd, dx, dw;
+};
+
+static int fills(size_t channels)
+{
+    return channels * 4 >= nn__dconv_pad(channels) * 3;
+}
+
+static struct plan plan_of(const struct geom *g)
+{
+    struct plan p = {0, 0, 0};
+    /* the scatter's lane offsets are int32: channel 15 of an image side must fit */
+    size_t lim = (size_t)INT_MAX / 16;
+    if (g->s != 1 || g->p > lim || g->h * g->w > lim || !nn__dconv_available())
+        return p;
+    p.fwd = fills(g->f);
+    p.dx = fills(g->c);
+    p.dw = fills(g->f) && g->c >= 4;
+    return p;
+}
+
+/* The forward and the input gradient as the correlations conv_direct.h computes. */
+static struct nn__dconv dconv_fwd(const struct geom *g, size_t batch)
+{
+    return (struct nn__dconv){batch, g->c, g->h, g->w, g->f, g->ho, g->wo, g->k, g->pt, g->pl};
+}
+
+static struct nn__dconv dconv_dx(const struct geom *g, size_t batch)
+{
+    return (struct nn__dconv){batch,          g->f, g->ho, g->wo, g->c, g->h, g->w, g->k,
+                              g->k - 1 - g->pt, g->k - 1 - g->pl};
+}
+
+static size_t max_of(size_t a, size_t b)
+{
+    return a > b ? a : b;
+}
+
 static size_t conv_workspace(const struct nn__layer *l, size_t batch)
 {
     struct geom g;
     geom_of(l, &g);
-    size_t nb = chunk_of(&g);
-    if (batch < nb)
-        nb = batch;
-    return slots_max() * slot_floats(&g, nb);
+    struct plan p = plan_of(&g);
+    size_t need = 0, kk = g.k * g.k, threads = slots_max();
+    if (!p.fwd || !p.dx || !p.dw) {
+        size_t nb = chunk_of(&g);
+        need = slots_max() * slot_floats(&g, batch < nb ? batch : nb);
+    }
+    struct nn__dconv f = dconv_fwd(&g, batch), b = dconv_dx(&g, batch);
+    if (p.fwd)
+        need = max_of(need, kk * g.c * nn__dconv_pad(g.f) + nn__dconv_corr_scratch(&f, threads));
+    size_t bwd = 0;
+    if (p.dx)
+        bwd = kk * g.f * nn__dconv_pad(g.c) + nn__dconv_corr_scratch(&b, threads);
+    if (p.dw)
+        bwd = kk * g.c * nn__dconv_pad(g.f) + max_of(bwd, nn__dconv_wgrad_scratch(&f));
+    return max_of(need, bwd);
+}
+
+/* Threads for the direct kernels: OpenMP's count, or nn_set_threads' when smaller. They
+ * call no BLAS, so they thread whichever OpenBLAS is loaded. */
+static size_t direct_threads(void)
+{
+#ifdef _OPENMP
+    if (nn__threads() == 1)
+        return 1;
+    size_t n = (size_t)omp_get_max_threads();
+    if (nn__threads() > 0 && (size_t)nn__threads() < n)
+        n = (size_t)nn__threads();
+    return n < slots_max() ? n : slots_max();
+#else
+    return 1;
+#endif
+}
+
+/* wp[i][j][c][o] = w[o][c][i][j], and (flip) wp[i][j][o][c] = w[o][c][k-1-i][k-1-j], with
+ * the packed channels padded to whole vectors with zeros. */
+static void pack_fwd(const struct geom *g, const float *w, float *wp)
+{
+    size_t fp = nn__dconv_pad(g->f), kk = g->k * g->k;
+    memset(wp, 0, kk * g->c * fp * sizeof *wp);
+    for (size_t o = 0; o < g->f; o++)
+        for (size_t c = 0; c < g->c; c++)
+            for (size_t t = 0; t < kk; t++)
+                wp[(t * g->c + c) * fp + o] = w[(o * g->c + c) * kk + t];
+}
+
+static void pack_dx(const struct geom *g, const float *w, float *wp)
+{
+    size_t cp = nn__dconv_pad(g->c), kk = g->k * g->k;
+    memset(wp, 0, kk * g->f * cp * sizeof *wp);
+    for (size_t o = 0; o < g->f; o++)
+        for (size_t c = 0; c < g->c; c++)
+            for (size_t t = 0; t < kk; t++)
+                wp[((kk - 1 - t) * g->f + o) * cp + c] = w[(o * g->c + c) * kk + t];
 }
 
 /* The outputs o in [0, n_out) whose input index o * s + off lies in [0, n_in): [*lo, *hi). */
@@ -344,6 +436,30 @@ static void forward_chunk(struct nn__layer *l, const struct geom *g, const float
     }
 }
 
+/* Bias and activation of images [n0, n0 + nb) the direct forward has finished. */
+struct fwd_ctx {
+    struct nn__layer *l;
+    const struct geom *g;
+    float *y;
+};
+
+static void fwd_done(void *ctx, size_t n0, size_t nb)
+{
+    const struct fwd_ctx *c = ctx;
+    const struct geom *g = c->g;
+    size_t out_n = g->f * g->p;
+    const float *b = c->l->args.bias ? c->l->w + g->f * g->ckk : NULL;
+    float *y = c->y + n0 * out_n;
+    if (c->l->act_out)
+        (void)act_forward_bias(&c->l->args.act, y, b, c->l->act_out + n0 * out_n, nb, g->f,
+                               g->p);
+    else if (b)
+        for (size_t n = 0; n < nb; n++)
+            for (size_t f = 0; f < g->f; f++)
+                for (size_t q = 0; q < g->p; q++)
+                    y[(n * g->f + f) * g->p + q] += b[f];
+}
+
 static int conv_forward(struct nn__layer *l, const float *x, float *y, size_t batch,
                         int training, al_rng *rng)
 {
@@ -352,6 +468,15 @@ static int conv_forward(struct nn__layer *l, const float *x, float *y, size_t ba
         return AL_OK;
     struct geom g;
     geom_of(l, &g);
+    if (plan_of(&g).fwd) {
+        float *wp = l->scratch;
+        pack_fwd(&g, l->w, wp);
+        struct nn__dconv d = dconv_fwd(&g, batch);
+        struct fwd_ctx c = {l, &g, y};
+        nn__dconv_corr(&d, x, wp, y, wp + g.k * g.k * g.c * nn__dconv_pad(g.f),
+                       direct_threads(), fwd_done, &c);
+        return AL_OK;
+    }
     size_t chunk = chunk_of(&g), nbmax = batch < chunk ? batch : chunk;
     size_t chunks = (batch + chunk - 1) / chunk, slots = slots_now(chunks);
     size_t per = slot_floats(&g, nbmax);
@@ -373,17 +498,34 @@ static void backward_chunk(struct nn__layer *l, const struct geom *g, const floa
     float *cols = slot, *dyt = slot + nbmax * g->p * g->ckk;
     size_t in_n = g->c * g->h * g->w, out_n = g->f * g->p, ld = nb * g->p;
     for (size_t n = 0; n < nb; n++) {
-        im2col(g, x + (n0 + n) * in_n, cols + n * g->p, ld);
+        if (dw)
+            im2col(g, x + (n0 + n) * in_n, cols + n * g->p, ld);
         const float *dyn = dy + (n0 + n) * out_n;
         for (size_t f = 0; f < g->f; f++)
             memcpy(dyt + f * ld + n * g->p, dyn + f * g->p, g->p * sizeof *dyt);
     }
-    nn__gemm(0, 1, g->f, g->ckk, ld, 1.0f, dyt, ld, cols, ld, 1.0f, dw, g->ckk);
+    if (dw)
+        nn__gemm(0, 1, g->f, g->ckk, ld, 1.0f, dyt, ld, cols, ld, 1.0f, dw, g->ckk);
     if (!dx)
         return;
     nn__gemm(1, 0, g->ckk, ld, g->f, 1.0f, l->w, g->ckk, dyt, ld, 0.0f, cols, ld);
     for (size_t n = 0; n < nb; n++)
         col2im(g, cols + n * g->p, ld, dx + (n0 + n) * in_n);
+}
+
+/* The weight gradient by the direct kernel, packed, then added into l->g in torch's
+ * layout. */
+static void direct_dw(struct nn__layer *l, const struct geom *g, const float *x,
+                      const float *dy, size_t batch)
+{
+    size_t fp = nn__dconv_pad(g->f), kk = g->k * g->k;
+    float *gwp = l->scratch;
+    struct nn__dconv d = dconv_fwd(g, batch);
+    nn__dconv_wgrad(&d, x, dy, gwp, gwp + kk * g->c * fp, direct_threads());
+    for (size_t o = 0; o < g->f; o++)
+        for (size_t c = 0; c < g->c; c++)
+            for (size_t t = 0; t < kk; t++)
+                l->g[(o * g->c + c) * kk + t] += gwp[(t * g->c + c) * fp + o];
 }
 
 static int conv_backward(struct nn__layer *l, const float *x, const float *y, const float *dy,
@@ -415,20 +557,35 @@ static int conv_backward(struct nn__layer *l, const float *x, const float *y, co
         }
     }
 
+    struct plan pl = plan_of(&g);
+    if (pl.dw)
+        direct_dw(l, &g, x, dy, batch);
+    if (pl.dx && dx) {
+        float *wp = l->scratch;
+        pack_dx(&g, l->w, wp);
+        struct nn__dconv d = dconv_dx(&g, batch);
+        nn__dconv_corr(&d, dy, wp, dx, wp + g.k * g.k * g.f * nn__dconv_pad(g.c),
+                       direct_threads(), NULL, NULL);
+    }
+    if (pl.dw && (pl.dx || !dx))
+        return AL_OK;
+    int gemm_dw = !pl.dw;
+    float *gemm_dx = pl.dx ? NULL : dx;
+
     /* With one slot the chunks add into l->g in order. With several, each thread adds its
      * (static, contiguous) share of the chunks into its slot's gradient, and the slots are
      * added to l->g in slot order: the sums depend on the thread count, never on timing. */
     float *dw0 = l->scratch + per - nw;
-    for (size_t s = 0; slots > 1 && s < slots; s++)
+    for (size_t s = 0; gemm_dw && slots > 1 && s < slots; s++)
         memset(dw0 + s * per, 0, nw * sizeof *dw0);
     PARALLEL_CHUNKS
     for (size_t ci = 0; ci < chunks; ci++) {
         size_t n0 = ci * chunk, nb = batch - n0 < chunk ? batch - n0 : chunk;
         float *slot = l->scratch + (size_t)slot_id() * per;
-        backward_chunk(l, &g, x, dy, dx, n0, nb, slot, nbmax,
-                       slots > 1 ? slot + per - nw : l->g);
+        backward_chunk(l, &g, x, dy, gemm_dx, n0, nb, slot, nbmax,
+                       !gemm_dw ? NULL : slots > 1 ? slot + per - nw : l->g);
     }
-    for (size_t s = 0; slots > 1 && s < slots; s++)
+    for (size_t s = 0; gemm_dw && slots > 1 && s < slots; s++)
         add_row(l->g, dw0 + s * per, nw);
     return AL_OK;
 }

@@ -1,0 +1,387 @@
+/* Direct stride-1 convolution with AVX-512 (conv_direct.h).
+ *
+ * Why not im2col + GEMM everywhere: LeNet-5's inner layers are small images with "same"
+ * padding (14x14 and 7x7 under a 5x5 kernel), where the columns hold 16% and 31% zeros that
+ * the product multiplies, and the products (M = 16 or 120, K = 150 or 400) keep OpenBLAS's
+ * packing and edge cases busy. These kernels compute only the taps that fall inside the
+ * image and read their operands where they lie.
+ *
+ * Correlation (forward, and the input gradient as the correlation of the output gradient
+ * with the flipped kernel): a register tile is NB images x CV vectors of 16 output
+ * channels at one output position. Images, not neighbouring positions, share the tile
+ * because every image has the same taps inside at a given position: the tile's loop is
+ * exactly the valid taps, no test inside. The NB images of a group are first regrouped as
+ * (y, x, c, image), so that for one kernel row the taps (x, c) of all NB images are one
+ * contiguous run, read as broadcasts, against one contiguous run of packed weights
+ * (y, x, c, o). Up to 24 accumulators live in registers; each step is CV loads, NB
+ * broadcasts and NB * CV FMAs.
+ *
+ * Weight gradient: a tile is NT input channels x CV output-channel vectors of one tap,
+ * summed over every image and every output position whose input lies inside, from copies
+ * of the input as (n, y, x, c) and of the output gradient as (n, y, x, o). A tile is one
+ * thread's, summed in one order: the gradient does not depend on the thread count. */
+#include <stdint.h>
+#include <string.h>
+
+#include "actlab/act.h"
+#include "conv_direct.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#if defined(__GNUC__) && defined(__x86_64__)
+#define DCONV_X86 1
+#include <immintrin.h>
+#define AVX512 __attribute__((target("avx512f")))
+#define INLINE static inline __attribute__((always_inline, target("avx512f")))
+#endif
+
+#define VL 16 /* floats a vector */
+
+size_t nn__dconv_pad(size_t channels)
+{
+    return (channels + VL - 1) / VL * VL;
+}
+
+int nn__dconv_available(void)
+{
+#ifdef DCONV_X86
+    const char *isa = act_isa();
+    return isa && strcmp(isa, "avx512") == 0 && __builtin_cpu_supports("avx512f");
+#else
+    return 0;
+#endif
+}
+
+static int thread_id(void)
+{
+#ifdef _OPENMP
+    return omp_get_thread_num();
+#else
+    return 0;
+#endif
+}
+
+/* The taps t in [0, k) for which 0 <= o + t - pad < n: [*lo, *hi). */
+static void taps(size_t o, size_t pad, size_t k, size_t n, size_t *lo, size_t *hi)
+{
+    ptrdiff_t a = (ptrdiff_t)pad - (ptrdiff_t)o, b = (ptrdiff_t)(n + pad) - (ptrdiff_t)o;
+    a = a < 0 ? 0 : a;
+    b = b > (ptrdiff_t)k ? (ptrdiff_t)k : b;
+    *lo = (size_t)a;
+    *hi = b > a ? (size_t)b : (size_t)a;
+}
+
+/* The outputs o in [0, no) for which 0 <= o + t - pad < n: [*lo, *hi). */
+static void outs(size_t t, size_t pad, size_t n, size_t no, size_t *lo, size_t *hi)
+{
+    ptrdiff_t a = (ptrdiff_t)pad - (ptrdiff_t)t, b = (ptrdiff_t)(n + pad) - (ptrdiff_t)t;
+    a = a < 0 ? 0 : a;
+    b = b > (ptrdiff_t)no ? (ptrdiff_t)no : b;
+    *lo = (size_t)a;
+    *hi = b > a ? (size_t)b : (size_t)a;
+}
+
+/* Images a correlation group holds: enough accumulators for the widest channel block. */
+static size_t group_of(size_t co)
+{
+    size_t cv = nn__dconv_pad(co) / VL;
+    return cv == 1 ? 16 : cv == 2 ? 12 : 6;
+}
+
+size_t nn__dconv_corr_scratch(const struct nn__dconv *d, size_t threads)
+{
+    return (threads ? threads : 1) * d->hi * d->wi * d->ci * group_of(d->co);
+}
+
+/* Channel-block width of the weight gradient and the input channels it pads to. */
+static size_t wgrad_nt(size_t ci)
+{
+    return ci <= 4 ? 4 : ci <= 6 ? 6 : 8;
+}
+
+static size_t wgrad_cip(size_t ci)
+{
+    size_t nt = wgrad_nt(ci);
+    return (ci + nt - 1) / nt * nt;
+}
+
+size_t nn__dconv_wgrad_scratch(const struct nn__dconv *d)
+{
+    return d->n * (d->hi * d->wi * wgrad_cip(d->ci) + d->ho * d->wo * nn__dconv_pad(d->co));
+}
+
+#ifdef DCONV_X86
+
+/* ---- correlation ---------------------------------------------------------------------- */
+
+/* g[((y * wi + x) * ci + c) * nbk + b] = in[n0 + b][c][y][x]; zero for b >= nb. */
+static void gather(const struct nn__dconv *d, const float *in, size_t n0, size_t nb,
+                   size_t nbk, float *g)
+{
+    size_t hw = d->hi * d->wi, per = d->ci * hw;
+    for (size_t b = 0; b < nbk; b++) {
+        const float *src = in + (n0 + b) * per;
+        for (size_t c = 0; c < d->ci; c++)
+            for (size_t p = 0; p < hw; p++)
+                g[(p * d->ci + c) * nbk + b] = b < nb ? src[c * hw + p] : 0.0f;
+    }
+}
+
+/* One register tile: NB images x CV output vectors at output (oy, ox), channel vectors
+ * [cv0, cv0 + CV), written into out (NCHW) for the first nb images. */
+INLINE void corr_tile(const int NB, const int CV, const struct nn__dconv *d, const float *g,
+                      const float *wp, size_t cop, size_t cv0, size_t oy, size_t ox,
+                      float *out, size_t n0, size_t nb)
+{
+    __m512 acc[16][4];
+#pragma GCC unroll 16
+    for (int b = 0; b < NB; b++)
+#pragma GCC unroll 4
+        for (int v = 0; v < CV; v++)
+            acc[b][v] = _mm512_setzero_ps();
+    size_t y0, y1, x0, x1;
+    taps(oy, d->pt, d->k, d->hi, &y0, &y1);
+    taps(ox, d->pl, d->k, d->wi, &x0, &x1);
+    size_t len = (x1 - x0) * d->ci;
+    for (size_t i = y0; i < y1; i++) {
+        const float *xs = g + ((oy + i - d->pt) * d->wi + ox + x0 - d->pl) * d->ci * (size_t)NB;
+        const float *ws = wp + (i * d->k + x0) * d->ci * cop + cv0 * VL;
+        for (size_t j = 0; j < len; j++, xs += NB, ws += cop) {
+            __m512 w[4];
+#pragma GCC unroll 4
+            for (int v = 0; v < CV; v++)
+                w[v] = _mm512_loadu_ps(ws + v * VL);
+#pragma GCC unroll 16
+            for (int b = 0; b < NB; b++) {
+                __m512 xb = _mm512_set1_ps(xs[b]);
+#pragma GCC unroll 4
+                for (int v = 0; v < CV; v++)
+                    acc[b][v] = _mm512_fmadd_ps(xb, w[v], acc[b][v]);
+            }
+        }
+    }
+    size_t p = d->ho * d->wo;
+    __m512i idx = _mm512_mullo_epi32(
+        _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
+        _mm512_set1_epi32((int)p));
+#pragma GCC unroll 4
+    for (int v = 0; v < CV; v++) {
+        size_t o0 = (cv0 + (size_t)v) * VL;
+        if (o0 >= d->co)
+            break;
+        size_t left = d->co - o0;
+        __mmask16 m = left >= VL ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1);
+        float *base = out + (n0 * d->co + o0) * p + oy * d->wo + ox;
+#pragma GCC unroll 16
+        for (int b = 0; b < NB; b++)
+            if ((size_t)b < nb)
+                _mm512_mask_i32scatter_ps(base + (size_t)b * d->co * p, m, idx, acc[b][v], 4);
+    }
+}
+
+#define CORR_TILE(NB, CV)                                                                   \
+    static AVX512 void corr_##NB##_##CV(const struct nn__dconv *d, const float *g,          \
+                                        const float *wp, size_t cop, size_t cv0, size_t oy,  \
+                                        size_t ox, float *out, size_t n0, size_t nb)         \
+    {                                                                                        \
+        corr_tile(NB, CV, d, g, wp, cop, cv0, oy, ox, out, n0, nb);                          \
+    }
+CORR_TILE(16, 1)
+CORR_TILE(12, 1)
+CORR_TILE(12, 2)
+CORR_TILE(6, 1)
+CORR_TILE(6, 2)
+CORR_TILE(6, 3)
+CORR_TILE(6, 4)
+
+typedef void corr_fn(const struct nn__dconv *, const float *, const float *, size_t, size_t,
+                     size_t, size_t, float *, size_t, size_t);
+
+static corr_fn *corr_pick(size_t nbk, size_t cv)
+{
+    if (nbk == 16)
+        return corr_16_1;
+    if (nbk == 12)
+        return cv == 1 ? corr_12_1 : corr_12_2;
+    return cv == 1 ? corr_6_1 : cv == 2 ? corr_6_2 : cv == 3 ? corr_6_3 : corr_6_4;
+}
+
+void nn__dconv_corr(const struct nn__dconv *d, const float *in, const float *wp, float *out,
+                    float *scratch, size_t threads, nn__dconv_done *done, void *ctx)
+{
+    size_t cop = nn__dconv_pad(d->co), cvn = cop / VL, cvmax = cvn < 4 ? cvn : 4;
+    size_t nbk = group_of(d->co), groups = (d->n + nbk - 1) / nbk;
+    size_t per = d->hi * d->wi * d->ci * nbk;
+    (void)threads;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) num_threads((int)threads) if (threads > 1)
+#endif
+    for (size_t gi = 0; gi < groups; gi++) {
+        float *g = scratch + (size_t)thread_id() * per;
+        size_t n0 = gi * nbk, nb = d->n - n0 < nbk ? d->n - n0 : nbk;
+        gather(d, in, n0, nb, nbk, g);
+        for (size_t oy = 0; oy < d->ho; oy++)
+            for (size_t ox = 0; ox < d->wo; ox++)
+                for (size_t cv0 = 0; cv0 < cvn; cv0 += cvmax) {
+                    size_t cv = cvn - cv0 < cvmax ? cvn - cv0 : cvmax;
+                    corr_pick(nbk, cv)(d, g, wp, cop, cv0, oy, ox, out, n0, nb);
+                }
+        if (done)
+            done(ctx, n0, nb);
+    }
+}
+
+/* ---- weight gradient ------------------------------------------------------------------ */
+
+/* One tile of the weight gradient: tap (i, j), input channels [c0, c0 + NT), output
+ * vectors [cv0, cv0 + CV). Small tiles keep two sets of accumulators (even and odd
+ * positions) so that the FMAs' latency is hidden; the sets are added at the end. */
+INLINE void wgrad_tile(const int NT, const int CV, const struct nn__dconv *d, const float *xh,
+                       size_t cip, const float *dyh, size_t cop, size_t i, size_t j,
+                       size_t c0, size_t cv0, float *gwp)
+{
+    const int U = NT * CV <= 12 ? 2 : 1;
+    __m512 acc[2][8][3];
+#pragma GCC unroll 2
+    for (int u = 0; u < U; u++)
+#pragma GCC unroll 8
+        for (int s = 0; s < NT; s++)
+#pragma GCC unroll 3
+            for (int v = 0; v < CV; v++)
+                acc[u][s][v] = _mm512_setzero_ps();
+    size_t y0, y1, x0, x1;
+    outs(i, d->pt, d->hi, d->ho, &y0, &y1);
+    outs(j, d->pl, d->wi, d->wo, &x0, &x1);
+    size_t len = x1 - x0;
+    for (size_t n = 0; n < d->n; n++)
+        for (size_t y = y0; y < y1; y++) {
+            const float *xs =
+                xh + ((n * d->hi + y + i - d->pt) * d->wi + x0 + j - d->pl) * cip + c0;
+            const float *ds = dyh + ((n * d->ho + y) * d->wo + x0) * cop + cv0 * VL;
+            size_t t = 0;
+            for (; t + (size_t)U <= len; t += (size_t)U)
+#pragma GCC unroll 2
+                for (int u = 0; u < U; u++) {
+                    __m512 dv[3];
+#pragma GCC unroll 3
+                    for (int v = 0; v < CV; v++)
+                        dv[v] = _mm512_loadu_ps(ds + (t + (size_t)u) * cop + v * VL);
+#pragma GCC unroll 8
+                    for (int s = 0; s < NT; s++) {
+                        __m512 xb = _mm512_set1_ps(xs[(t + (size_t)u) * cip + (size_t)s]);
+#pragma GCC unroll 3
+                        for (int v = 0; v < CV; v++)
+                            acc[u][s][v] = _mm512_fmadd_ps(xb, dv[v], acc[u][s][v]);
+                    }
+                }
+            for (; t < len; t++) {
+                __m512 dv[3];
+#pragma GCC unroll 3
+                for (int v = 0; v < CV; v++)
+                    dv[v] = _mm512_loadu_ps(ds + t * cop + v * VL);
+#pragma GCC unroll 8
+                for (int s = 0; s < NT; s++) {
+                    __m512 xb = _mm512_set1_ps(xs[t * cip + (size_t)s]);
+#pragma GCC unroll 3
+                    for (int v = 0; v < CV; v++)
+                        acc[0][s][v] = _mm512_fmadd_ps(xb, dv[v], acc[0][s][v]);
+                }
+            }
+        }
+#pragma GCC unroll 8
+    for (int s = 0; s < NT; s++) {
+        if (c0 + (size_t)s >= d->ci)
+            break;
+        float *dst = gwp + ((i * d->k + j) * d->ci + c0 + (size_t)s) * cop + cv0 * VL;
+#pragma GCC unroll 3
+        for (int v = 0; v < CV; v++)
+            _mm512_storeu_ps(dst + v * VL,
+                             U == 2 ? _mm512_add_ps(acc[0][s][v], acc[1][s][v]) : acc[0][s][v]);
+    }
+}
+
+#define WGRAD_TILE(NT, CV)                                                                  \
+    static AVX512 void wgrad_##NT##_##CV(const struct nn__dconv *d, const float *xh,         \
+                                         size_t cip, const float *dyh, size_t cop, size_t i, \
+                                         size_t j, size_t c0, size_t cv0, float *gwp)        \
+    {                                                                                        \
+        wgrad_tile(NT, CV, d, xh, cip, dyh, cop, i, j, c0, cv0, gwp);                        \
+    }
+WGRAD_TILE(4, 1)
+WGRAD_TILE(4, 2)
+WGRAD_TILE(4, 3)
+WGRAD_TILE(6, 1)
+WGRAD_TILE(6, 2)
+WGRAD_TILE(6, 3)
+WGRAD_TILE(8, 1)
+WGRAD_TILE(8, 2)
+WGRAD_TILE(8, 3)
+
+typedef void wgrad_fn(const struct nn__dconv *, const float *, size_t, const float *, size_t,
+                      size_t, size_t, size_t, size_t, float *);
+
+static wgrad_fn *wgrad_pick(size_t nt, size_t cv)
+{
+    static wgrad_fn *const fns[3][3] = {{wgrad_4_1, wgrad_4_2, wgrad_4_3},
+                                        {wgrad_6_1, wgrad_6_2, wgrad_6_3},
+                                        {wgrad_8_1, wgrad_8_2, wgrad_8_3}};
+    return fns[nt == 4 ? 0 : nt == 6 ? 1 : 2][cv - 1];
+}
+
+void nn__dconv_wgrad(const struct nn__dconv *d, const float *in, const float *dout, float *gwp,
+                     float *scratch, size_t threads)
+{
+    size_t nt = wgrad_nt(d->ci), cip = wgrad_cip(d->ci), cop = nn__dconv_pad(d->co);
+    size_t hw = d->hi * d->wi, p = d->ho * d->wo, cvn = cop / VL, cvmax = cvn < 3 ? cvn : 3;
+    float *xh = scratch, *dyh = scratch + d->n * hw * cip;
+    (void)threads;
+    /* the copies: (n, y, x, c) and (n, y, x, o), zero in the padded channels */
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) num_threads((int)threads) if (threads > 1)
+#endif
+    for (size_t n = 0; n < d->n; n++) {
+        const float *x = in + n * d->ci * hw, *dy = dout + n * d->co * p;
+        float *xn = xh + n * hw * cip, *dn = dyh + n * p * cop;
+        for (size_t q = 0; q < hw; q++) {
+            for (size_t c = 0; c < d->ci; c++)
+                xn[q * cip + c] = x[c * hw + q];
+            for (size_t c = d->ci; c < cip; c++)
+                xn[q * cip + c] = 0.0f;
+        }
+        for (size_t q = 0; q < p; q++) {
+            for (size_t o = 0; o < d->co; o++)
+                dn[q * cop + o] = dy[o * p + q];
+            for (size_t o = d->co; o < cop; o++)
+                dn[q * cop + o] = 0.0f;
+        }
+    }
+    size_t kk = d->k * d->k, cb = cip / nt, ob = (cvn + cvmax - 1) / cvmax;
+    size_t tiles = kk * cb * ob;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 1) num_threads((int)threads) if (threads > 1)
+#endif
+    for (size_t t = 0; t < tiles; t++) {
+        size_t tap = t / (cb * ob), r = t % (cb * ob);
+        size_t c0 = r / ob * nt, cv0 = r % ob * cvmax;
+        size_t cv = cvn - cv0 < cvmax ? cvn - cv0 : cvmax;
+        wgrad_pick(nt, cv)(d, xh, cip, dyh, cop, tap / d->k, tap % d->k, c0, cv0, gwp);
+    }
+}
+
+#else /* no x86-64 AVX-512 in this build: never called (nn__dconv_available is 0) */
+
+void nn__dconv_corr(const struct nn__dconv *d, const float *in, const float *wp, float *out,
+                    float *scratch, size_t threads, nn__dconv_done *done, void *ctx)
+{
+    (void)d, (void)in, (void)wp, (void)out, (void)scratch, (void)threads, (void)done, (void)ctx;
+}
+
+void nn__dconv_wgrad(const struct nn__dconv *d, const float *in, const float *dout, float *gwp,
+                     float *scratch, size_t threads)
+{
+    (void)d, (void)in, (void)dout, (void)gwp, (void)scratch, (void)threads;
+}
+
+#endif
