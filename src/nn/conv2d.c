@@ -540,19 +540,29 @@ static int conv_backward(struct nn__layer *l, const float *x, const float *y, co
     size_t chunks = (batch + chunk - 1) / chunk, slots = slots_now(chunks);
     size_t per = slot_floats(&g, nbmax), out_n = g.f * g.p, nw = g.f * g.ckk;
 
-    if (l->args.bias) {
-        /* db[f] += sum over samples and positions, in double, in sample order */
+    if (l->args.bias && nn__dconv_available())
+        nn__dconv_bias_grad(dy, batch, g.f, g.p, l->g + nw);
+    else if (l->args.bias) {
+        /* db[f] += sum over samples and positions, in double: eight running sums over
+         * the positions (independent, so the loop is vector adds, not one chain of
+         * dependent additions), added together in a fixed order at the end */
         float *db = l->g + nw;
         int big = batch * out_n >= PARALLEL_MIN && g.f > 1 && nn__omp_loops();
         (void)big;
         PARALLEL_FOR_IF_BIG
         for (size_t f = 0; f < g.f; f++) {
-            double s = 0.0;
+            double lane[8] = {0}, tail = 0.0; /* constant indices only: registers */
             for (size_t n = 0; n < batch; n++) {
                 const float *d = dy + n * out_n + f * g.p;
-                for (size_t p = 0; p < g.p; p++)
-                    s += d[p];
+                size_t p = 0;
+                for (; p + 8 <= g.p; p += 8)
+                    for (size_t j = 0; j < 8; j++)
+                        lane[j] += d[p + j];
+                for (; p < g.p; p++)
+                    tail += d[p];
             }
+            double s = ((lane[0] + lane[1]) + (lane[2] + lane[3])) +
+                       ((lane[4] + lane[5]) + (lane[6] + lane[7])) + tail;
             db[f] = (float)((double)db[f] + s);
         }
     }

@@ -107,9 +107,19 @@ static size_t wgrad_cip(size_t ci)
     return (ci + nt - 1) / nt * nt;
 }
 
+/* Images of one block of the weight gradient: their two copies in about 256 KiB. */
+static size_t wgrad_block(const struct nn__dconv *d)
+{
+    size_t per = d->hi * d->wi * wgrad_cip(d->ci) + d->ho * d->wo * nn__dconv_pad(d->co);
+    size_t b = ((size_t)1 << 16) / (per ? per : 1);
+    b = b ? b : 1;
+    return b < d->n ? b : d->n ? d->n : 1;
+}
+
 size_t nn__dconv_wgrad_scratch(const struct nn__dconv *d)
 {
-    return d->n * (d->hi * d->wi * wgrad_cip(d->ci) + d->ho * d->wo * nn__dconv_pad(d->co));
+    return wgrad_block(d) *
+           (d->hi * d->wi * wgrad_cip(d->ci) + d->ho * d->wo * nn__dconv_pad(d->co));
 }
 
 #ifdef DCONV_X86
@@ -238,9 +248,9 @@ void nn__dconv_corr(const struct nn__dconv *d, const float *in, const float *wp,
 /* One tile of the weight gradient: tap (i, j), input channels [c0, c0 + NT), output
  * vectors [cv0, cv0 + CV). Small tiles keep two sets of accumulators (even and odd
  * positions) so that the FMAs' latency is hidden; the sets are added at the end. */
-INLINE void wgrad_tile(const int NT, const int CV, const struct nn__dconv *d, const float *xh,
-                       size_t cip, const float *dyh, size_t cop, size_t i, size_t j,
-                       size_t c0, size_t cv0, float *gwp)
+INLINE void wgrad_tile(const int NT, const int CV, const struct nn__dconv *d, size_t nimg,
+                       const float *xh, size_t cip, const float *dyh, size_t cop, size_t i,
+                       size_t j, size_t c0, size_t cv0, int add, float *gwp)
 {
     const int U = NT * CV <= 12 ? 2 : 1;
     __m512 acc[2][8][3];
@@ -255,7 +265,7 @@ INLINE void wgrad_tile(const int NT, const int CV, const struct nn__dconv *d, co
     outs(i, d->pt, d->hi, d->ho, &y0, &y1);
     outs(j, d->pl, d->wi, d->wo, &x0, &x1);
     size_t len = x1 - x0;
-    for (size_t n = 0; n < d->n; n++)
+    for (size_t n = 0; n < nimg; n++)
         for (size_t y = y0; y < y1; y++) {
             const float *xs =
                 xh + ((n * d->hi + y + i - d->pt) * d->wi + x0 + j - d->pl) * cip + c0;
@@ -296,18 +306,22 @@ INLINE void wgrad_tile(const int NT, const int CV, const struct nn__dconv *d, co
             break;
         float *dst = gwp + ((i * d->k + j) * d->ci + c0 + (size_t)s) * cop + cv0 * VL;
 #pragma GCC unroll 3
-        for (int v = 0; v < CV; v++)
-            _mm512_storeu_ps(dst + v * VL,
-                             U == 2 ? _mm512_add_ps(acc[0][s][v], acc[1][s][v]) : acc[0][s][v]);
+        for (int v = 0; v < CV; v++) {
+            __m512 r = U == 2 ? _mm512_add_ps(acc[0][s][v], acc[1][s][v]) : acc[0][s][v];
+            if (add)
+                r = _mm512_add_ps(_mm512_loadu_ps(dst + v * VL), r);
+            _mm512_storeu_ps(dst + v * VL, r);
+        }
     }
 }
 
 #define WGRAD_TILE(NT, CV)                                                                  \
-    static AVX512 void wgrad_##NT##_##CV(const struct nn__dconv *d, const float *xh,         \
-                                         size_t cip, const float *dyh, size_t cop, size_t i, \
-                                         size_t j, size_t c0, size_t cv0, float *gwp)        \
+    static AVX512 void wgrad_##NT##_##CV(const struct nn__dconv *d, size_t nimg,             \
+                                         const float *xh, size_t cip, const float *dyh,      \
+                                         size_t cop, size_t i, size_t j, size_t c0,          \
+                                         size_t cv0, int add, float *gwp)                    \
     {                                                                                        \
-        wgrad_tile(NT, CV, d, xh, cip, dyh, cop, i, j, c0, cv0, gwp);                        \
+        wgrad_tile(NT, CV, d, nimg, xh, cip, dyh, cop, i, j, c0, cv0, add, gwp);             \
     }
 WGRAD_TILE(4, 1)
 WGRAD_TILE(4, 2)
@@ -319,8 +333,8 @@ WGRAD_TILE(8, 1)
 WGRAD_TILE(8, 2)
 WGRAD_TILE(8, 3)
 
-typedef void wgrad_fn(const struct nn__dconv *, const float *, size_t, const float *, size_t,
-                      size_t, size_t, size_t, size_t, float *);
+typedef void wgrad_fn(const struct nn__dconv *, size_t, const float *, size_t, const float *,
+                      size_t, size_t, size_t, size_t, size_t, int, float *);
 
 static wgrad_fn *wgrad_pick(size_t nt, size_t cv)
 {
@@ -335,38 +349,76 @@ void nn__dconv_wgrad(const struct nn__dconv *d, const float *in, const float *do
 {
     size_t nt = wgrad_nt(d->ci), cip = wgrad_cip(d->ci), cop = nn__dconv_pad(d->co);
     size_t hw = d->hi * d->wi, p = d->ho * d->wo, cvn = cop / VL, cvmax = cvn < 3 ? cvn : 3;
-    float *xh = scratch, *dyh = scratch + d->n * hw * cip;
+    size_t kk = d->k * d->k, cb = cip / nt, ob = (cvn + cvmax - 1) / cvmax;
+    size_t tiles = kk * cb * ob, blk = wgrad_block(d);
     (void)threads;
-    /* the copies: (n, y, x, c) and (n, y, x, o), zero in the padded channels */
+    /* a block of images at a time, so that every tile reads the copies from L2 rather than
+     * the whole batch's from memory; the blocks add into gwp in order */
+    for (size_t n0 = 0; n0 < d->n; n0 += blk) {
+        size_t nb = d->n - n0 < blk ? d->n - n0 : blk;
+        float *xh = scratch, *dyh = scratch + nb * hw * cip;
 #ifdef _OPENMP
-#pragma omp parallel for schedule(static) num_threads((int)threads) if (threads > 1)
+#pragma omp parallel num_threads((int)threads) if (threads > 1)
 #endif
-    for (size_t n = 0; n < d->n; n++) {
-        const float *x = in + n * d->ci * hw, *dy = dout + n * d->co * p;
-        float *xn = xh + n * hw * cip, *dn = dyh + n * p * cop;
-        for (size_t q = 0; q < hw; q++) {
-            for (size_t c = 0; c < d->ci; c++)
-                xn[q * cip + c] = x[c * hw + q];
-            for (size_t c = d->ci; c < cip; c++)
-                xn[q * cip + c] = 0.0f;
-        }
-        for (size_t q = 0; q < p; q++) {
-            for (size_t o = 0; o < d->co; o++)
-                dn[q * cop + o] = dy[o * p + q];
-            for (size_t o = d->co; o < cop; o++)
-                dn[q * cop + o] = 0.0f;
+        {
+            /* the copies: (n, y, x, c) and (n, y, x, o), zero in the padded channels */
+#ifdef _OPENMP
+#pragma omp for schedule(static)
+#endif
+            for (size_t n = 0; n < nb; n++) {
+                const float *x = in + (n0 + n) * d->ci * hw, *dy = dout + (n0 + n) * d->co * p;
+                float *xn = xh + n * hw * cip, *dn = dyh + n * p * cop;
+                for (size_t q = 0; q < hw; q++) {
+                    for (size_t c = 0; c < d->ci; c++)
+                        xn[q * cip + c] = x[c * hw + q];
+                    for (size_t c = d->ci; c < cip; c++)
+                        xn[q * cip + c] = 0.0f;
+                }
+                for (size_t q = 0; q < p; q++) {
+                    for (size_t o = 0; o < d->co; o++)
+                        dn[q * cop + o] = dy[o * p + q];
+                    for (size_t o = d->co; o < cop; o++)
+                        dn[q * cop + o] = 0.0f;
+                }
+            }
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 1)
+#endif
+            for (size_t t = 0; t < tiles; t++) {
+                size_t tap = t / (cb * ob), r = t % (cb * ob);
+                size_t c0 = r / ob * nt, cv0 = r % ob * cvmax;
+                size_t cv = cvn - cv0 < cvmax ? cvn - cv0 : cvmax;
+                wgrad_pick(nt, cv)(d, nb, xh, cip, dyh, cop, tap / d->k, tap % d->k, c0, cv0,
+                                   n0 > 0, gwp);
+            }
         }
     }
-    size_t kk = d->k * d->k, cb = cip / nt, ob = (cvn + cvmax - 1) / cvmax;
-    size_t tiles = kk * cb * ob;
-#ifdef _OPENMP
-#pragma omp parallel for schedule(dynamic, 1) num_threads((int)threads) if (threads > 1)
-#endif
-    for (size_t t = 0; t < tiles; t++) {
-        size_t tap = t / (cb * ob), r = t % (cb * ob);
-        size_t c0 = r / ob * nt, cv0 = r % ob * cvmax;
-        size_t cv = cvn - cv0 < cvmax ? cvn - cv0 : cvmax;
-        wgrad_pick(nt, cv)(d, xh, cip, dyh, cop, tap / d->k, tap % d->k, c0, cv0, gwp);
+}
+
+/* ---- bias gradient ------------------------------------------------------------------- */
+
+AVX512 void nn__dconv_bias_grad(const float *dout, size_t n, size_t co, size_t p, float *db)
+{
+    size_t full = p / VL * VL;
+    __mmask16 tail = (__mmask16)((1u << (p - full)) - 1);
+    for (size_t o = 0; o < co; o++) {
+        __m512d a0 = _mm512_setzero_pd(), a1 = _mm512_setzero_pd();
+        for (size_t i = 0; i < n; i++) {
+            const float *d = dout + (i * co + o) * p;
+            for (size_t q = 0; q < full; q += VL) {
+                __m512 v = _mm512_loadu_ps(d + q);
+                a0 = _mm512_add_pd(a0, _mm512_cvtps_pd(_mm512_castps512_ps256(v)));
+                a1 = _mm512_add_pd(
+                    a1, _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1))));
+            }
+            if (tail) {
+                __m512 v = _mm512_maskz_loadu_ps(tail, d + full);
+                a0 = _mm512_add_pd(a0, _mm512_cvtps_pd(_mm512_castps512_ps256(v)));
+                a1 = _mm512_add_pd(
+                    a1, _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1))));
+            }
+        }
+        db[o] = (float)((double)db[o] + _mm512_reduce_add_pd(_mm512_add_pd(a0, a1)));
     }
 }
 
@@ -382,6 +434,11 @@ void nn__dconv_wgrad(const struct nn__dconv *d, const float *in, const float *do
                      float *scratch, size_t threads)
 {
     (void)d, (void)in, (void)dout, (void)gwp, (void)scratch, (void)threads;
+}
+
+void nn__dconv_bias_grad(const float *dout, size_t n, size_t co, size_t p, float *db)
+{
+    (void)dout, (void)n, (void)co, (void)p, (void)db;
 }
 
 #endif

@@ -2,6 +2,10 @@
  * conv2d.c runs instead of im2col + GEMM where they pay. */
 #ifndef ACTLAB_LAYER_NN
 #error "internal to the nn layer of actlab and the layers above it (docs/ARCHITECTURE.md)"
+/* db[o] += the sum of dout[n][o][q] over images and positions, in double (two vectors of
+ * running sums, added in one fixed order). */
+void nn__dconv_bias_grad(const float *dout, size_t n, size_t co, size_t p, float *db);
+
 #endif
 #ifndef ACTLAB_SRC_NN_CONV_DIRECT_H
 #define ACTLAB_SRC_NN_CONV_DIRECT_H
@@ -45,5 +49,9 @@ void nn__dconv_corr(const struct nn__dconv *d, const float *in, const float *wp,
 size_t nn__dconv_wgrad_scratch(const struct nn__dconv *d);
 void nn__dconv_wgrad(const struct nn__dconv *d, const float *in, const float *dout, float *gwp,
                      float *scratch, size_t threads);
+
+/* db[o] += the sum of dout[n][o][q] over images and positions, in double (two vectors of
+ * running sums, added in one fixed order). */
+void nn__dconv_bias_grad(const float *dout, size_t n, size_t co, size_t p, float *db);
 
 #endif
