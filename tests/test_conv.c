@@ -18,7 +18,7 @@
 #include <criterion/criterion.h>
 
 #include "conv_rig.h"
-#include "nn/conv_direct.h"
+#include "nn/avx512.h"
 
 /* ---- the reference convolution --------------------------------------------------------- */
 
@@ -516,8 +516,8 @@ static void each_path(void (*check)(const struct conv_case *, uint64_t), uint64_
             continue;
         }
         cr_assert_eq(act_set_isa(paths[p]), AL_OK);
-        cr_assert_eq(nn__dconv_available(), p == 0, "direct kernels %s on path %s",
-                     nn__dconv_available() ? "on" : "off", paths[p]);
+        cr_assert_eq(nn__avx512(), p == 0, "direct kernels %s on path %s",
+                     nn__avx512() ? "on" : "off", paths[p]);
         for (size_t i = 0; i < N_DCASES; i++)
             check(&dcases[i], seed + i);
     }

@@ -39,6 +39,7 @@
 #include <string.h>
 
 #include "blas_core.h"
+#include "avx512.h"
 #include "conv_direct.h"
 #include "layer.h"
 
@@ -240,7 +241,7 @@ static struct plan plan_of(const struct geom *g)
     struct plan p = {0, 0, 0};
     /* the scatter's lane offsets are int32: channel 15 of an image side must fit */
     size_t lim = (size_t)INT_MAX / 16;
-    if (g->s != 1 || g->p > lim || g->h * g->w > lim || !nn__dconv_available())
+    if (g->s != 1 || g->p > lim || g->h * g->w > lim || !nn__avx512())
         return p;
     p.fwd = fills(g->f);
     p.dx = fills(g->c);
@@ -540,7 +541,7 @@ static int conv_backward(struct nn__layer *l, const float *x, const float *y, co
     size_t chunks = (batch + chunk - 1) / chunk, slots = slots_now(chunks);
     size_t per = slot_floats(&g, nbmax), out_n = g.f * g.p, nw = g.f * g.ckk;
 
-    if (l->args.bias && nn__dconv_available())
+    if (l->args.bias && nn__avx512())
         nn__dconv_bias_grad(dy, batch, g.f, g.p, l->g + nw);
     else if (l->args.bias) {
         /* db[f] += sum over samples and positions, in double: eight running sums over

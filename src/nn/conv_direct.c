@@ -44,16 +44,6 @@ size_t nn__dconv_pad(size_t channels)
     return (channels + VL - 1) / VL * VL;
 }
 
-int nn__dconv_available(void)
-{
-#ifdef DCONV_X86
-    const char *isa = act_isa();
-    return isa && strcmp(isa, "avx512") == 0 && __builtin_cpu_supports("avx512f");
-#else
-    return 0;
-#endif
-}
-
 static int thread_id(void)
 {
 #ifdef _OPENMP
@@ -397,6 +387,17 @@ void nn__dconv_wgrad(const struct nn__dconv *d, const float *in, const float *do
 
 /* ---- bias gradient ------------------------------------------------------------------- */
 
+/* the low and high eight floats of v as doubles */
+INLINE __m512d lo_pd(__m512 v)
+{
+    return _mm512_cvtps_pd(_mm512_castps512_ps256(v));
+}
+
+INLINE __m512d hi_pd(__m512 v)
+{
+    return _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
+}
+
 AVX512 void nn__dconv_bias_grad(const float *dout, size_t n, size_t co, size_t p, float *db)
 {
     size_t full = p / VL * VL;
@@ -407,22 +408,20 @@ AVX512 void nn__dconv_bias_grad(const float *dout, size_t n, size_t co, size_t p
             const float *d = dout + (i * co + o) * p;
             for (size_t q = 0; q < full; q += VL) {
                 __m512 v = _mm512_loadu_ps(d + q);
-                a0 = _mm512_add_pd(a0, _mm512_cvtps_pd(_mm512_castps512_ps256(v)));
-                a1 = _mm512_add_pd(
-                    a1, _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1))));
+                a0 = _mm512_add_pd(a0, lo_pd(v));
+                a1 = _mm512_add_pd(a1, hi_pd(v));
             }
             if (tail) {
                 __m512 v = _mm512_maskz_loadu_ps(tail, d + full);
-                a0 = _mm512_add_pd(a0, _mm512_cvtps_pd(_mm512_castps512_ps256(v)));
-                a1 = _mm512_add_pd(
-                    a1, _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1))));
+                a0 = _mm512_add_pd(a0, lo_pd(v));
+                a1 = _mm512_add_pd(a1, hi_pd(v));
             }
         }
         db[o] = (float)((double)db[o] + _mm512_reduce_add_pd(_mm512_add_pd(a0, a1)));
     }
 }
 
-#else /* no x86-64 AVX-512 in this build: never called (nn__dconv_available is 0) */
+#else /* no x86-64 AVX-512 in this build: never called (nn__avx512 is 0) */
 
 void nn__dconv_corr(const struct nn__dconv *d, const float *in, const float *wp, float *out,
                     float *scratch, size_t threads, nn__dconv_done *done, void *ctx)

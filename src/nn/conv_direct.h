@@ -1,5 +1,5 @@
 /* Internal: direct stride-1 convolution on the AVX-512 path (conv_direct.c), the kernels
- * conv2d.c runs instead of im2col + GEMM where they pay. */
+ * conv2d.c runs instead of im2col + GEMM where they pay, when nn__avx512() (avx512.h). */
 #ifndef ACTLAB_LAYER_NN
 #error "internal to the nn layer of actlab and the layers above it (docs/ARCHITECTURE.md)"
 /* db[o] += the sum of dout[n][o][q] over images and positions, in double (two vectors of
@@ -22,10 +22,6 @@ struct nn__dconv {
     size_t co, ho, wo; /* output channels and sides */
     size_t k, pt, pl;  /* kernel side, padding on top and on the left */
 };
-
-/* 1 when this build and CPU run the kernels and the act library's path is "avx512" (a user
- * who forces a narrower path gets the GEMM convolution everywhere). */
-int nn__dconv_available(void);
 
 /* Channels rounded up to a whole vector (16 floats). */
 size_t nn__dconv_pad(size_t channels);

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "avx512.h"
 #include "layer.h"
 
 #ifdef _OPENMP
@@ -139,14 +140,17 @@ static int maxpool_forward(struct nn__layer *l, const float *x, float *y, size_t
     struct pgeom g;
     pgeom_of(l, &g);
     size_t planes = batch * g.c, in_p = g.h * g.w, out_p = g.ho * g.wo;
-    int big = parallel(planes, in_p);
+    int big = parallel(planes, in_p), vec = nn__avx512();
     (void)big;
     PARALLEL_FOR_IF_BIG
     for (size_t q = 0; q < planes; q++) {
         const float *xp = x + q * in_p;
         float *yp = y + q * out_p, *arg = l->scratch + q * out_p;
         if (g.k == 2 && g.s == 2) {
-            max2x2(&g, xp, yp, arg);
+            if (vec)
+                nn__maxpool2x2_avx512(xp, g.w, g.ho, g.wo, yp, arg);
+            else
+                max2x2(&g, xp, yp, arg);
             continue;
         }
         for (size_t oh = 0; oh < g.ho; oh++)
