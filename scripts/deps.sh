@@ -11,6 +11,7 @@ packages=(
     libplplot-dev plplot-driver-cairo # plots: PNG, SVG and PDF through PLplot's cairo drivers
     zlib1g-dev                        # IDX data sets come gzipped (read through zlib)
     libopenblas-dev                   # nn: matrix products (cblas_sgemm)
+    libopenblas0-openmp               # ... run through its OpenMP build: one thread pool (CMakeLists.txt)
     dataset-fashion-mnist             # Fashion-MNIST in /usr/share/datasets/fashion-mnist
     libopenmpi-dev openmpi-bin        # MPI: mpirun -np N actlab compare|train (optional)
 )

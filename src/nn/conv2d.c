@@ -287,12 +287,12 @@ static size_t conv_workspace(const struct nn__layer *l, size_t batch)
     return max_of(need, bwd);
 }
 
-/* Threads for the direct kernels: OpenMP's count, or nn_set_threads' when smaller. They
- * call no BLAS, so they thread whichever OpenBLAS is loaded. */
+/* Threads for the direct kernels: OpenMP's count, or nn_set_threads' when smaller; one
+ * beside a pthread OpenBLAS, whose pool would fight OpenMP's for the cores (nn__omp_loops). */
 static size_t direct_threads(void)
 {
 #ifdef _OPENMP
-    if (nn__threads() == 1)
+    if (!nn__omp_loops())
         return 1;
     size_t n = (size_t)omp_get_max_threads();
     if (nn__threads() > 0 && (size_t)nn__threads() < n)

@@ -10,6 +10,9 @@
 #include <strings.h>
 
 #include <cblas.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "blas_core.h"
 #include "layer.h"
@@ -28,6 +31,14 @@ void nn__gemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alph
                 c[i * ldc + j] = beta == 0.0f ? 0.0f : beta * c[i * ldc + j];
         return;
     }
+#ifdef _OPENMP
+    /* The OpenMP OpenBLAS threads a product as the calling thread's OpenMP setting says;
+     * nn_set_threads can set only its own thread's, so a thread it did not run on (compare's
+     * trainings) takes the count here. */
+    int want = nn__threads();
+    if (want > 0 && omp_get_max_threads() != want)
+        omp_set_num_threads(want);
+#endif
     cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
                 trans_b ? CblasTrans : CblasNoTrans, (int)m, (int)n, (int)k, alpha, a, (int)lda,
                 b, (int)ldb, beta, c, (int)ldc);
