@@ -1,6 +1,6 @@
 # actlab compare end to end on a small table the test makes (tests/cli/compare.sh). The jobs
 # case trains on several threads at once, so it is in the ThreadSanitizer job too.
-foreach(_case outputs jobs refusals cifar)
+foreach(_case outputs jobs refusals cifar conv_jobs)
     add_test(NAME cli_compare_${_case} COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/compare.sh
              $<TARGET_FILE:actlab_cli> ${_case})
     set_tests_properties(cli_compare_${_case} PROPERTIES LABELS fast TIMEOUT 180)

@@ -512,7 +512,7 @@ static void each_path(void (*check)(const struct conv_case *, uint64_t), uint64_
     snprintf(was, sizeof was, "%s", act_isa());
     for (size_t p = 0; p < sizeof paths / sizeof *paths; p++) {
         if (!act_isa_supported(paths[p])) {
-            cr_log_warn("path %s: not on this CPU, its kernels untested here", paths[p]);
+            cr_log_info("path %s: not on this CPU, its kernels untested here", paths[p]);
             continue;
         }
         cr_assert_eq(act_set_isa(paths[p]), AL_OK);
@@ -539,22 +539,34 @@ Test(conv_direct, finite_differences)
     each_path(check_case_fd, 600);
 }
 
-/* a group of images is one thread's and a gradient tile is summed by one thread: the bits
- * do not depend on the thread count */
+/* the bits do not depend on the thread count: in the direct kernels a group of images is
+ * one thread's and a gradient tile is summed by one thread; in the GEMM algorithm (beside an
+ * OpenMP OpenBLAS, whose products then run one per thread) the weight gradient is summed in
+ * groups of chunks fixed by the batch */
 Test(conv_direct, threads_bit_identical)
 {
-    const struct conv_case *q = &dcases[1];
-    size_t ny = q->n * q->f * q->h * q->w, nx = q->n * q->c * q->h * q->w;
-    size_t np = q->f * q->c * q->k * q->k + q->f;
-    float *y[2], *g[2], *dx[2];
-    for (int i = 0; i < 2; i++) {
-        nn_set_threads(i + 1);
-        run_once(q, &y[i], &g[i], &dx[i]);
+    const struct conv_case gemm = {53, 3, 32, 32, 6, 5, 1, 1, 1}; /* 6 filters: GEMM */
+    const struct conv_case *qs[] = {&dcases[1], &gemm};
+    for (size_t c = 0; c < 2; c++) {
+        const struct conv_case *q = qs[c];
+        nn_set_threads(2);
+        if (c == 1 && !nn__omp_loops()) { /* a pthread OpenBLAS threads each product itself */
+            cr_log_info("GEMM case skipped: OpenBLAS's own threads choose its bits");
+            nn_set_threads(0);
+            continue;
+        }
+        size_t ny = q->n * q->f * q->h * q->w, nx = q->n * q->c * q->h * q->w;
+        size_t np = q->f * q->c * q->k * q->k + q->f;
+        float *y[2], *g[2], *dx[2];
+        for (int i = 0; i < 2; i++) {
+            nn_set_threads(i + 1);
+            run_once(q, &y[i], &g[i], &dx[i]);
+        }
+        nn_set_threads(0);
+        cr_expect_arr_eq(y[0], y[1], ny * sizeof *y[0], "case %zu: forward differs", c);
+        cr_expect_arr_eq(g[0], g[1], np * sizeof *g[0], "case %zu: gradients differ", c);
+        cr_expect_arr_eq(dx[0], dx[1], nx * sizeof *dx[0], "case %zu: dx differs", c);
+        for (int i = 0; i < 2; i++)
+            free(y[i]), free(g[i]), free(dx[i]);
     }
-    nn_set_threads(0);
-    cr_expect_arr_eq(y[0], y[1], ny * sizeof *y[0], "forward differs with 2 threads");
-    cr_expect_arr_eq(g[0], g[1], np * sizeof *g[0], "gradients differ with 2 threads");
-    cr_expect_arr_eq(dx[0], dx[1], nx * sizeof *dx[0], "dx differs with 2 threads");
-    for (int i = 0; i < 2; i++)
-        free(y[i]), free(g[i]), free(dx[i]);
 }

@@ -186,7 +186,7 @@ Test(pool_2x2, ties_nan_inf_odd_sides)
     snprintf(was, sizeof was, "%s", act_isa());
     for (size_t p = 0; p < sizeof paths / sizeof *paths; p++) {
         if (!act_isa_supported(paths[p])) {
-            cr_log_warn("path %s: not on this CPU, its pooling untested here", paths[p]);
+            cr_log_info("path %s: not on this CPU, its pooling untested here", paths[p]);
             continue;
         }
         cr_assert_eq(act_set_isa(paths[p]), AL_OK);

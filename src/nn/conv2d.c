@@ -218,11 +218,14 @@ static int slot_id(void)
 #endif
 }
 
-/* Floats of one slot for chunks of nb samples: columns, products, weight gradient. */
+/* Floats of one slot for chunks of nb samples: columns and products. */
 static size_t slot_floats(const struct geom *g, size_t nb)
 {
-    return nb * g->p * (g->ckk + g->f) + g->f * g->ckk;
+    return nb * g->p * (g->ckk + g->f);
 }
+
+/* Most groups the GEMM path's weight gradient is summed in (conv_backward). */
+#define DW_GROUPS 8
 
 /* Which passes run the direct kernels (conv_direct.c): stride 1 on the AVX-512 path, where
  * the channels a pass writes fill its vectors at least three quarters (LeNet-5: the first
@@ -239,9 +242,12 @@ static int fills(size_t channels)
 static struct plan plan_of(const struct geom *g)
 {
     struct plan p = {0, 0, 0};
-    /* the scatter's lane offsets are int32: channel 15 of an image side must fit */
-    size_t lim = (size_t)INT_MAX / 16;
-    if (g->s != 1 || g->p > lim || g->h * g->w > lim || !nn__avx512())
+    /* the scatter's lane offsets are int32: channel 15 of an image side must fit; and whole
+     * images of at most 2^32 floats keep every workspace size (64 threads, groups of 24
+     * images) far from overflowing */
+    size_t lim = (size_t)INT_MAX / 16, img = (size_t)1 << 32;
+    if (g->s != 1 || g->p > lim || g->h * g->w > lim || g->c * g->h * g->w > img ||
+        g->f * g->p > img || !nn__avx512())
         return p;
     p.fwd = fills(g->f);
     p.dx = fills(g->c);
@@ -274,7 +280,7 @@ static size_t conv_workspace(const struct nn__layer *l, size_t batch)
     size_t need = 0, kk = g.k * g.k, threads = slots_max();
     if (!p.fwd || !p.dx || !p.dw) {
         size_t nb = chunk_of(&g);
-        need = slots_max() * slot_floats(&g, batch < nb ? batch : nb);
+        need = slots_max() * slot_floats(&g, batch < nb ? batch : nb) + DW_GROUPS * g.f * g.ckk;
     }
     struct nn__dconv f = dconv_fwd(&g, batch), b = dconv_dx(&g, batch);
     if (p.fwd)
@@ -583,21 +589,26 @@ static int conv_backward(struct nn__layer *l, const float *x, const float *y, co
     int gemm_dw = !pl.dw;
     float *gemm_dx = pl.dx ? NULL : dx;
 
-    /* With one slot the chunks add into l->g in order. With several, each thread adds its
-     * (static, contiguous) share of the chunks into its slot's gradient, and the slots are
-     * added to l->g in slot order: the sums depend on the thread count, never on timing. */
-    float *dw0 = l->scratch + per - nw;
-    for (size_t s = 0; gemm_dw && slots > 1 && s < slots; s++)
-        memset(dw0 + s * per, 0, nw * sizeof *dw0);
+    /* The weight gradient goes in groups of consecutive chunks: a group is one thread's,
+     * summed chunk after chunk into its own buffer, and the groups are added into l->g in
+     * order. The groups depend on the batch, not on the thread count, and neither do the
+     * bits. */
+    size_t groups = gemm_dw && chunks > DW_GROUPS ? DW_GROUPS : chunks;
+    slots = slots_now(groups);
+    float *dwg = l->scratch + slots_max() * per;
+    if (gemm_dw && groups > 1)
+        memset(dwg, 0, groups * nw * sizeof *dwg);
     PARALLEL_CHUNKS
-    for (size_t ci = 0; ci < chunks; ci++) {
-        size_t n0 = ci * chunk, nb = batch - n0 < chunk ? batch - n0 : chunk;
+    for (size_t gi = 0; gi < groups; gi++) {
         float *slot = l->scratch + (size_t)slot_id() * per;
-        backward_chunk(l, &g, x, dy, gemm_dx, n0, nb, slot, nbmax,
-                       !gemm_dw ? NULL : slots > 1 ? slot + per - nw : l->g);
+        float *dw = !gemm_dw ? NULL : groups > 1 ? dwg + gi * nw : l->g;
+        for (size_t ci = gi * chunks / groups; ci < (gi + 1) * chunks / groups; ci++) {
+            size_t n0 = ci * chunk, nb = batch - n0 < chunk ? batch - n0 : chunk;
+            backward_chunk(l, &g, x, dy, gemm_dx, n0, nb, slot, nbmax, dw);
+        }
     }
-    for (size_t s = 0; gemm_dw && slots > 1 && s < slots; s++)
-        add_row(l->g, dw0 + s * per, nw);
+    for (size_t gi = 0; gemm_dw && groups > 1 && gi < groups; gi++)
+        add_row(l->g, dwg + gi * nw, nw);
     return AL_OK;
 }
 

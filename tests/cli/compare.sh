@@ -7,6 +7,8 @@
 #             seconds column)
 #   cifar     --preset cifar-lenet5 end to end on CIFAR-10 binary files the test writes (60
 #             records per batch; labels 0..9, pixels a constant that depends on the label)
+#   conv_jobs the same for LeNet-5 on those CIFAR-10 files: under --jobs 2 the last run trains
+#             on 2 threads, and the convolutions' bits must not depend on it
 #   refusals  an unknown activation, a model without @, -o under a file: exit 2 or 1 before
 #             anything is trained or written
 set -u
@@ -53,15 +55,33 @@ jobs)
     done
     [[ $(ls "$d/j1/runs" | wc -l) -eq 6 ]] || fail "runs: $(ls "$d/j1/runs")"
     ;;
-cifar)
+cifar|conv_jobs)
     mkdir "$d/cifar"
     for f in data_batch_1 data_batch_2 data_batch_3 data_batch_4 data_batch_5 test_batch; do
         for k in $(seq 0 59); do
             printf "\\x0$((k % 10))"
-            head -c 3072 /dev/zero | tr '\0' "\\1$((k % 8))0" # octal 100..170
+            if [[ $case == cifar ]]; then
+                head -c 3072 /dev/zero | tr '\0' "\\1$((k % 8))0" # octal 100..170
+            else # pixels that make the sums' order show in their bits
+                head -c 3072 /dev/urandom
+            fi
         done >"$d/cifar/$f.bin"
     done
     [[ $(stat -c %s "$d/cifar/test_batch.bin") -eq $((60 * 3073)) ]] || fail "cifar files"
+    if [[ $case == conv_jobs ]]; then
+        for j in 1 2; do
+            OMP_NUM_THREADS=2 "$actlab" compare --preset cifar-lenet5 --data "cifar10:$d/cifar" \
+                --acts relu,tanh,elu --seeds 1 --epochs 1 --quiet --jobs $j -o "$d/j$j" \
+                >/dev/null 2>"$d/err" || fail "--jobs $j: $(cat "$d/err")"
+        done
+        for f in "$d"/j1/runs/*.csv; do
+            diff <(awk -F, -v OFS=, '{ $(NF-1) = ""; print }' "$f") \
+                 <(awk -F, -v OFS=, '{ $(NF-1) = ""; print }' "$d/j2/runs/$(basename "$f")") >/dev/null ||
+                fail "$(basename "$f") differs between --jobs 1 and 2"
+        done
+        [[ $(ls "$d/j1/runs" | wc -l) -eq 3 ]] || fail "runs: $(ls "$d/j1/runs")"
+        exit 0
+    fi
     "$actlab" compare --preset cifar-lenet5 --data "cifar10:$d/cifar" --acts relu,tanh --seeds 1 \
         --epochs 1 --quiet -o "$d/c" >"$d/stdout" 2>"$d/err" || fail "cifar: $(cat "$d/err")"
     grep -q '300 training samples, 60 validation samples' "$d/c/report.html" ||
