@@ -490,9 +490,9 @@ Test(conv_errors, setup_rejects)
 /* ---- the direct kernels ------------------------------------------------------------------ */
 
 /* Shapes that run the direct kernels on the AVX-512 path (stride 1, channels that fill their
- * vectors), chosen for their edges: groups of images with a remainder, channel blocks of
- * every width with a masked last vector, input channels padded to the weight gradient's
- * block, valid and same padding, odd and even kernels, a kernel larger than the image. Each
+ * vectors, or few enough to put images in the lanes), chosen for their edges: groups of
+ * images with a remainder, channel blocks of every width with a masked last vector, input
+ * channels padded to the weight gradient's block, valid and same padding, odd and even kernels, a kernel larger than the image. Each
  * runs on every path the CPU has, so the GEMM algorithm is checked on the same shapes. */
 static const struct conv_case dcases[] = {
     /* n  c   h  w  f    k  s  same bias */
@@ -502,6 +502,11 @@ static const struct conv_case dcases[] = {
     {25, 5, 5, 8, 32, 2, 1, 1, 0},   /* even kernel, same; groups of 12; no bias */
     {3, 24, 4, 4, 12, 3, 1, 1, 1},   /* one masked vector each way */
     {2, 32, 3, 3, 80, 5, 1, 1, 1},   /* kernel larger than the image; blocks of 4 and 1 */
+    /* few channels: images in the lanes (conv_lanes.c), 1 to 8 channels out either way */
+    {20, 3, 6, 9, 5, 3, 1, 1, 1},    /* 5 filters; input gradient 3 channels */
+    {17, 7, 5, 6, 8, 3, 1, 0, 1},    /* 8 and 7 channels; a group of 16 and one image */
+    {33, 8, 4, 11, 7, 4, 1, 1, 1},   /* even kernel; 7 and 8 */
+    {18, 1, 9, 9, 4, 5, 1, 1, 1},    /* 4 filters on one channel; input gradient 1 */
 };
 #define N_DCASES (sizeof dcases / sizeof dcases[0])
 

@@ -227,9 +227,10 @@ static size_t slot_floats(const struct geom *g, size_t nb)
 /* Most groups the GEMM path's weight gradient is summed in (conv_backward). */
 #define DW_GROUPS 8
 
-/* Which passes run the direct kernels (conv_direct.c): stride 1 on the AVX-512 path, where
- * the channels a pass writes fill its vectors at least three quarters (LeNet-5: the first
- * layer's 6 filters and the second's 6 input channels stay with im2col + GEMM). */
+/* Which passes run the direct kernels (conv_direct.c, conv_lanes.c): stride 1 on the
+ * AVX-512 path, where the channels a pass writes fill its vectors at least three quarters
+ * or are few enough to go to the images-in-lanes kernel. LeNet-5 keeps im2col + GEMM only
+ * for its first layer's weight gradient. */
 struct plan {
     int fwd, dx, dw;
 };
@@ -249,8 +250,9 @@ static struct plan plan_of(const struct geom *g)
     if (g->s != 1 || g->p > lim || g->h * g->w > lim || g->c * g->h * g->w > img ||
         g->f * g->p > img || !nn__avx512())
         return p;
-    p.fwd = fills(g->f);
-    p.dx = fills(g->c);
+    /* few channels go to the images-in-lanes kernel, whose scatter spans a whole image */
+    p.fwd = fills(g->f) || (g->f <= NN_DCONV_LANES_MAX && g->f * g->p <= lim);
+    p.dx = fills(g->c) || (g->c <= NN_DCONV_LANES_MAX && g->c * g->h * g->w <= lim);
     p.dw = fills(g->f) && g->c >= 4;
     return p;
 }

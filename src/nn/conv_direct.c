@@ -33,6 +33,8 @@
 #if defined(__GNUC__) && defined(__x86_64__)
 #define DCONV_X86 1
 #include <immintrin.h>
+
+#include "transpose16.h"
 #define AVX512 __attribute__((target("avx512f")))
 #define INLINE static inline __attribute__((always_inline, target("avx512f")))
 #endif
@@ -82,6 +84,8 @@ static size_t group_of(size_t co)
 
 size_t nn__dconv_corr_scratch(const struct nn__dconv *d, size_t threads)
 {
+    if (d->co <= NN_DCONV_LANES_MAX)
+        return nn__dconv_lanes_scratch(d, threads);
     return (threads ? threads : 1) * d->hi * d->wi * d->ci * group_of(d->co);
 }
 
@@ -116,17 +120,26 @@ size_t nn__dconv_wgrad_scratch(const struct nn__dconv *d)
 
 /* ---- correlation ---------------------------------------------------------------------- */
 
-/* g[((y * wi + x) * ci + c) * nbk + b] = in[n0 + b][c][y][x]; zero for b >= nb. */
-static void gather(const struct nn__dconv *d, const float *in, size_t n0, size_t nb,
-                   size_t nbk, float *g)
+/* g[((y * wi + x) * ci + c) * nbk + b] = in[n0 + b][c][y][x]; zero for b >= nb. Sixteen
+ * positions of (up to) 16 images at a time are turned into 16 runs of images, each one
+ * (masked) store. */
+static AVX512 void gather(const struct nn__dconv *d, const float *in, size_t n0, size_t nb,
+                          size_t nbk, float *g)
 {
     size_t hw = d->hi * d->wi, per = d->ci * hw;
-    for (size_t b = 0; b < nbk; b++) {
-        const float *src = in + (n0 + b) * per;
-        for (size_t c = 0; c < d->ci; c++)
-            for (size_t p = 0; p < hw; p++)
-                g[(p * d->ci + c) * nbk + b] = b < nb ? src[c * hw + p] : 0.0f;
-    }
+    __mmask16 keep = nn__first(nbk);
+    for (size_t c = 0; c < d->ci; c++)
+        for (size_t p0 = 0; p0 < hw; p0 += VL) {
+            size_t n = hw - p0 < VL ? hw - p0 : VL;
+            const float *src = in + n0 * per + c * hw + p0;
+            __m512 r[VL];
+            for (size_t b = 0; b < VL; b++)
+                r[b] = b < nb ? _mm512_maskz_loadu_ps(nn__first(n), src + b * per)
+                              : _mm512_setzero_ps();
+            nn__t16(r);
+            for (size_t j = 0; j < n; j++)
+                _mm512_mask_storeu_ps(g + ((p0 + j) * d->ci + c) * nbk, keep, r[j]);
+        }
 }
 
 /* One register tile: NB images x CV output vectors at output (oy, ox), channel vectors
@@ -211,6 +224,10 @@ static corr_fn *corr_pick(size_t nbk, size_t cv)
 void nn__dconv_corr(const struct nn__dconv *d, const float *in, const float *wp, float *out,
                     float *scratch, size_t threads, nn__dconv_done *done, void *ctx)
 {
+    if (d->co <= NN_DCONV_LANES_MAX) {
+        nn__dconv_corr_lanes(d, in, wp, out, scratch, threads, done, ctx);
+        return;
+    }
     size_t cop = nn__dconv_pad(d->co), cvn = cop / VL, cvmax = cvn < 4 ? cvn : 4;
     size_t nbk = group_of(d->co), groups = (d->n + nbk - 1) / nbk;
     size_t per = d->hi * d->wi * d->ci * nbk;
@@ -234,6 +251,27 @@ void nn__dconv_corr(const struct nn__dconv *d, const float *in, const float *wp,
 }
 
 /* ---- weight gradient ------------------------------------------------------------------ */
+
+/* dst[q * ld + o] = src[o * cols + q] for o < rows and q < cols, 0 for rows <= o < ld: a
+ * (rows, cols) matrix transposed into rows ld floats apart, 16 x 16 at a time. */
+static AVX512 void transpose_pad(const float *src, size_t rows, size_t cols, float *dst,
+                                 size_t ld)
+{
+    for (size_t o0 = 0; o0 < ld; o0 += VL) {
+        __mmask16 keep = nn__first(ld - o0);
+        for (size_t q0 = 0; q0 < cols; q0 += VL) {
+            size_t n = cols - q0 < VL ? cols - q0 : VL;
+            __m512 r[VL];
+            for (size_t b = 0; b < VL; b++)
+                r[b] = o0 + b < rows
+                           ? _mm512_maskz_loadu_ps(nn__first(n), src + (o0 + b) * cols + q0)
+                           : _mm512_setzero_ps();
+            nn__t16(r);
+            for (size_t j = 0; j < n; j++)
+                _mm512_mask_storeu_ps(dst + (q0 + j) * ld + o0, keep, r[j]);
+        }
+    }
+}
 
 /* One tile of the weight gradient: tap (i, j), input channels [c0, c0 + NT), output
  * vectors [cv0, cv0 + CV). Small tiles keep two sets of accumulators (even and odd
@@ -356,20 +394,8 @@ void nn__dconv_wgrad(const struct nn__dconv *d, const float *in, const float *do
 #pragma omp for schedule(static)
 #endif
             for (size_t n = 0; n < nb; n++) {
-                const float *x = in + (n0 + n) * d->ci * hw, *dy = dout + (n0 + n) * d->co * p;
-                float *xn = xh + n * hw * cip, *dn = dyh + n * p * cop;
-                for (size_t q = 0; q < hw; q++) {
-                    for (size_t c = 0; c < d->ci; c++)
-                        xn[q * cip + c] = x[c * hw + q];
-                    for (size_t c = d->ci; c < cip; c++)
-                        xn[q * cip + c] = 0.0f;
-                }
-                for (size_t q = 0; q < p; q++) {
-                    for (size_t o = 0; o < d->co; o++)
-                        dn[q * cop + o] = dy[o * p + q];
-                    for (size_t o = d->co; o < cop; o++)
-                        dn[q * cop + o] = 0.0f;
-                }
+                transpose_pad(in + (n0 + n) * d->ci * hw, d->ci, hw, xh + n * hw * cip, cip);
+                transpose_pad(dout + (n0 + n) * d->co * p, d->co, p, dyh + n * p * cop, cop);
             }
 #ifdef _OPENMP
 #pragma omp for schedule(dynamic, 1)

@@ -38,6 +38,17 @@ size_t nn__dconv_corr_scratch(const struct nn__dconv *d, size_t threads);
 void nn__dconv_corr(const struct nn__dconv *d, const float *in, const float *wp, float *out,
                     float *scratch, size_t threads, nn__dconv_done *done, void *ctx);
 
+/* Channels of the output up to which nn__dconv_corr puts images, not channels, in a
+ * vector's lanes (conv_lanes.c): fewer than 16 channels would leave lanes empty. */
+#define NN_DCONV_LANES_MAX 8
+
+/* The images-in-lanes correlation nn__dconv_corr runs for co <= NN_DCONV_LANES_MAX, and its
+ * scratch (conv_lanes.c). */
+size_t nn__dconv_lanes_scratch(const struct nn__dconv *d, size_t threads);
+void nn__dconv_corr_lanes(const struct nn__dconv *d, const float *in, const float *wp,
+                          float *out, float *scratch, size_t threads, nn__dconv_done *done,
+                          void *ctx);
+
 /* The weight gradient of that correlation, packed as wp is:
  *   gwp[i][j][c][o] = sum_{n,y,x} dout[n][o][y][x] * in[n][c][y + i - pt][x + j - pl]
  * (overwritten; the padded o are 0). Scratch: nn__dconv_wgrad_scratch floats. Each entry is
