@@ -492,8 +492,9 @@ Test(conv_errors, setup_rejects)
 /* Shapes that run the direct kernels on the AVX-512 path (stride 1, channels that fill their
  * vectors, or few enough to put images in the lanes), chosen for their edges: groups of
  * images with a remainder, channel blocks of every width with a masked last vector, input
- * channels padded to the weight gradient's block, valid and same padding, odd and even kernels, a kernel larger than the image. Each
- * runs on every path the CPU has, so the GEMM algorithm is checked on the same shapes. */
+ * channels padded to the weight gradient's block, valid and same padding, odd and even
+ * kernels, a kernel larger than the image. Each runs on every path the CPU has, so the GEMM
+ * algorithm is checked on the same shapes. */
 static const struct conv_case dcases[] = {
     /* n  c   h  w  f    k  s  same bias */
     {37, 6, 9, 7, 16, 5, 1, 1, 1},   /* groups of 16, remainder 5; LeNet-5 conv2's channels */

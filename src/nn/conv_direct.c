@@ -262,10 +262,10 @@ static AVX512 void transpose_pad(const float *src, size_t rows, size_t cols, flo
         for (size_t q0 = 0; q0 < cols; q0 += VL) {
             size_t n = cols - q0 < VL ? cols - q0 : VL;
             __m512 r[VL];
+            const float *row = src + o0 * cols + q0;
             for (size_t b = 0; b < VL; b++)
-                r[b] = o0 + b < rows
-                           ? _mm512_maskz_loadu_ps(nn__first(n), src + (o0 + b) * cols + q0)
-                           : _mm512_setzero_ps();
+                r[b] = o0 + b < rows ? _mm512_maskz_loadu_ps(nn__first(n), row + b * cols)
+                                     : _mm512_setzero_ps();
             nn__t16(r);
             for (size_t j = 0; j < n; j++)
                 _mm512_mask_storeu_ps(dst + (q0 + j) * ld + o0, keep, r[j]);
