@@ -148,74 +148,57 @@ static inline void adam_one(const struct adam_k *k, float *restrict w, const flo
 #include <immintrin.h>
 #define ADAM_X86 1
 
-/* 16 elements a step on the AVX-512 path, 8 on AVX2's (act_isa picks: the activation
- * kernels' path). The scalar loop over 53 k parameters was 55% of a house-prices MLP epoch
- * (perf; sqrtss and two divss per element). The tail runs adam_one. */
-__attribute__((target("avx512f"))) static void adam_avx512(const struct adam_k *k, size_t n,
-                                                           float *restrict w,
-                                                           const float *restrict g,
-                                                           float *restrict m,
-                                                           float *restrict v)
+/* Subnormal lanes to 0 (flush, lane by lane; NaN kept) */
+__attribute__((target("avx512f"))) static inline __m512 flush512(__m512 x, __m512 tiny)
 {
-    const __m512 step = _mm512_set1_ps(k->step), c2s = _mm512_set1_ps(k->c2s),
-                 b1 = _mm512_set1_ps(k->b1), b2 = _mm512_set1_ps(k->b2),
-                 ob2 = _mm512_set1_ps(k->ob2), eps = _mm512_set1_ps(k->eps),
-                 l2 = _mm512_set1_ps(k->l2), decay = _mm512_set1_ps(k->decay),
-                 tiny = _mm512_set1_ps(FLT_MIN);
-    const int use_l2 = k->l2 != 0.0f, use_decay = k->decay != 1.0f; /* x * 1 is x */
-    size_t i = 0;
-    for (; i + 16 <= n; i += 16) {
-        __m512 d = _mm512_loadu_ps(g + i), wi = _mm512_loadu_ps(w + i);
-        __m512 mi = _mm512_loadu_ps(m + i), vi = _mm512_loadu_ps(v + i);
-        if (use_l2)
-            d = _mm512_add_ps(d, _mm512_mul_ps(l2, wi));
-        if (use_decay)
-            wi = _mm512_mul_ps(wi, decay);
-        mi = _mm512_add_ps(mi, _mm512_mul_ps(b1, _mm512_sub_ps(d, mi)));
-        vi = _mm512_add_ps(_mm512_mul_ps(vi, b2), _mm512_mul_ps(_mm512_mul_ps(ob2, d), d));
-        mi = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(_mm512_abs_ps(mi), tiny, _CMP_NLT_UQ), mi);
-        vi = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(_mm512_abs_ps(vi), tiny, _CMP_NLT_UQ), vi);
-        __m512 den = _mm512_add_ps(_mm512_div_ps(_mm512_sqrt_ps(vi), c2s), eps);
-        wi = _mm512_sub_ps(wi, _mm512_mul_ps(step, _mm512_div_ps(mi, den)));
-        _mm512_storeu_ps(m + i, mi);
-        _mm512_storeu_ps(v + i, vi);
-        _mm512_storeu_ps(w + i, wi);
-    }
-    for (; i < n; i++)
-        adam_one(k, w + i, g + i, m + i, v + i);
+    return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(_mm512_abs_ps(x), tiny, _CMP_NLT_UQ), x);
 }
 
-__attribute__((target("avx"))) static void adam_avx2(const struct adam_k *k, size_t n,
-                                                     float *restrict w, const float *restrict g,
-                                                     float *restrict m, float *restrict v)
+__attribute__((target("avx"))) static inline __m256 flush256(__m256 x, __m256 tiny)
 {
-    const __m256 step = _mm256_set1_ps(k->step), c2s = _mm256_set1_ps(k->c2s),
-                 b1 = _mm256_set1_ps(k->b1), b2 = _mm256_set1_ps(k->b2),
-                 ob2 = _mm256_set1_ps(k->ob2), eps = _mm256_set1_ps(k->eps),
-                 l2 = _mm256_set1_ps(k->l2), decay = _mm256_set1_ps(k->decay),
-                 tiny = _mm256_set1_ps(FLT_MIN), sign = _mm256_set1_ps(-0.0f);
-    const int use_l2 = k->l2 != 0.0f, use_decay = k->decay != 1.0f;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        __m256 d = _mm256_loadu_ps(g + i), wi = _mm256_loadu_ps(w + i);
-        __m256 mi = _mm256_loadu_ps(m + i), vi = _mm256_loadu_ps(v + i);
-        if (use_l2)
-            d = _mm256_add_ps(d, _mm256_mul_ps(l2, wi));
-        if (use_decay)
-            wi = _mm256_mul_ps(wi, decay);
-        mi = _mm256_add_ps(mi, _mm256_mul_ps(b1, _mm256_sub_ps(d, mi)));
-        vi = _mm256_add_ps(_mm256_mul_ps(vi, b2), _mm256_mul_ps(_mm256_mul_ps(ob2, d), d));
-        mi = _mm256_and_ps(mi, _mm256_cmp_ps(_mm256_andnot_ps(sign, mi), tiny, _CMP_NLT_UQ));
-        vi = _mm256_and_ps(vi, _mm256_cmp_ps(_mm256_andnot_ps(sign, vi), tiny, _CMP_NLT_UQ));
-        __m256 den = _mm256_add_ps(_mm256_div_ps(_mm256_sqrt_ps(vi), c2s), eps);
-        wi = _mm256_sub_ps(wi, _mm256_mul_ps(step, _mm256_div_ps(mi, den)));
-        _mm256_storeu_ps(m + i, mi);
-        _mm256_storeu_ps(v + i, vi);
-        _mm256_storeu_ps(w + i, wi);
-    }
-    for (; i < n; i++)
-        adam_one(k, w + i, g + i, m + i, v + i);
+    __m256 abs = _mm256_andnot_ps(_mm256_set1_ps(-0.0f), x);
+    return _mm256_and_ps(x, _mm256_cmp_ps(abs, tiny, _CMP_NLT_UQ));
 }
+
+/* 16 elements a step on the AVX-512 path, 8 on AVX2's (act_isa picks: the activation
+ * kernels' path); one body for both, in _mm<BITS>_ intrinsics. The scalar loop over 53 k
+ * parameters was 55% of a house-prices MLP epoch (perf; sqrtss and two divss per element).
+ * The tail runs adam_one. */
+#define ADAM_VEC(name, isa, V, BITS, VW)                                                       \
+    __attribute__((target(isa))) static void name(const struct adam_k *k, size_t n,          \
+                                                  float *restrict w, const float *restrict g, \
+                                                  float *restrict m, float *restrict v)      \
+    {                                                                                          \
+        const V step = _mm##BITS##_set1_ps(k->step), c2s = _mm##BITS##_set1_ps(k->c2s),        \
+                b1 = _mm##BITS##_set1_ps(k->b1), b2 = _mm##BITS##_set1_ps(k->b2),              \
+                ob2 = _mm##BITS##_set1_ps(k->ob2), eps = _mm##BITS##_set1_ps(k->eps),          \
+                l2 = _mm##BITS##_set1_ps(k->l2), decay = _mm##BITS##_set1_ps(k->decay),        \
+                tiny = _mm##BITS##_set1_ps(FLT_MIN);                                           \
+        const int use_l2 = k->l2 != 0.0f, use_decay = k->decay != 1.0f; /* x * 1 is x */      \
+        size_t i = 0;                                                                          \
+        for (; i + VW <= n; i += VW) {                                                         \
+            V d = _mm##BITS##_loadu_ps(g + i), wi = _mm##BITS##_loadu_ps(w + i);               \
+            V mi = _mm##BITS##_loadu_ps(m + i), vi = _mm##BITS##_loadu_ps(v + i);              \
+            if (use_l2)                                                                        \
+                d = _mm##BITS##_add_ps(d, _mm##BITS##_mul_ps(l2, wi));                         \
+            if (use_decay)                                                                     \
+                wi = _mm##BITS##_mul_ps(wi, decay);                                            \
+            mi = _mm##BITS##_add_ps(mi, _mm##BITS##_mul_ps(b1, _mm##BITS##_sub_ps(d, mi)));    \
+            vi = _mm##BITS##_add_ps(_mm##BITS##_mul_ps(vi, b2),                                \
+                                    _mm##BITS##_mul_ps(_mm##BITS##_mul_ps(ob2, d), d));        \
+            mi = flush##BITS(mi, tiny);                                                        \
+            vi = flush##BITS(vi, tiny);                                                        \
+            V den = _mm##BITS##_add_ps(_mm##BITS##_div_ps(_mm##BITS##_sqrt_ps(vi), c2s), eps); \
+            wi = _mm##BITS##_sub_ps(wi, _mm##BITS##_mul_ps(step, _mm##BITS##_div_ps(mi, den))); \
+            _mm##BITS##_storeu_ps(m + i, mi);                                                  \
+            _mm##BITS##_storeu_ps(v + i, vi);                                                  \
+            _mm##BITS##_storeu_ps(w + i, wi);                                                  \
+        }                                                                                      \
+        for (; i < n; i++)                                                                     \
+            adam_one(k, w + i, g + i, m + i, v + i);                                           \
+    }
+ADAM_VEC(adam_avx512, "avx512f", __m512, 512, 16)
+ADAM_VEC(adam_avx2, "avx", __m256, 256, 8)
 #endif
 
 static void adam_step(const nn_optimizer *o, size_t n, float *restrict w,
