@@ -311,26 +311,20 @@ static size_t direct_threads(void)
 #endif
 }
 
-/* wp[i][j][c][o] = w[o][c][i][j], and (flip) wp[i][j][o][c] = w[o][c][k-1-i][k-1-j], with
- * the packed channels padded to whole vectors with zeros. */
-static void pack_fwd(const struct geom *g, const float *w, float *wp)
+/* The kernel packed for the direct correlations: wp[i][j][c][o] = w[o][c][i][j] (forward),
+ * or, flipped for the input gradient, wp[i][j][o][c] = w[o][c][k-1-i][k-1-j]; the channels
+ * the vectors run along padded with zeros to whole vectors. */
+static void pack(const struct geom *g, const float *w, int flip, float *wp)
 {
-    size_t fp = nn__dconv_pad(g->f), kk = g->k * g->k;
-    memset(wp, 0, kk * g->c * fp * sizeof *wp);
+    size_t kk = g->k * g->k, rows = flip ? g->f : g->c, lanes = flip ? g->c : g->f;
+    size_t ld = nn__dconv_pad(lanes);
+    memset(wp, 0, kk * rows * ld * sizeof *wp);
     for (size_t o = 0; o < g->f; o++)
         for (size_t c = 0; c < g->c; c++)
-            for (size_t t = 0; t < kk; t++)
-                wp[(t * g->c + c) * fp + o] = w[(o * g->c + c) * kk + t];
-}
-
-static void pack_dx(const struct geom *g, const float *w, float *wp)
-{
-    size_t cp = nn__dconv_pad(g->c), kk = g->k * g->k;
-    memset(wp, 0, kk * g->f * cp * sizeof *wp);
-    for (size_t o = 0; o < g->f; o++)
-        for (size_t c = 0; c < g->c; c++)
-            for (size_t t = 0; t < kk; t++)
-                wp[((kk - 1 - t) * g->f + o) * cp + c] = w[(o * g->c + c) * kk + t];
+            for (size_t t = 0; t < kk; t++) {
+                size_t tap = flip ? kk - 1 - t : t, row = flip ? o : c, lane = flip ? c : o;
+                wp[(tap * rows + row) * ld + lane] = w[(o * g->c + c) * kk + t];
+            }
 }
 
 /* The outputs o in [0, n_out) whose input index o * s + off lies in [0, n_in): [*lo, *hi). */
@@ -479,7 +473,7 @@ static int conv_forward(struct nn__layer *l, const float *x, float *y, size_t ba
     geom_of(l, &g);
     if (plan_of(&g).fwd) {
         float *wp = l->scratch;
-        pack_fwd(&g, l->w, wp);
+        pack(&g, l->w, 0, wp);
         struct nn__dconv d = dconv_fwd(&g, batch);
         struct fwd_ctx c = {l, &g, y};
         nn__dconv_corr(&d, x, wp, y, wp + g.k * g.k * g.c * nn__dconv_pad(g.f),
@@ -581,7 +575,7 @@ static int conv_backward(struct nn__layer *l, const float *x, const float *y, co
         direct_dw(l, &g, x, dy, batch);
     if (pl.dx && dx) {
         float *wp = l->scratch;
-        pack_dx(&g, l->w, wp);
+        pack(&g, l->w, 1, wp);
         struct nn__dconv d = dconv_dx(&g, batch);
         nn__dconv_corr(&d, dy, wp, dx, wp + g.k * g.k * g.f * nn__dconv_pad(g.c),
                        direct_threads(), NULL, NULL);

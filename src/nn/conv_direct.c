@@ -26,17 +26,12 @@
 #include "actlab/act.h"
 #include "conv_direct.h"
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 #if defined(__GNUC__) && defined(__x86_64__)
 #define DCONV_X86 1
 #include <immintrin.h>
 
-#include "transpose16.h"
-#define AVX512 __attribute__((target("avx512f")))
-#define INLINE static inline __attribute__((always_inline, target("avx512f")))
+#include "kern512.h"
 #endif
 
 #define VL 16 /* floats a vector */
@@ -44,15 +39,6 @@
 size_t nn__dconv_pad(size_t channels)
 {
     return (channels + VL - 1) / VL * VL;
-}
-
-static int thread_id(void)
-{
-#ifdef _OPENMP
-    return omp_get_thread_num();
-#else
-    return 0;
-#endif
 }
 
 /* The taps t in [0, k) for which 0 <= o + t - pad < n: [*lo, *hi). */
@@ -131,12 +117,8 @@ static AVX512 void gather(const struct nn__dconv *d, const float *in, size_t n0,
     for (size_t c = 0; c < d->ci; c++)
         for (size_t p0 = 0; p0 < hw; p0 += VL) {
             size_t n = hw - p0 < VL ? hw - p0 : VL;
-            const float *src = in + n0 * per + c * hw + p0;
             __m512 r[VL];
-            for (size_t b = 0; b < VL; b++)
-                r[b] = b < nb ? _mm512_maskz_loadu_ps(nn__first(n), src + b * per)
-                              : _mm512_setzero_ps();
-            nn__t16(r);
+            nn__load_t16(in + n0 * per + c * hw + p0, per, nb, n, r);
             for (size_t j = 0; j < n; j++)
                 _mm512_mask_storeu_ps(g + ((p0 + j) * d->ci + c) * nbk, keep, r[j]);
         }
@@ -236,7 +218,7 @@ void nn__dconv_corr(const struct nn__dconv *d, const float *in, const float *wp,
 #pragma omp parallel for schedule(static) num_threads((int)threads) if (threads > 1)
 #endif
     for (size_t gi = 0; gi < groups; gi++) {
-        float *g = scratch + (size_t)thread_id() * per;
+        float *g = scratch + (size_t)nn__thread_id() * per;
         size_t n0 = gi * nbk, nb = d->n - n0 < nbk ? d->n - n0 : nbk;
         gather(d, in, n0, nb, nbk, g);
         for (size_t oy = 0; oy < d->ho; oy++)
@@ -262,11 +244,8 @@ static AVX512 void transpose_pad(const float *src, size_t rows, size_t cols, flo
         for (size_t q0 = 0; q0 < cols; q0 += VL) {
             size_t n = cols - q0 < VL ? cols - q0 : VL;
             __m512 r[VL];
-            const float *row = src + o0 * cols + q0;
-            for (size_t b = 0; b < VL; b++)
-                r[b] = o0 + b < rows ? _mm512_maskz_loadu_ps(nn__first(n), row + b * cols)
-                                     : _mm512_setzero_ps();
-            nn__t16(r);
+            size_t have = o0 >= rows ? 0 : rows - o0 < VL ? rows - o0 : VL;
+            nn__load_t16(src + o0 * cols + q0, cols, have, n, r);
             for (size_t j = 0; j < n; j++)
                 _mm512_mask_storeu_ps(dst + (q0 + j) * ld + o0, keep, r[j]);
         }

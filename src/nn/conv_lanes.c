@@ -15,9 +15,6 @@
 
 #include "conv_direct.h"
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 #define VL 16    /* floats a vector: the images of a group */
 #define ACC 24   /* accumulators a tile */
@@ -49,18 +46,7 @@ size_t nn__dconv_lanes_scratch(const struct nn__dconv *d, size_t threads)
 #if defined(__GNUC__) && defined(__x86_64__)
 #include <immintrin.h>
 
-#include "transpose16.h"
-#define AVX512 __attribute__((target("avx512f")))
-#define INLINE static inline __attribute__((always_inline, target("avx512f")))
-
-static int thread_id(void)
-{
-#ifdef _OPENMP
-    return omp_get_thread_num();
-#else
-    return 0;
-#endif
-}
+#include "kern512.h"
 
 /* g[((r * wp + s) * ci + c) * 16 + b] = in[n0 + b][c][r - pt][s - pl] inside the image and
  * for b < nb (0 for b >= nb); the padding around is left as it is (zero: see the caller).
@@ -75,12 +61,8 @@ static AVX512 void gather(const struct nn__dconv *d, const float *in, size_t n0,
         for (size_t y = 0; y < rows; y++)
             for (size_t x0 = 0; x0 < cols; x0 += VL) {
                 size_t n = cols - x0 < VL ? cols - x0 : VL;
-                const float *src = in + n0 * img + (c * d->hi + y) * d->wi + x0;
                 __m512 r[VL];
-                for (size_t b = 0; b < VL; b++)
-                    r[b] = b < nb ? _mm512_maskz_loadu_ps(nn__first(n), src + b * img)
-                                  : _mm512_setzero_ps();
-                nn__t16(r);
+                nn__load_t16(in + n0 * img + (c * d->hi + y) * d->wi + x0, img, nb, n, r);
                 float *dst = g + (((y + d->pt) * wp + x0 + d->pl) * d->ci + c) * VL;
                 for (size_t j = 0; j < n; j++)
                     _mm512_storeu_ps(dst + j * d->ci * VL, r[j]);
@@ -166,7 +148,7 @@ void nn__dconv_corr_lanes(const struct nn__dconv *d, const float *in, const floa
 #endif
     {
         /* the padding is zero once for all the thread's groups: gather writes the inside */
-        float *g = scratch + (size_t)thread_id() * per;
+        float *g = scratch + (size_t)nn__thread_id() * per;
         memset(g, 0, per * sizeof *g);
 #ifdef _OPENMP
 #pragma omp for schedule(static)
