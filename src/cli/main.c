@@ -2,16 +2,11 @@
 #define _POSIX_C_SOURCE 200809L /* sigaction */
 
 #include <errno.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 
 #include "cli.h"
 #include "mpi.h"
@@ -110,25 +105,9 @@ static void reexec_for_blas(char **argv)
     unsetenv("OPENBLAS_CORETYPE");
 }
 
-/* glibc gives blocks of 32 MiB and more their own mappings and returns them to the kernel
- * when freed: every model `compare` trains (tens of MiB of buffers each) then faults its
- * memory in page by page again. Kept in the heap instead, the next run reuses it: `compare`
- * of 9 LeNet-5 runs spent 19% less CPU time (129 k page faults down to 25 k,
- * docs/BENCHMARKS.md). Peak memory is unchanged; what is freed stays reserved until exit. */
-static void keep_freed_memory(void)
-{
-#if defined(__GLIBC__) && defined(M_MMAP_THRESHOLD) && defined(M_TRIM_THRESHOLD)
-    if (!getenv("GLIBC_TUNABLES")) { /* a user's own malloc settings win */
-        (void)mallopt(M_MMAP_THRESHOLD, 1 << 30);
-        (void)mallopt(M_TRIM_THRESHOLD, INT_MAX);
-    }
-#endif
-}
-
 int main(int argc, char **argv)
 {
     reexec_for_blas(argv);
-    keep_freed_memory();
     remove_temporaries_on_signals();
     int rc = cli_mpi_init(&argc, &argv);
     if (rc)

@@ -544,7 +544,7 @@ static int conv_backward(struct nn__layer *l, const float *x, const float *y, co
     size_t per = slot_floats(&g, nbmax), out_n = g.f * g.p, nw = g.f * g.ckk;
 
     if (l->args.bias && nn__avx512())
-        nn__dconv_bias_grad(dy, batch, g.f, g.p, l->g + nw);
+        nn__dconv_bias_grad(dy, batch, g.f, g.p, l->g + nw, direct_threads());
     else if (l->args.bias) {
         /* db[f] += sum over samples and positions, in double: eight running sums over
          * the positions (independent, so the loop is vector adds, not one chain of

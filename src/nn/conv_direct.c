@@ -403,10 +403,15 @@ INLINE __m512d hi_pd(__m512 v)
     return _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
 }
 
-AVX512 void nn__dconv_bias_grad(const float *dout, size_t n, size_t co, size_t p, float *db)
+AVX512 void nn__dconv_bias_grad(const float *dout, size_t n, size_t co, size_t p, float *db,
+                                 size_t threads)
 {
     size_t full = p / VL * VL;
     __mmask16 tail = (__mmask16)((1u << (p - full)) - 1);
+    (void)threads;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) num_threads((int)threads) if (threads > 1 && co > 1)
+#endif
     for (size_t o = 0; o < co; o++) {
         __m512d a0 = _mm512_setzero_pd(), a1 = _mm512_setzero_pd();
         for (size_t i = 0; i < n; i++) {
@@ -440,9 +445,10 @@ void nn__dconv_wgrad(const struct nn__dconv *d, const float *in, const float *do
     (void)d, (void)in, (void)dout, (void)gwp, (void)scratch, (void)threads;
 }
 
-void nn__dconv_bias_grad(const float *dout, size_t n, size_t co, size_t p, float *db)
+void nn__dconv_bias_grad(const float *dout, size_t n, size_t co, size_t p, float *db,
+                         size_t threads)
 {
-    (void)dout, (void)n, (void)co, (void)p, (void)db;
+    (void)dout, (void)n, (void)co, (void)p, (void)db, (void)threads;
 }
 
 #endif

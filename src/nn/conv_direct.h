@@ -3,8 +3,9 @@
 #ifndef ACTLAB_LAYER_NN
 #error "internal to the nn layer of actlab and the layers above it (docs/ARCHITECTURE.md)"
 /* db[o] += the sum of dout[n][o][q] over images and positions, in double (two vectors of
- * running sums, added in one fixed order). */
-void nn__dconv_bias_grad(const float *dout, size_t n, size_t co, size_t p, float *db);
+ * running sums, added in one fixed order; a channel is one thread's). */
+void nn__dconv_bias_grad(const float *dout, size_t n, size_t co, size_t p, float *db,
+                         size_t threads);
 
 #endif
 #ifndef ACTLAB_SRC_NN_CONV_DIRECT_H
@@ -58,7 +59,8 @@ void nn__dconv_wgrad(const struct nn__dconv *d, const float *in, const float *do
                      float *scratch, size_t threads);
 
 /* db[o] += the sum of dout[n][o][q] over images and positions, in double (two vectors of
- * running sums, added in one fixed order). */
-void nn__dconv_bias_grad(const float *dout, size_t n, size_t co, size_t p, float *db);
+ * running sums, added in one fixed order; a channel is one thread's). */
+void nn__dconv_bias_grad(const float *dout, size_t n, size_t co, size_t p, float *db,
+                         size_t threads);
 
 #endif
