@@ -123,13 +123,6 @@ ACTLAB_API void nn_zero_grad(nn_model *m);
  * model is running. */
 ACTLAB_API void nn_set_threads(int n);
 
-/* The thread count of the layers' own loops (direct convolutions, pooling, activations) in
- * the calling thread's model calls, in place of nn_set_threads' for this thread alone (0:
- * follow nn_set_threads again). Threads that train models side by side can so share the
- * cores unevenly: compare gives its last training the cores the finished ones left. The
- * products keep nn_set_threads' count (OpenBLAS's bits change with its thread count; these
- * loops' do not), so results are the same for any n. */
-ACTLAB_API void nn_set_threads_here(int n);
 
 /* The OPENBLAS_CORETYPE value that would give this CPU faster SGEMM kernels than the ones
  * OpenBLAS picked, or NULL when its choice is already right or the user chose

@@ -92,9 +92,6 @@ static void *worker(void *arg)
         pthread_mutex_unlock(&p->lock);
         if (i >= p->n_runs)
             return NULL;
-        /* the job slots among the runs still to go: the last run of -j 2 gets both */
-        size_t left = p->n_runs - i, share = left < (size_t)p->jobs ? left : (size_t)p->jobs;
-        nn_set_threads_here((int)((size_t)p->jobs / share));
         train_one(p, &p->runs[i]);
         pthread_mutex_lock(&p->lock);
         p->runs[i].done = 1;
@@ -129,7 +126,6 @@ int cmp_run_all(struct cmp_plan *p, int jobs)
         jobs = (int)(p->n_runs ? p->n_runs : 1);
     pthread_mutex_init(&p->lock, NULL);
     p->next = 0;
-    p->jobs = jobs;
     nn_set_threads(1); /* each training on its own thread, alone: results independent of J */
     pthread_t *t = calloc((size_t)jobs, sizeof *t);
     int started = 0, rc = CLI_OK;

@@ -38,7 +38,6 @@ struct cmp_plan {
     /* internal */
     pthread_mutex_t lock;
     size_t next;
-    int jobs;
 };
 
 /* Runs every run of the plan, jobs at a time. Returns 0, or an exit code when the threads

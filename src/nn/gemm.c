@@ -21,7 +21,6 @@
  * in OpenBLAS's OpenMP build it sets OpenMP's thread count of the calling thread only, and
  * compare's trainings run on threads of their own. */
 static _Atomic int threads_set;
-static _Thread_local int threads_here; /* nn_set_threads_here's, 0 when none */
 
 void nn__gemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
               const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c,
@@ -38,23 +37,16 @@ void nn__gemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alph
         return;
     }
 #ifdef _OPENMP
-    /* The OpenMP OpenBLAS threads a product as the calling thread's OpenMP setting says.
-     * Products follow nn_set_threads' count, never nn_set_threads_here's: OpenBLAS's bits
-     * change with its thread count (a threaded product takes other kernels), and
-     * nn_set_threads_here must not change results. nn_set_threads can set only its own
-     * thread's setting, so a thread it did not run on (compare's trainings) takes it here,
-     * and gets its own count back for the layers' loops after the product. */
-    int blas = atomic_load_explicit(&threads_set, memory_order_relaxed), here = threads_here;
-    if (blas > 0 && omp_get_max_threads() != blas)
-        omp_set_num_threads(blas);
+    /* The OpenMP OpenBLAS threads a product as the calling thread's OpenMP setting says;
+     * nn_set_threads can set only its own thread's, so a thread it did not run on (compare's
+     * trainings) takes the count here. */
+    int want = nn__threads();
+    if (want > 0 && omp_get_max_threads() != want)
+        omp_set_num_threads(want);
 #endif
     cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
                 trans_b ? CblasTrans : CblasNoTrans, (int)m, (int)n, (int)k, alpha, a, (int)lda,
                 b, (int)ldb, beta, c, (int)ldc);
-#ifdef _OPENMP
-    if (here > 0 && blas > 0 && here != blas)
-        omp_set_num_threads(here);
-#endif
 }
 
 /* OpenBLAS built on pthreads keeps its own thread pool, spinning between products; OpenMP
@@ -63,17 +55,7 @@ void nn__gemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alph
  * shares OpenMP's pool (its OpenMP build) or runs serially. */
 int nn__threads(void)
 {
-    return threads_here > 0 ? threads_here
-                            : atomic_load_explicit(&threads_set, memory_order_relaxed);
-}
-
-void nn_set_threads_here(int n)
-{
-    threads_here = n > 0 ? n : 0;
-#ifdef _OPENMP
-    if (n > 0) /* this thread's OpenMP count: the OpenMP OpenBLAS's and our loops' */
-        omp_set_num_threads(n);
-#endif
+    return atomic_load_explicit(&threads_set, memory_order_relaxed);
 }
 
 int nn__omp_loops(void)

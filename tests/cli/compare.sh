@@ -7,8 +7,8 @@
 #             seconds column)
 #   cifar     --preset cifar-lenet5 end to end on CIFAR-10 binary files the test writes (60
 #             records per batch; labels 0..9, pixels a constant that depends on the label)
-#   conv_jobs the same for LeNet-5 on those CIFAR-10 files: under --jobs 2 the last run trains
-#             on 2 threads, and the convolutions' bits must not depend on it
+#   conv_jobs the same for LeNet-5 on those CIFAR-10 files (random pixels, so that a sum's
+#             order shows in its bits), with OMP_NUM_THREADS=2 in the environment
 #   refusals  an unknown activation, a model without @, -o under a file: exit 2 or 1 before
 #             anything is trained or written
 set -u
