@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "../core/error.h"
+#include "../core/mem.h"
 #include "internal.h"
 
 #define DTYPE_LIST(X) /* id, C type, name */ \
@@ -83,27 +84,6 @@ void data__swap_bytes(void *p, size_t n, size_t size)
         }
 }
 
-void data__hint_huge(void *p, size_t n)
-{
-#ifdef MADV_HUGEPAGE
-    if (n < HUGE_HINT_MIN)
-        return;
-    long page = sysconf(_SC_PAGESIZE);
-    if (page <= 0)
-        return;
-    /* outward to whole pages: large blocks are mmap'ed with the block header on their first
-     * page, and hinting only part of the mapping would split it, which stops realloc from
-     * growing it in place (mremap) */
-    uintptr_t lo = (uintptr_t)p & ~(uintptr_t)(page - 1);
-    uintptr_t hi = ((uintptr_t)p + n + (uintptr_t)page - 1) & ~(uintptr_t)(page - 1);
-    if (hi > lo)
-        madvise((void *)lo, hi - lo, MADV_HUGEPAGE); /* a hint: failure changes nothing */
-#else
-    (void)p;
-    (void)n;
-#endif
-}
-
 al_status data_array_alloc(data_array *a, data_dtype t, int ndim, const size_t *shape)
 {
     AL_API_ENTRY;
@@ -127,7 +107,7 @@ al_status data_array_alloc(data_array *a, data_dtype t, int ndim, const size_t *
     if (!p)
         return al__fail(AL_ENOMEM, "out of memory for an array of %s %s",
                         data__format_shape(ndim, shape, text, sizeof text), dtypes[t].name);
-    data__hint_huge(p, n * dtypes[t].size);
+    al__hint_huge(p, n * dtypes[t].size);
     a->dtype = t;
     a->ndim = ndim;
     for (int i = 0; i < ndim; i++)
@@ -315,7 +295,7 @@ int data__read_grow(data__read_fn *read_fn, void *ctx, size_t want, unsigned cha
             }
             b = nb;
             cap = grown;
-            data__hint_huge(b, cap);
+            al__hint_huge(b, cap);
         }
         long r = read_fn(ctx, b + n, cap - n < most ? cap - n : most);
         if (r < 0) {

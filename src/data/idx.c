@@ -13,6 +13,7 @@
 #include <zlib.h>
 
 #include "../core/error.h"
+#include "../core/mem.h"
 #include "internal.h"
 
 typedef struct idx_type {
@@ -212,7 +213,7 @@ static int read_unit(gz_src *src, int ndim, data_array *out)
             }
             y = ny;
             cap = grown;
-            data__hint_huge(y, cap * sizeof *y);
+            al__hint_huge(y, cap * sizeof *y);
         }
         data__u8_to_unit(buf, (size_t)got, y + n);
         n += (size_t)got;

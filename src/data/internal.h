@@ -18,13 +18,6 @@
 /* The largest .npy header read (NumPy itself refuses more than 10000 bytes by default). */
 #define DATA_NPY_MAX_HEADER ((size_t)1 << 20)
 
-/* Asks the kernel to back the large buffer p[0..n) with huge pages (madvise MADV_HUGEPAGE,
- * where it exists; a hint, nothing fails without it). A data set is written once, page by
- * page, right after its allocation: with 4 KiB pages, the page faults of Fashion-MNIST's
- * 188 MB of floats cost more than decompressing it on our VMs (0.5 s against 0.03 s). */
-#define HUGE_HINT_MIN ((size_t)4 << 20)
-void data__hint_huge(void *p, size_t n);
-
 /* Product of shape[0..ndim) into *count; 0 when it overflows size_t. */
 int data__shape_count(int ndim, const size_t *shape, size_t *count);
 

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/mem.h"
 #include "../core/par.h"
 #include "layer.h"
 #include "model_access.h"
@@ -404,6 +405,7 @@ static int reserve(nn_model *m, size_t batch)
     if (!block)
         return al__fail(AL_ENOMEM, "nn_forward: no memory for the buffers of a batch of %zu",
                         batch);
+    al__hint_huge(block, total * sizeof *block);
     free(m->block);
     m->block = block;
     m->cap = batch;
