@@ -123,7 +123,6 @@ ACTLAB_API void nn_zero_grad(nn_model *m);
  * model is running. */
 ACTLAB_API void nn_set_threads(int n);
 
-
 /* The OPENBLAS_CORETYPE value that would give this CPU faster SGEMM kernels than the ones
  * OpenBLAS picked, or NULL when its choice is already right or the user chose
  * (OPENBLAS_CORETYPE is set). OpenBLAS 0.3.21 may name a Zen 4/5 "Zen" and run its AVX2

@@ -120,9 +120,8 @@ static int npy_targets(const char *path, data_array *y, size_t n, data_set *s)
 }
 
 /* X of an npy: source as float32; a uint8 array is taken as pixels and scaled to [0, 1] as
- * the image loaders do */
-/* x = raw as float32 (bytes scaled to [0, 1]); raw is emptied. float32 data moves across
- * rather than being copied: a set of tens of MiB is read once, not twice. */
+ * the image loaders do. raw is emptied: float32 data moves across rather than being copied
+ * (a set of tens of MiB is read once, not twice). */
 static int npy_inputs(data_array *raw, data_array *x)
 {
     if (raw->dtype == DATA_F32) {

@@ -1,12 +1,8 @@
 /* data_array: element types, allocation with overflow-checked sizes, conversion to float32,
  * row gathering; and data_set_free. */
-#define _DEFAULT_SOURCE /* madvise, MADV_HUGEPAGE */
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "../core/error.h"
 #include "../core/mem.h"

@@ -282,7 +282,8 @@ static size_t conv_workspace(const struct nn__layer *l, size_t batch)
     size_t need = 0, kk = g.k * g.k, threads = slots_max();
     if (!p.fwd || !p.dx || !p.dw) {
         size_t nb = chunk_of(&g);
-        need = slots_max() * slot_floats(&g, batch < nb ? batch : nb) + DW_GROUPS * g.f * g.ckk;
+        need = slots_max() * slot_floats(&g, batch < nb ? batch : nb) +
+               (p.dw ? 0 : DW_GROUPS * g.f * g.ckk);
     }
     struct nn__dconv f = dconv_fwd(&g, batch), b = dconv_dx(&g, batch);
     if (p.fwd)
@@ -540,7 +541,7 @@ static int conv_backward(struct nn__layer *l, const float *x, const float *y, co
     struct geom g;
     geom_of(l, &g);
     size_t chunk = chunk_of(&g), nbmax = batch < chunk ? batch : chunk;
-    size_t chunks = (batch + chunk - 1) / chunk, slots = slots_now(chunks);
+    size_t chunks = (batch + chunk - 1) / chunk;
     size_t per = slot_floats(&g, nbmax), out_n = g.f * g.p, nw = g.f * g.ckk;
 
     if (l->args.bias && nn__avx512())
@@ -554,7 +555,7 @@ static int conv_backward(struct nn__layer *l, const float *x, const float *y, co
         (void)big;
         PARALLEL_FOR_IF_BIG
         for (size_t f = 0; f < g.f; f++) {
-            double lane[8] = {0}, tail = 0.0; /* constant indices only: registers */
+            double lane[8] = {0}, tail = 0.0;
             for (size_t n = 0; n < batch; n++) {
                 const float *d = dy + n * out_n + f * g.p;
                 size_t p = 0;
@@ -589,8 +590,8 @@ static int conv_backward(struct nn__layer *l, const float *x, const float *y, co
      * summed chunk after chunk into its own buffer, and the groups are added into l->g in
      * order. The groups depend on the batch, not on the thread count, and neither do the
      * bits. */
-    size_t groups = gemm_dw && chunks > DW_GROUPS ? DW_GROUPS : chunks;
-    slots = slots_now(groups);
+    size_t groups = gemm_dw && chunks > DW_GROUPS ? DW_GROUPS : chunks, slots = slots_now(groups);
+    (void)slots; /* only the OpenMP pragma reads it */
     float *dwg = l->scratch + slots_max() * per;
     if (gemm_dw && groups > 1)
         memset(dwg, 0, groups * nw * sizeof *dwg);

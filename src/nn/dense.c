@@ -6,12 +6,11 @@
  *   dW (out, in) += dy^T x,   db += sum over the batch of dy,   dx (batch, in) = dy W.
  * Parameters: W then b in the arena, torch's state_dict order. */
 #include <stdio.h>
-#include <string.h>
 
+#include "avx512.h"
 #include "layer.h"
 
-/* The forward product y = x W^T at small batches, on the AVX-512 path (act_isa: the
- * activation kernels' path). OpenBLAS packs all of W^T on every call, which a batch of 23
+/* The forward product y = x W^T at small batches, on the AVX-512 path (nn__avx512). OpenBLAS packs all of W^T on every call, which a batch of 23
  * rows does not pay back: the house-prices MLP's 23 x 288 by 144 x 288 product took 24.5 us
  * there, 14.5 us here (and 17.5 against 13.4 at 24 rows; both equal at 48 rows; measured
  * with bench/dense_gemm.c). Each output is a dot product of two contiguous rows: 16 partial
@@ -97,7 +96,7 @@ static void forward_product(size_t batch, size_t out, size_t in, const float *x,
                             const float *w, float *y)
 {
 #ifdef DENSE_X86
-    if (batch <= SMALL_BATCH && strcmp(act_isa(), "avx512") == 0) {
+    if (batch <= SMALL_BATCH && nn__avx512()) {
         nt_avx512(batch, out, in, x, w, y);
         return;
     }

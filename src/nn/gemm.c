@@ -49,15 +49,15 @@ void nn__gemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alph
                 b, (int)ldb, beta, c, (int)ldc);
 }
 
-/* OpenBLAS built on pthreads keeps its own thread pool, spinning between products; OpenMP
- * loops beside it fight it for the same cores (measured in docs/BENCHMARKS.md: the LeNet
- * convolutions ran 1.6x slower on 2 cores). Our own loops go parallel only when OpenBLAS
- * shares OpenMP's pool (its OpenMP build) or runs serially. */
 int nn__threads(void)
 {
     return atomic_load_explicit(&threads_set, memory_order_relaxed);
 }
 
+/* OpenBLAS built on pthreads keeps its own thread pool, spinning between products; OpenMP
+ * loops beside it fight it for the same cores (measured in docs/BENCHMARKS.md: the LeNet
+ * convolutions ran 1.6x slower on 2 cores). Our own loops go parallel only when OpenBLAS
+ * shares OpenMP's pool (its OpenMP build) or runs serially. */
 int nn__omp_loops(void)
 {
     /* atomic: two threads may ask first at once (both compute the same answer) */
@@ -68,6 +68,21 @@ int nn__omp_loops(void)
         atomic_store_explicit(&ok, v, memory_order_relaxed);
     }
     return v && nn__threads() != 1;
+}
+
+void nn__for_blocks(size_t n, size_t block, size_t min_blocks,
+                    void (*fn)(void *ctx, size_t at, size_t len), void *ctx)
+{
+    size_t blocks = (n + block - 1) / block;
+    int par = blocks >= min_blocks && blocks > 1 && nn__omp_loops();
+    (void)par;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (par)
+#endif
+    for (size_t b = 0; b < blocks; b++) {
+        size_t at = b * block;
+        fn(ctx, at, n - at < block ? n - at : block);
+    }
 }
 
 void nn_set_threads(int n)

@@ -168,12 +168,18 @@ void nn__init_weights(float *w, size_t n, size_t fan_in, size_t fan_out, nn_init
                       al_rng *rng);
 void nn__init_bias(float *b, size_t n, size_t fan_in, nn_init scheme, al_rng *rng);
 
-/* C = A * B^T style products go through OpenBLAS's cblas_sgemm (wrapped here so the layers
- * share one call site). Row-major. C = alpha * op(A) op(B) + beta * C. */
 /* Whether the layers' own OpenMP loops should run in parallel: not beside a pthread
  * OpenBLAS, whose spinning pool they would fight, nor after nn_set_threads(1). */
 int nn__omp_loops(void);
 
+/* fn(ctx, at, len) over [0, n) in blocks of `block`, the blocks over the OpenMP threads when
+ * there are at least min_blocks of them and nn__omp_loops() allows: for passes in which every
+ * element is its own (an optimizer's update, a copy), so that no bit depends on the split. */
+void nn__for_blocks(size_t n, size_t block, size_t min_blocks,
+                    void (*fn)(void *ctx, size_t at, size_t len), void *ctx);
+
+/* C = A * B^T style products go through OpenBLAS's cblas_sgemm (wrapped here so the layers
+ * share one call site). Row-major. C = alpha * op(A) op(B) + beta * C. */
 void nn__gemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
               const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c,
               size_t ldc);

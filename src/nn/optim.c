@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "../core/text.h"
+#include "avx512.h"
 #include "layer.h"
 #include "model_access.h"
 #include "../core/error.h"
@@ -204,6 +205,25 @@ ADAM_VEC(adam_avx2, "avx", __m256, 256, 8)
 
 #define ADAM_BLOCK ((size_t)1 << 16) /* parameters a thread updates at a time */
 
+/* One Adam step's arrays and kernel, for nn__for_blocks. */
+struct adam_run {
+    const struct adam_k *k;
+    void (*vec)(const struct adam_k *, size_t, float *, const float *, float *, float *);
+    float *w;
+    const float *g;
+    float *m, *v;
+};
+
+static void adam_block(void *ctx, size_t at, size_t len)
+{
+    const struct adam_run *r = ctx;
+    if (r->vec)
+        r->vec(r->k, len, r->w + at, r->g + at, r->m + at, r->v + at);
+    else
+        for (size_t i = at; i < at + len; i++)
+            adam_one(r->k, r->w + i, r->g + i, r->m + i, r->v + i);
+}
+
 static void adam_step(const nn_optimizer *o, size_t n, float *restrict w,
                       const float *restrict g, float *restrict m, float *restrict v)
 {
@@ -219,28 +239,13 @@ static void adam_step(const nn_optimizer *o, size_t n, float *restrict w,
         .l2 = o->kind == NN_OPT_ADAM ? o->weight_decay : 0.0f,
         .decay = o->kind == NN_OPT_ADAMW ? (float)(1.0 - (double)o->lr * o->weight_decay) : 1.0f,
     };
-    void (*vec)(const struct adam_k *, size_t, float *, const float *, float *, float *) = NULL;
+    struct adam_run r = {&k, NULL, w, g, m, v};
 #ifdef ADAM_X86
-    const char *isa = act_isa();
-    vec = strcmp(isa, "avx512") == 0 ? adam_avx512 : strcmp(isa, "avx2") == 0 ? adam_avx2 : NULL;
+    r.vec = nn__avx512() ? adam_avx512 : strcmp(act_isa(), "avx2") == 0 ? adam_avx2 : NULL;
 #endif
-    /* blocks of parameters over the OpenMP threads: each weight's update is its own, so the
-     * bits do not depend on the split (LeNet-5's 0.5 M parameters: a step's only serial
-     * pass over memory left, at 2 threads) */
-    size_t blocks = (n + ADAM_BLOCK - 1) / ADAM_BLOCK;
-    int par = blocks > 1 && nn__omp_loops();
-    (void)par;
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static) if (par)
-#endif
-    for (size_t b = 0; b < blocks; b++) {
-        size_t at = b * ADAM_BLOCK, len = n - at < ADAM_BLOCK ? n - at : ADAM_BLOCK;
-        if (vec)
-            vec(&k, len, w + at, g + at, m + at, v + at);
-        else
-            for (size_t i = at; i < at + len; i++)
-                adam_one(&k, w + i, g + i, m + i, v + i);
-    }
+    /* blocks of parameters over the OpenMP threads (LeNet-5's 0.5 M parameters: a step's
+     * only serial pass over memory left, at 2 threads) */
+    nn__for_blocks(n, ADAM_BLOCK, 2, adam_block, &r);
 }
 
 static void rmsprop_step(const nn_optimizer *o, size_t n, float *restrict w,

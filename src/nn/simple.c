@@ -21,21 +21,23 @@ static int flatten_setup(struct nn__layer *l)
     return AL_OK;
 }
 
-/* d = s, n floats, in blocks over the OpenMP threads when it is large (a LeNet-5 batch's
- * 6 MB: at 2 threads one thread copying alone was a step's largest serial part). */
-static void copy(float *d, const float *s, size_t n)
+/* A copy from src to dst over the OpenMP threads when it is large (a LeNet-5 batch's 6 MB:
+ * at 2 threads one thread copying alone was a step's largest serial part). */
+struct copy_job {
+    float *dst;
+    const float *src;
+};
+
+static void copy_block(void *ctx, size_t at, size_t len)
 {
-    const size_t block = (size_t)1 << 16;
-    size_t blocks = (n + block - 1) / block;
-    int par = blocks > 3 && nn__omp_loops();
-    (void)par;
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static) if (par)
-#endif
-    for (size_t b = 0; b < blocks; b++) {
-        size_t at = b * block, len = n - at < block ? n - at : block;
-        memcpy(d + at, s + at, len * sizeof *d);
-    }
+    const struct copy_job *j = ctx;
+    memcpy(j->dst + at, j->src + at, len * sizeof *j->dst);
+}
+
+static void copy(float *dst, const float *src, size_t n)
+{
+    struct copy_job j = {dst, src};
+    nn__for_blocks(n, (size_t)1 << 16, 4, copy_block, &j);
 }
 
 static int flatten_forward(struct nn__layer *l, const float *x, float *y, size_t batch,
